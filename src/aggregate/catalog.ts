@@ -1,0 +1,154 @@
+import type { Logger } from '../logger.ts'
+import type { ProxMCPTool } from '../plugins/types.ts'
+import type { JsonObject } from '../upstream/link.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { compileUriTemplate } from './uri-template.ts'
+
+/** Where a name the client sees really lives. */
+export interface Route {
+  upstream: Upstream
+  /** The name as the upstream knows it. */
+  name: string
+}
+
+/** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
+const ORIGIN = Symbol('proxmcp.origin')
+type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
+
+export interface CatalogOptions {
+  /** Expose names as `<upstreamId>__<name>` instead of unchanged. */
+  namespace: boolean
+  logger: Logger
+  filterTools?: (tools: ProxMCPTool[]) => ProxMCPTool[]
+}
+
+const SEPARATOR = '__'
+
+/**
+ * The merged view of every upstream's tools, prompts, resources and templates, and the routing
+ * table behind it. Names clash deterministically: the upstream listed first in the config wins.
+ */
+export class Catalog {
+  tools: JsonObject[] = []
+  prompts: JsonObject[] = []
+  resources: JsonObject[] = []
+  resourceTemplates: JsonObject[] = []
+  private toolRoutes = new Map<string, Route>()
+  private promptRoutes = new Map<string, Route>()
+  private resourceRoutes = new Map<string, Upstream>()
+  private templateRoutes: { match: (uri: string) => boolean; template: string; upstream: Upstream }[] = []
+  private readonly warned = new Set<string>()
+
+  constructor(
+    private readonly upstreams: Upstream[],
+    private readonly options: CatalogOptions,
+  ) {}
+
+  /** Recomputes the merged lists from what each upstream currently lists. */
+  rebuild(): void {
+    this.rebuildTools()
+    const prompts = this.merge('prompt', (upstream) => upstream.catalog.prompts)
+    this.prompts = prompts.items
+    this.promptRoutes = prompts.routes
+    this.rebuildResources()
+  }
+
+  routeTool(name: string): Route | undefined {
+    return this.toolRoutes.get(name)
+  }
+
+  routePrompt(name: string): Route | undefined {
+    return this.promptRoutes.get(name)
+  }
+
+  /** The upstream serving a resource URI: a listed resource first, then the first matching template. */
+  routeResource(uri: string): Upstream | undefined {
+    return this.resourceRoutes.get(uri) ?? this.templateRoutes.find((route) => route.match(uri))?.upstream
+  }
+
+  routeTemplate(uriTemplate: string): Upstream | undefined {
+    return this.templateRoutes.find((route) => route.template === uriTemplate)?.upstream
+  }
+
+  private rebuildTools(): void {
+    const merged = this.merge('tool', (upstream) => upstream.catalog.tools)
+    const candidates = merged.items.map((tool): RoutedTool => {
+      const route = merged.routes.get(tool.name as string) as Route
+      return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
+    })
+    const filtered = (this.options.filterTools?.(candidates) ?? candidates) as RoutedTool[]
+    this.toolRoutes = new Map()
+    this.tools = []
+    for (const tool of filtered) {
+      const origin = tool[ORIGIN]
+      if (!origin || this.toolRoutes.has(tool.name)) continue
+      this.toolRoutes.set(tool.name, origin)
+      const { upstream: _upstream, ...exposed } = tool
+      this.tools.push(exposed)
+    }
+  }
+
+  private rebuildResources(): void {
+    this.resources = []
+    this.resourceRoutes = new Map()
+    this.resourceTemplates = []
+    this.templateRoutes = []
+    for (const upstream of this.upstreams) {
+      for (const resource of upstream.catalog.resources) {
+        const uri = resource.uri
+        if (typeof uri !== 'string') continue
+        const owner = this.resourceRoutes.get(uri)
+        if (owner) {
+          this.warnConflict('resource', uri, owner.id, upstream.id)
+          continue
+        }
+        this.resourceRoutes.set(uri, upstream)
+        this.resources.push(resource)
+      }
+      for (const template of upstream.catalog.resourceTemplates) {
+        const uriTemplate = template.uriTemplate
+        if (typeof uriTemplate !== 'string') continue
+        const owner = this.routeTemplate(uriTemplate)
+        if (owner) {
+          this.warnConflict('resource template', uriTemplate, owner.id, upstream.id)
+          continue
+        }
+        this.templateRoutes.push({ match: compileUriTemplate(uriTemplate), template: uriTemplate, upstream })
+        this.resourceTemplates.push(template)
+      }
+    }
+  }
+
+  /** Merges named items in config order, exposing each under its (possibly namespaced) name. */
+  private merge(
+    kind: string,
+    itemsOf: (upstream: Upstream) => JsonObject[],
+  ): { items: JsonObject[]; routes: Map<string, Route> } {
+    const routes = new Map<string, Route>()
+    const items: JsonObject[] = []
+    for (const upstream of this.upstreams) {
+      for (const item of itemsOf(upstream)) {
+        if (typeof item.name !== 'string') continue
+        const exposed = this.options.namespace ? `${upstream.id}${SEPARATOR}${item.name}` : item.name
+        const owner = routes.get(exposed)
+        if (owner) {
+          this.warnConflict(kind, exposed, owner.upstream.id, upstream.id)
+          continue
+        }
+        routes.set(exposed, { upstream, name: item.name })
+        items.push(exposed === item.name ? item : { ...item, name: exposed })
+      }
+    }
+    return { items, routes }
+  }
+
+  private warnConflict(kind: string, name: string, winner: string, loser: string): void {
+    const key = `${kind}\u0000${name}\u0000${loser}`
+    if (this.warned.has(key)) return
+    this.warned.add(key)
+    this.options.logger.warn(
+      `${kind} '${name}' is offered by upstreams '${winner}' and '${loser}': '${winner}' wins (listed first). ` +
+        `Set "namespace: true" to expose both as <upstreamId>${SEPARATOR}<name>.`,
+    )
+  }
+}

@@ -1,0 +1,69 @@
+import * as v from 'valibot'
+
+const httpUrl = v.pipe(
+  v.string('expected a URL'),
+  v.url('expected a URL'),
+  v.check((value) => /^https?:\/\//i.test(value), 'expected an http:// or https:// URL'),
+)
+
+const upstreamId = v.pipe(
+  v.string('expected a string'),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-" (starting with a letter or digit)'),
+)
+
+const stringMap = v.record(v.string(), v.string('expected a string'))
+
+/** One upstream MCP server, as written in the config file or built from CLI flags. */
+export const UpstreamSchema = v.pipe(
+  v.object({
+    id: upstreamId,
+    url: v.optional(httpUrl),
+    transport: v.optional(
+      v.picklist(['streamable-http', 'sse', 'stdio'], 'expected "streamable-http", "sse" or "stdio"'),
+    ),
+    command: v.optional(
+      v.pipe(v.array(v.string('expected a string')), v.minLength(1, 'expected at least the program to run')),
+    ),
+    env: v.optional(stringMap),
+    cwd: v.optional(v.string('expected a path')),
+    headers: v.optional(stringMap),
+    era: v.optional(v.picklist(['auto', 'legacy', 'modern'], 'expected "auto", "legacy" or "modern"'), 'auto'),
+    timeoutMs: v.optional(v.pipe(v.number('expected a number'), v.integer(), v.minValue(1)), 300_000),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return
+    const { url, command, transport } = dataset.value
+    if (transport === 'stdio' || (command && !transport)) {
+      if (!command) addIssue({ message: 'a stdio upstream needs "command"', path: pathTo(dataset.value, 'command') })
+    } else if (!url) {
+      addIssue({ message: 'expected a URL (or "command" for a stdio upstream)', path: pathTo(dataset.value, 'url') })
+    }
+  }),
+)
+
+function pathTo(input: Record<string, unknown>, key: string): [v.ObjectPathItem] {
+  return [{ type: 'object', origin: 'value', input, key, value: input[key] }]
+}
+
+export const ProxyConfigSchema = v.pipe(
+  v.object({
+    port: v.optional(v.pipe(v.number('expected a port number'), v.integer(), v.minValue(0), v.maxValue(65535))),
+    host: v.optional(v.string('expected a host name or address')),
+    upstreams: v.array(UpstreamSchema, 'expected a list of upstreams'),
+    plugins: v.optional(v.array(v.looseObject({ name: v.string('expected the plugin name') }))),
+    namespace: v.optional(v.boolean('expected true or false'), false),
+    pageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'expected at least 1')), 500),
+    logFormat: v.optional(v.picklist(['pretty', 'json'], 'expected "pretty" or "json"')),
+    maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 4 * 1024 * 1024),
+    allowedHosts: v.optional(v.array(v.string())),
+    allowedOrigins: v.optional(v.array(v.string())),
+  }),
+  v.check(
+    (config) => new Set(config.upstreams.map((upstream) => upstream.id)).size === config.upstreams.length,
+    'upstream ids must be unique',
+  ),
+)
+
+export type UpstreamInput = v.InferInput<typeof UpstreamSchema>
+export type ProxyConfigInput = v.InferInput<typeof ProxyConfigSchema>
+export type ProxyConfigOutput = v.InferOutput<typeof ProxyConfigSchema>

@@ -1,0 +1,115 @@
+import type { Notification } from '@modelcontextprotocol/client'
+import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
+import type { Hono } from 'hono'
+import { Catalog } from './aggregate/catalog.ts'
+import { type AppEnv, createApp } from './app/create-app.ts'
+import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
+import type { ProxyConfigInput } from './config/schema.ts'
+import { type Logger, silentLogger } from './logger.ts'
+import { composeToolFilters } from './plugins/compose.ts'
+import type { SpawnFn } from './runtime/types.ts'
+import { createForwardingServer } from './session/forwarding-server.ts'
+import type { ProxyCore } from './session/scope.ts'
+import { SessionRegistry } from './session/session-registry.ts'
+import { SharedScope } from './session/shared-scope.ts'
+import { Suspensions } from './session/suspensions.ts'
+import type { CatalogKind } from './upstream/list-all.ts'
+import { Upstream } from './upstream/upstream.ts'
+
+export interface ProxMCPOptions extends ProxyConfigInput {
+  /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
+  spawn?: SpawnFn
+  logger?: Logger
+}
+
+/**
+ * The proxy: many upstream MCP servers behind one endpoint. `getApp()` is a Hono app whose
+ * `fetch` runs on Bun, Node, Deno and Cloudflare Workers.
+ *
+ * @example
+ * ```ts
+ * const proxy = new ProxMCP({ upstreams: [{ id: 'api', url: 'https://mcp.example.com/mcp' }] })
+ * export default { fetch: proxy.getApp().fetch }
+ * ```
+ */
+export class ProxMCP {
+  readonly config: ResolvedConfig
+  readonly upstreams: Upstream[]
+  readonly catalog: Catalog
+  readonly sessions: SessionRegistry
+  private readonly logger: Logger
+  private readonly suspensions = new Suspensions()
+  private readonly modern: McpHttpHandler
+  private app: Hono<AppEnv> | undefined
+  private started: Promise<void> | undefined
+
+  constructor(options: ProxMCPOptions) {
+    const { spawn, logger, ...config } = options
+    this.config = resolveConfig(config)
+    this.logger = logger ?? silentLogger
+    const events = {
+      onCatalogChange: (_upstream: Upstream, kinds: CatalogKind[]) => this.onCatalogChange(kinds),
+      onSharedNotification: (_upstream: Upstream, notification: Notification) => this.onSharedNotification(notification),
+    }
+    this.upstreams = this.config.upstreams.map((upstream) => new Upstream(upstream, { spawn, logger: this.logger }, events))
+    this.catalog = new Catalog(this.upstreams, {
+      namespace: this.config.namespace,
+      logger: this.logger,
+      filterTools: composeToolFilters(this.config.plugins),
+    })
+    const core: ProxyCore = { catalog: this.catalog, upstreams: this.upstreams, pageSize: this.config.pageSize }
+    this.sessions = new SessionRegistry(core)
+    const shared = new SharedScope(this.suspensions)
+    this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })
+  }
+
+  /** Connects to every upstream (one attempt each; those that fail keep retrying) and runs plugin onInit. */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      await Promise.all(this.upstreams.map((upstream) => upstream.start()))
+      for (const plugin of this.config.plugins) await plugin.onInit?.()
+    })()
+    return this.started
+  }
+
+  /** The Hono app serving /mcp; the first request starts the proxy if `start()` was not called. */
+  getApp(): Hono<AppEnv> {
+    this.app ??= createApp({
+      config: this.config,
+      sessions: this.sessions,
+      modern: this.modern,
+      ready: () => this.start(),
+    })
+    return this.app
+  }
+
+  /** Ends every session and upstream connection, and every process the proxy started. */
+  async stop(): Promise<void> {
+    this.suspensions.clear()
+    await this.sessions.closeAll()
+    await this.modern.close()
+    await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
+  }
+
+  private onCatalogChange(kinds: CatalogKind[]): void {
+    this.catalog.rebuild()
+    const tools = kinds.includes('tools')
+    const prompts = kinds.includes('prompts')
+    const resources = kinds.includes('resources') || kinds.includes('resourceTemplates')
+    if (tools) this.modern.notify.toolsChanged()
+    if (prompts) this.modern.notify.promptsChanged()
+    if (resources) this.modern.notify.resourcesChanged()
+    for (const session of this.sessions.all()) {
+      if (tools) void session.server.sendToolListChanged().catch(() => {})
+      if (prompts) void session.server.sendPromptListChanged().catch(() => {})
+      if (resources) void session.server.sendResourceListChanged().catch(() => {})
+    }
+  }
+
+  private onSharedNotification(notification: Notification): void {
+    const uri = (notification.params as { uri?: unknown } | undefined)?.uri
+    if (notification.method === 'notifications/resources/updated' && typeof uri === 'string') {
+      this.modern.notify.resourceUpdated(uri)
+    }
+  }
+}

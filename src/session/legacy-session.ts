@@ -1,0 +1,130 @@
+import type { ClientCapabilities, Notification } from '@modelcontextprotocol/client'
+import {
+  type Server,
+  type ServerContext,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server'
+import type { AskDownstream, JsonObject, UpstreamLink } from '../upstream/link.ts'
+import { looseResult } from '../upstream/loose-result.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { createForwardingServer } from './forwarding-server.ts'
+import type { DownstreamScope, ProxyCore } from './scope.ts'
+import { upstreamUnavailable } from './unavailable.ts'
+
+/** Notifications an upstream session sends that the proxy relays to its client as they are. */
+const RELAYED = new Set(['notifications/resources/updated', 'notifications/elicitation/complete'])
+
+/**
+ * One 2025-era client session: its Streamable HTTP transport, its SDK server, and its own
+ * connection to each upstream it uses, so whatever an upstream asks or tells reaches exactly
+ * this client.
+ */
+export class LegacySession implements DownstreamScope {
+  readonly server: Server
+  readonly transport: WebStandardStreamableHTTPServerTransport
+  private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
+  private logLevel: string | undefined
+  private closed = false
+
+  constructor(
+    private readonly core: ProxyCore,
+    options: { onInitialized: (session: LegacySession) => void; onClosed: (session: LegacySession) => void },
+  ) {
+    this.server = createForwardingServer(core, this)
+    this.transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: () => options.onInitialized(this),
+      onsessionclosed: () => void this.close(),
+    })
+    this.server.onclose = () => {
+      void this.close()
+      options.onClosed(this)
+    }
+    this.server.setNotificationHandler('notifications/roots/list_changed', async (notification) => {
+      for (const link of await this.openLinks()) await link.notify(notification)
+    })
+  }
+
+  get id(): string | undefined {
+    return this.transport.sessionId
+  }
+
+  async start(): Promise<void> {
+    await this.server.connect(this.transport)
+  }
+
+  link(upstream: Upstream): Promise<UpstreamLink> {
+    const existing = this.links.get(upstream)
+    if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream)))
+    return this.reopen(upstream)
+  }
+
+  runCall(ctx: ServerContext, call: (ask: AskDownstream) => Promise<JsonObject>): Promise<JsonObject> {
+    return call((request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }))
+  }
+
+  async setLogLevel(level: string): Promise<void> {
+    this.logLevel = level
+    const logging = this.core.upstreams.filter((upstream) => upstream.state === 'up' && upstream.capabilities?.logging)
+    await Promise.all(
+      logging.map(async (upstream) => (await this.link(upstream)).request('logging/setLevel', { level })),
+    )
+  }
+
+  async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
+    const link = await this.link(upstream)
+    await link.request(subscribed ? 'resources/subscribe' : 'resources/unsubscribe', { uri })
+  }
+
+  /** Ends the session and every upstream connection it holds. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const links = await this.openLinks()
+    this.links.clear()
+    await Promise.all(links.map((link) => link.close()))
+    await this.server.close().catch(() => {})
+  }
+
+  private reopen(upstream: Upstream): Promise<UpstreamLink> {
+    if (upstream.state !== 'up') return Promise.reject(upstreamUnavailable(upstream))
+    const opening = this.openLink(upstream)
+    this.links.set(upstream, opening)
+    opening.catch(() => this.links.get(upstream) === opening && this.links.delete(upstream))
+    return opening
+  }
+
+  private async openLink(upstream: Upstream): Promise<UpstreamLink> {
+    const link = await upstream.openSessionLink({
+      capabilities: this.clientCapabilities(),
+      idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
+      onNotification: (notification) => this.relay(upstream, notification),
+    })
+    if (this.closed) {
+      await link.close()
+      throw upstreamUnavailable(upstream)
+    }
+    if (this.logLevel && upstream.capabilities?.logging) await link.request('logging/setLevel', { level: this.logLevel })
+    return link
+  }
+
+  /** The client capabilities that shape what an upstream may ask, as the downstream client declared them. */
+  private clientCapabilities(): ClientCapabilities {
+    const { sampling, elicitation, roots } = this.server.getClientCapabilities() ?? {}
+    return { ...(sampling && { sampling }), ...(elicitation && { elicitation }), ...(roots && { roots }) }
+  }
+
+  private relay(upstream: Upstream, notification: Notification): void {
+    if (notification.method === 'notifications/message') {
+      const params = notification.params as JsonObject
+      void this.server.notification({ ...notification, params: { logger: upstream.id, ...params } } as never).catch(() => {})
+    } else if (RELAYED.has(notification.method) || !notification.method.startsWith('notifications/')) {
+      void this.server.notification(notification as never).catch(() => {})
+    }
+  }
+
+  private async openLinks(): Promise<UpstreamLink[]> {
+    const settled = await Promise.allSettled(this.links.values())
+    return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []))
+  }
+}

@@ -1,0 +1,33 @@
+import type { ServerContext } from '@modelcontextprotocol/server'
+import type { Catalog } from '../aggregate/catalog.ts'
+import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+
+/** What every downstream server shares: the merged catalog and how lists are paged. */
+export interface ProxyCore {
+  catalog: Catalog
+  upstreams: Upstream[]
+  pageSize: number
+}
+
+/**
+ * Where one downstream request is served from: a 2025-era session with its own upstream
+ * connections, or a sessionless 2026-07-28 request on the shared ones.
+ */
+export interface DownstreamScope {
+  /** The connection to the upstream for this request. */
+  link(upstream: Upstream): Promise<UpstreamLink>
+  /**
+   * Runs an upstream call during which the upstream may ask the client for input (sampling,
+   * elicitation, roots). The scope decides how the question reaches the client.
+   */
+  runCall(
+    ctx: ServerContext,
+    call: (ask: (request: { method: string; params?: JsonObject }, signal: AbortSignal) => Promise<JsonObject>) => Promise<JsonObject>,
+  ): Promise<JsonObject>
+  /** Continues a call that an earlier `input_required` round paused, if this scope paused it. */
+  resumeCall?(requestState: string, responses: Record<string, unknown> | undefined): Promise<JsonObject>
+  /** The session's logging level reached its upstreams (2025 era only). */
+  setLogLevel?(level: string): Promise<void>
+  subscribe?(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+}

@@ -1,0 +1,59 @@
+import {
+  Client,
+  type ClientCapabilities,
+  type Notification,
+  type PriorDiscovery,
+  type Transport,
+} from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import { PROXY_INFO } from '../version.ts'
+import type { AskDownstream, JsonObject } from './link.ts'
+
+/** Requests an upstream may send to its client, and the client capability each needs. */
+const SERVER_TO_CLIENT = [
+  ['sampling/createMessage', 'sampling'],
+  ['elicitation/create', 'elicitation'],
+  ['roots/list', 'roots'],
+] as const
+
+export interface ConnectOptions {
+  capabilities: ClientCapabilities
+  prior?: PriorDiscovery
+  ask: AskDownstream
+  onNotification: (notification: Notification) => void
+  onClose: () => void
+}
+
+/**
+ * Connects an SDK client to an upstream over the given transport: era negotiated automatically
+ * (or taken from a verdict already learned), server-to-client requests handed to `ask`, every
+ * notification the SDK does not consume itself handed to `onNotification`.
+ */
+export async function connectClient(
+  upstream: UpstreamConfig,
+  transport: Transport,
+  options: ConnectOptions,
+): Promise<Client> {
+  const client = new Client(PROXY_INFO, {
+    capabilities: options.capabilities,
+    versionNegotiation: { mode: upstream.era === 'modern' ? { pin: '2026-07-28' } : upstream.era },
+    inputRequired: { autoFulfill: false },
+    listMaxPages: 0,
+  })
+  for (const [method, capability] of SERVER_TO_CLIENT) {
+    if (!options.capabilities[capability]) continue
+    client.setRequestHandler(method, ((request: { params?: JsonObject }, ctx: { mcpReq: { signal: AbortSignal } }) =>
+      options.ask({ method, params: request.params }, ctx.mcpReq.signal)) as never)
+  }
+  client.fallbackNotificationHandler = async (notification) => options.onNotification(notification)
+  client.onclose = options.onClose
+  client.onerror = () => {}
+  await client.connect(transport, options.prior ? { prior: options.prior } : undefined)
+  return client
+}
+
+/** The era verdict to reuse for later connections to the same upstream, so they skip the probe. */
+export function verdictOf(client: Client): PriorDiscovery {
+  const discover = client.getDiscoverResult()
+  return discover ? { kind: 'modern', discover } : { kind: 'legacy' }
+}

@@ -1,0 +1,31 @@
+import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import { ProxyError } from '../errors.ts'
+import type { SpawnFn } from '../runtime/types.ts'
+import { StdioUpstreamTransport } from './stdio-transport.ts'
+
+export interface TransportDeps {
+  /** Present where the runtime can start processes (Bun, Node); absent on Workers and Deno Deploy. */
+  spawn?: SpawnFn
+  onStderrLine: (line: string) => void
+}
+
+/** The one place where the three upstream transports differ: how they connect. */
+export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): Transport {
+  const requestInit = upstream.headers ? { headers: upstream.headers } : undefined
+  switch (upstream.transport) {
+    case 'streamable-http':
+      return new StreamableHTTPClientTransport(new URL(upstream.url as string), { requestInit })
+    case 'sse':
+      return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
+    case 'stdio': {
+      if (!deps.spawn) {
+        throw new ProxyError(`upstream '${upstream.id}' is a stdio upstream, and this runtime cannot start processes`, {
+          upstream: upstream.id,
+        })
+      }
+      const command = upstream.command as string[]
+      return new StdioUpstreamTransport(deps.spawn, { command, env: upstream.env, cwd: upstream.cwd }, deps.onStderrLine)
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { Client, Notification } from '@modelcontextprotocol/client'
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
+import { looseResult } from './loose-result.ts'
+import { isConnectionFailure, toProxyError } from './to-proxy-error.ts'
+
+export type JsonObject = Record<string, unknown>
+
+/** A request from an upstream to the client (sampling, elicitation, roots). */
+export interface ServerToClientRequest {
+  method: string
+  params?: JsonObject
+}
+
+/** How the downstream side answers an upstream's server-to-client request. */
+export type AskDownstream = (request: ServerToClientRequest, signal: AbortSignal) => Promise<JsonObject>
+
+export interface ForwardOptions {
+  signal?: AbortSignal
+  onprogress?: (progress: JsonObject) => void
+  /** Where server-to-client requests raised while this request is in flight go. */
+  ask?: AskDownstream
+}
+
+export interface LinkOptions {
+  upstreamId: string
+  timeoutMs: number
+  /**
+   * True when every request on this link comes from one downstream session: a server-to-client
+   * request then belongs to that session whichever of its calls is in flight.
+   */
+  sessionScoped: boolean
+  /** Where server-to-client requests go when no call is in flight (session-level requests). */
+  idleAsk?: AskDownstream
+  onConnectionFailure?: () => void
+}
+
+/** One connected MCP client to an upstream, and the bookkeeping to route what the upstream asks back. */
+export class UpstreamLink {
+  private readonly inFlight: AskDownstream[] = []
+  private closed = false
+
+  constructor(
+    readonly client: Client,
+    private readonly options: LinkOptions,
+  ) {
+    const previous = client.onclose
+    client.onclose = () => {
+      this.closed = true
+      previous?.()
+    }
+  }
+
+  get upstreamId(): string {
+    return this.options.upstreamId
+  }
+
+  get isOpen(): boolean {
+    return !this.closed
+  }
+
+  /** Sends a request upstream, keeping every field of the answer. */
+  async request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
+    const ask = options.ask
+    if (ask) this.inFlight.push(ask)
+    try {
+      return await this.client.request({ method, params }, looseResult, {
+        signal: options.signal,
+        onprogress: options.onprogress,
+        timeout: this.options.timeoutMs,
+        resetTimeoutOnProgress: true,
+        allowInputRequired: true,
+      })
+    } catch (error) {
+      if (isConnectionFailure(error)) this.options.onConnectionFailure?.()
+      throw toProxyError(error, this.options.upstreamId, this.options.timeoutMs)
+    } finally {
+      if (ask) this.inFlight.splice(this.inFlight.indexOf(ask), 1)
+    }
+  }
+
+  async notify(notification: Notification): Promise<void> {
+    if (this.closed) return
+    await this.client.notification(notification).catch(() => {})
+  }
+
+  /** Routes a server-to-client request from the upstream to the downstream client that caused it. */
+  ask(request: ServerToClientRequest, signal: AbortSignal): Promise<JsonObject> {
+    const target = this.attribute()
+    if (!target) {
+      const reason =
+        this.inFlight.length === 0
+          ? 'no client request is in progress on this upstream'
+          : 'several clients have requests in progress on this shared upstream connection'
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        `ProxMCP cannot deliver ${request.method} from upstream '${this.options.upstreamId}': ${reason}`,
+      )
+    }
+    return target(request, signal)
+  }
+
+  private attribute(): AskDownstream | undefined {
+    if (this.inFlight.length === 1) return this.inFlight[0]
+    if (this.inFlight.length > 1) return this.options.sessionScoped ? this.inFlight.at(-1) : undefined
+    return this.options.idleAsk
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.client.close().catch(() => {})
+  }
+}

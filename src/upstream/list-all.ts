@@ -1,0 +1,65 @@
+import type { ServerCapabilities } from '@modelcontextprotocol/client'
+import type { JsonObject, UpstreamLink } from './link.ts'
+
+export type CatalogKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts'
+
+/** Everything an upstream lists, as it listed it (every field kept). */
+export type UpstreamCatalog = Record<CatalogKind, JsonObject[]>
+
+const LISTS: Record<CatalogKind, { method: string; capability: keyof ServerCapabilities }> = {
+  tools: { method: 'tools/list', capability: 'tools' },
+  resources: { method: 'resources/list', capability: 'resources' },
+  resourceTemplates: { method: 'resources/templates/list', capability: 'resources' },
+  prompts: { method: 'prompts/list', capability: 'prompts' },
+}
+
+const LIST_CHANGED: Record<string, CatalogKind[]> = {
+  'notifications/tools/list_changed': ['tools'],
+  'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
+  'notifications/prompts/list_changed': ['prompts'],
+}
+
+/** A guard against an upstream whose cursors never end. */
+const MAX_PAGES = 1_000
+
+export const ALL_KINDS: CatalogKind[] = ['tools', 'resources', 'resourceTemplates', 'prompts']
+
+export function emptyCatalog(): UpstreamCatalog {
+  return { tools: [], resources: [], resourceTemplates: [], prompts: [] }
+}
+
+export function kindOfListChanged(method: string): CatalogKind[] | undefined {
+  return LIST_CHANGED[method]
+}
+
+/** Lists the given kinds from an upstream, following its pagination cursors to the end. */
+export async function fetchCatalog(
+  link: UpstreamLink,
+  capabilities: ServerCapabilities,
+  kinds: CatalogKind[] = ALL_KINDS,
+): Promise<Partial<UpstreamCatalog>> {
+  const entries = await Promise.all(
+    kinds.map(async (kind) => {
+      const { method, capability } = LISTS[kind]
+      return [kind, capabilities[capability] ? await listAll(link, method, kind) : []] as const
+    }),
+  )
+  return Object.fromEntries(entries)
+}
+
+async function listAll(link: UpstreamLink, method: string, field: string): Promise<JsonObject[]> {
+  const items: JsonObject[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await link.request(method, cursor === undefined ? {} : { cursor })
+    const listed = result[field]
+    if (Array.isArray(listed)) items.push(...listed.filter(isObject))
+    cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined
+    if (cursor === undefined) return items
+  }
+  throw new Error(`${method} did not end after ${MAX_PAGES} pages`)
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

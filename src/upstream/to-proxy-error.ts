@@ -1,0 +1,33 @@
+import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client'
+import { ProxyError, ProxyErrorCode } from '../errors.ts'
+
+/**
+ * What a failed upstream request becomes for the downstream client: the upstream's own JSON-RPC
+ * error passes through unchanged; a transport failure or timeout becomes an error naming the upstream.
+ */
+export function toProxyError(error: unknown, upstream: string, timeoutMs: number): ProtocolError {
+  if (error instanceof ProxyError) return error
+  if (error instanceof ProtocolError) return error
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+    return new ProxyError(`upstream '${upstream}' did not answer within ${timeoutMs} ms`, {
+      code: ProxyErrorCode.UpstreamTimeout,
+      status: 504,
+      upstream,
+    })
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ProxyError(`upstream '${upstream}' failed: ${reason}`, {
+    code: ProxyErrorCode.UpstreamUnavailable,
+    status: 502,
+    upstream,
+  })
+}
+
+/** True when the failure says the connection itself is broken, not that the upstream refused the request. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof ProtocolError) return false
+  if (error instanceof SdkError) {
+    return error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.SendFailed || error.code === SdkErrorCode.NotConnected
+  }
+  return true
+}

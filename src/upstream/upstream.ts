@@ -1,0 +1,237 @@
+import type { ClientCapabilities, Notification, PriorDiscovery, ServerCapabilities } from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Logger } from '../logger.ts'
+import { backoffDelay } from './backoff.ts'
+import { connectClient, verdictOf } from './connect-client.ts'
+import type { SpawnFn } from '../runtime/types.ts'
+import { createTransport } from './create-transport.ts'
+import { type AskDownstream, type JsonObject, UpstreamLink } from './link.ts'
+import { type CatalogKind, emptyCatalog, fetchCatalog, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
+
+export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
+
+/** Capabilities the shared link declares, so an upstream may ask any client for input. */
+const SHARED_LINK_CAPABILITIES: ClientCapabilities = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+}
+
+export interface UpstreamEvents {
+  onCatalogChange(upstream: Upstream, kinds: CatalogKind[]): void
+  onStateChange?(upstream: Upstream): void
+  /** A notification on the shared link that is not about the catalog (e.g. resources/updated). */
+  onSharedNotification?(upstream: Upstream, notification: Notification): void
+}
+
+export interface SessionLinkOptions {
+  capabilities: ClientCapabilities
+  /** Answers server-to-client requests raised while none of the session's calls is in flight. */
+  idleAsk: AskDownstream
+  onNotification: (notification: Notification) => void
+}
+
+/**
+ * One configured upstream: keeps a shared connection up (reconnecting with backoff), knows its era
+ * and capabilities, holds its catalog, and opens per-session connections on demand.
+ */
+export class Upstream {
+  state: UpstreamState = 'connecting'
+  catalog: UpstreamCatalog = emptyCatalog()
+  capabilities: ServerCapabilities | undefined
+  /** Reconnects since start, for supervision and metrics. */
+  reconnects = 0
+  lastError: string | undefined
+  private shared: UpstreamLink | undefined
+  private verdict: PriorDiscovery | undefined
+  private attempt = 0
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private firstConnect: Promise<void> | undefined
+  private readonly sessionLinks = new Set<UpstreamLink>()
+
+  constructor(
+    readonly config: UpstreamConfig,
+    private readonly deps: { spawn?: SpawnFn; logger: Logger },
+    private readonly events: UpstreamEvents,
+  ) {}
+
+  get id(): string {
+    return this.config.id
+  }
+
+  /** The era this upstream speaks, once known. */
+  get era(): 'legacy' | 'modern' | undefined {
+    return this.verdict?.kind
+  }
+
+  /** Starts connecting; resolves after the first attempt, whether it succeeded or not. */
+  start(): Promise<void> {
+    this.firstConnect ??= this.connect()
+    return this.firstConnect
+  }
+
+  /** The connection shared by requests that have no session of their own (2026-07-28 clients). */
+  sharedLink(): UpstreamLink | undefined {
+    return this.state === 'up' && this.shared?.isOpen ? this.shared : undefined
+  }
+
+  /**
+   * A connection for one downstream session, advertising that client's capabilities upstream so
+   * the upstream behaves as with a direct client. Modern upstreams have no sessions: they share.
+   */
+  async openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
+    if (this.era === 'modern' && this.shared?.isOpen) return this.shared
+    let link: UpstreamLink | undefined
+    const client = await connectClient(this.config, this.transport(), {
+      capabilities: options.capabilities,
+      prior: this.verdict,
+      ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
+      onNotification: options.onNotification,
+      onClose: () => this.sessionLinks.delete(link as UpstreamLink),
+    })
+    link = new UpstreamLink(client, {
+      upstreamId: this.id,
+      timeoutMs: this.config.timeoutMs,
+      sessionScoped: true,
+      idleAsk: options.idleAsk,
+      onConnectionFailure: () => this.checkHealth(),
+    })
+    this.sessionLinks.add(link)
+    return link
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopped'
+    clearTimeout(this.retryTimer)
+    const links = [...this.sessionLinks, ...(this.shared ? [this.shared] : [])]
+    this.shared = undefined
+    await Promise.all(links.map((link) => link.close()))
+  }
+
+  /** Re-reads the given parts of the catalog after the upstream said they changed. */
+  async refresh(kinds: CatalogKind[]): Promise<void> {
+    const link = this.sharedLink()
+    if (!link || !this.capabilities) return
+    try {
+      const fresh = await fetchCatalog(link, this.capabilities, kinds)
+      this.catalog = { ...this.catalog, ...fresh }
+      this.events.onCatalogChange(this, kinds)
+    } catch (error) {
+      this.deps.logger.warn(`upstream '${this.id}': could not refresh its list: ${describe(error)}`)
+    }
+  }
+
+  private transport() {
+    return createTransport(this.config, {
+      spawn: this.deps.spawn,
+      onStderrLine: (line) => this.deps.logger.info(`[${this.id}] ${line}`),
+    })
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state === 'stopped') return
+    this.setState('connecting')
+    let link: UpstreamLink | undefined
+    try {
+      const client = await connectClient(this.config, this.transport(), {
+        capabilities: SHARED_LINK_CAPABILITIES,
+        prior: this.verdict,
+        ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
+        onNotification: (notification) => this.onSharedNotification(notification),
+        onClose: () => this.onSharedClose(link),
+      })
+      link = new UpstreamLink(client, {
+        upstreamId: this.id,
+        timeoutMs: this.config.timeoutMs,
+        sessionScoped: false,
+        onConnectionFailure: () => this.checkHealth(),
+      })
+      this.verdict = verdictOf(client)
+      this.capabilities = client.getServerCapabilities() ?? {}
+      this.catalog = { ...emptyCatalog(), ...(await fetchCatalog(link, this.capabilities)) }
+      if (this.isStopped()) return void (await link.close())
+      this.shared = link
+      this.attempt = 0
+      this.lastError = undefined
+      this.setState('up')
+      this.deps.logger.info(`upstream '${this.id}' is up (${this.describeConnection(client.getNegotiatedProtocolVersion())})`)
+      this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
+      if (this.era === 'modern') void this.listenForChanges(link)
+    } catch (error) {
+      await link?.close()
+      this.lastError = describe(error)
+      this.deps.logger.warn(`upstream '${this.id}' is unavailable: ${this.lastError}`)
+      this.scheduleReconnect()
+    }
+  }
+
+  private describeConnection(version: string | undefined): string {
+    return `${this.config.transport}, protocol ${version ?? 'unknown'}, ${this.catalog.tools.length} tools`
+  }
+
+  private async listenForChanges(link: UpstreamLink): Promise<void> {
+    try {
+      await link.client.listen({ toolsListChanged: true, resourcesListChanged: true, promptsListChanged: true })
+    } catch (error) {
+      this.deps.logger.debug(`upstream '${this.id}' offers no change stream: ${describe(error)}`)
+    }
+  }
+
+  private onSharedNotification(notification: Notification): void {
+    const kinds = kindOfListChanged(notification.method)
+    if (kinds) void this.refresh(kinds)
+    else this.events.onSharedNotification?.(this, notification)
+  }
+
+  private onSharedClose(link: UpstreamLink | undefined): void {
+    if (!link || link !== this.shared || this.state === 'stopped') return
+    this.shared = undefined
+    this.deps.logger.warn(`upstream '${this.id}' disconnected`)
+    this.markDown()
+  }
+
+  /** A request failed at the connection level: confirm with a ping, and reconnect if the link is dead. */
+  private checkHealth(): void {
+    const link = this.shared
+    if (!link || this.state !== 'up') return
+    void link.client.ping({ timeout: 5_000 }).catch(async () => {
+      if (this.shared !== link) return
+      this.shared = undefined
+      this.deps.logger.warn(`upstream '${this.id}' stopped answering`)
+      await link.close()
+      this.markDown()
+    })
+  }
+
+  private markDown(): void {
+    this.catalog = emptyCatalog()
+    this.setState('down')
+    this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
+    this.reconnects++
+    this.scheduleReconnect()
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state === 'stopped') return
+    this.setState('down')
+    const delay = backoffDelay(this.attempt++)
+    this.retryTimer = setTimeout(() => void this.connect(), delay)
+  }
+
+  /** Read through a method: `stop()` may run while a connect is awaiting. */
+  private isStopped(): boolean {
+    return this.state === 'stopped'
+  }
+
+  private setState(state: UpstreamState): void {
+    if (this.state === state || this.state === 'stopped') return
+    this.state = state
+    this.events.onStateChange?.(this)
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export type { JsonObject }
