@@ -17,7 +17,11 @@ export class ProxyError extends ProtocolError {
     message: string,
     readonly options: { code?: number; status?: number; upstream?: string; data?: unknown } = {},
   ) {
-    super(options.code ?? ProtocolErrorCode.InternalError, message, options.data ?? withUpstream(options.upstream))
+    super(
+      options.code ?? ProtocolErrorCode.InternalError,
+      message,
+      options.data ?? withUpstream(options.upstream),
+    )
   }
 
   get status(): number {

@@ -49,15 +49,22 @@ export class ProxMCP {
     this.logger = logger ?? silentLogger
     const events = {
       onCatalogChange: (_upstream: Upstream, kinds: CatalogKind[]) => this.onCatalogChange(kinds),
-      onSharedNotification: (_upstream: Upstream, notification: Notification) => this.onSharedNotification(notification),
+      onSharedNotification: (_upstream: Upstream, notification: Notification) =>
+        this.onSharedNotification(notification),
     }
-    this.upstreams = this.config.upstreams.map((upstream) => new Upstream(upstream, { spawn, logger: this.logger }, events))
+    this.upstreams = this.config.upstreams.map(
+      (upstream) => new Upstream(upstream, { spawn, logger: this.logger }, events),
+    )
     this.catalog = new Catalog(this.upstreams, {
       namespace: this.config.namespace,
       logger: this.logger,
       filterTools: composeToolFilters(this.config.plugins),
     })
-    const core: ProxyCore = { catalog: this.catalog, upstreams: this.upstreams, pageSize: this.config.pageSize }
+    const core: ProxyCore = {
+      catalog: this.catalog,
+      upstreams: this.upstreams,
+      pageSize: this.config.pageSize,
+    }
     this.sessions = new SessionRegistry(core)
     const shared = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })

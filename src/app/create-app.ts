@@ -37,7 +37,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     '/mcp',
     bodyLimit({
       maxSize: deps.config.maxBodyBytes,
-      onError: () => jsonRpcErrorResponse(413, -32000, `Payload Too Large: the limit is ${deps.config.maxBodyBytes} bytes`),
+      onError: () =>
+        jsonRpcErrorResponse(
+          413,
+          -32000,
+          `Payload Too Large: the limit is ${deps.config.maxBodyBytes} bytes`,
+        ),
     }),
     async (c) => {
       const read = await readMessage(c.req.raw)

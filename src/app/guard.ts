@@ -18,10 +18,17 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
  * DNS-rebinding protection: bound to loopback, only loopback Host names are served; a browser
  * Origin must be loopback or on the allow-list.
  */
-export function guardPolicy(options: { host: string; allowedHosts?: string[]; allowedOrigins?: string[] }): GuardPolicy {
+export function guardPolicy(options: {
+  host: string
+  allowedHosts?: string[]
+  allowedOrigins?: string[]
+}): GuardPolicy {
   const loopback = LOOPBACK.has(options.host)
   const allowedHosts = options.allowedHosts ?? (loopback ? localhostAllowedHostnames() : undefined)
-  const allowedOrigins = [...localhostAllowedOrigins(), ...(options.allowedOrigins ?? options.allowedHosts ?? [])]
+  const allowedOrigins = [
+    ...localhostAllowedOrigins(),
+    ...(options.allowedOrigins ?? options.allowedHosts ?? []),
+  ]
   return { allowedHosts, allowedOrigins }
 }
 

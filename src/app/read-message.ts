@@ -2,9 +2,21 @@ import * as v from 'valibot'
 import { jsonRpcErrorResponse } from '../errors.ts'
 
 const JsonRpcMessage = v.union([
-  v.looseObject({ jsonrpc: v.literal('2.0'), method: v.string(), id: v.optional(v.union([v.string(), v.number()])) }),
-  v.looseObject({ jsonrpc: v.literal('2.0'), id: v.union([v.string(), v.number(), v.null()]), result: v.unknown() }),
-  v.looseObject({ jsonrpc: v.literal('2.0'), id: v.union([v.string(), v.number(), v.null()]), error: v.unknown() }),
+  v.looseObject({
+    jsonrpc: v.literal('2.0'),
+    method: v.string(),
+    id: v.optional(v.union([v.string(), v.number()])),
+  }),
+  v.looseObject({
+    jsonrpc: v.literal('2.0'),
+    id: v.union([v.string(), v.number(), v.null()]),
+    result: v.unknown(),
+  }),
+  v.looseObject({
+    jsonrpc: v.literal('2.0'),
+    id: v.union([v.string(), v.number(), v.null()]),
+    error: v.unknown(),
+  }),
 ])
 const JsonRpcBody = v.union([JsonRpcMessage, v.pipe(v.array(JsonRpcMessage), v.minLength(1))])
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import type { ProxMCPPlugin } from '../plugins/types.ts'
-import { type ProxyConfigInput, ProxyConfigSchema, type ProxyConfigOutput } from './schema.ts'
+import { type ProxyConfigInput, type ProxyConfigOutput, ProxyConfigSchema } from './schema.ts'
 
 export type UpstreamTransport = 'streamable-http' | 'sse' | 'stdio'
 

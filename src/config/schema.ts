@@ -8,7 +8,10 @@ const httpUrl = v.pipe(
 
 const upstreamId = v.pipe(
   v.string('expected a string'),
-  v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected letters, digits, "_", "." or "-" (starting with a letter or digit)'),
+  v.regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'expected letters, digits, "_", "." or "-" (starting with a letter or digit)',
+  ),
 )
 
 const stringMap = v.record(v.string(), v.string('expected a string'))
@@ -27,16 +30,23 @@ export const UpstreamSchema = v.pipe(
     env: v.optional(stringMap),
     cwd: v.optional(v.string('expected a path')),
     headers: v.optional(stringMap),
-    era: v.optional(v.picklist(['auto', 'legacy', 'modern'], 'expected "auto", "legacy" or "modern"'), 'auto'),
+    era: v.optional(
+      v.picklist(['auto', 'legacy', 'modern'], 'expected "auto", "legacy" or "modern"'),
+      'auto',
+    ),
     timeoutMs: v.optional(v.pipe(v.number('expected a number'), v.integer(), v.minValue(1)), 300_000),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return
     const { url, command, transport } = dataset.value
     if (transport === 'stdio' || (command && !transport)) {
-      if (!command) addIssue({ message: 'a stdio upstream needs "command"', path: pathTo(dataset.value, 'command') })
+      if (!command)
+        addIssue({ message: 'a stdio upstream needs "command"', path: pathTo(dataset.value, 'command') })
     } else if (!url) {
-      addIssue({ message: 'expected a URL (or "command" for a stdio upstream)', path: pathTo(dataset.value, 'url') })
+      addIssue({
+        message: 'expected a URL (or "command" for a stdio upstream)',
+        path: pathTo(dataset.value, 'url'),
+      })
     }
   }),
 )
@@ -47,7 +57,9 @@ function pathTo(input: Record<string, unknown>, key: string): [v.ObjectPathItem]
 
 export const ProxyConfigSchema = v.pipe(
   v.object({
-    port: v.optional(v.pipe(v.number('expected a port number'), v.integer(), v.minValue(0), v.maxValue(65535))),
+    port: v.optional(
+      v.pipe(v.number('expected a port number'), v.integer(), v.minValue(0), v.maxValue(65535)),
+    ),
     host: v.optional(v.string('expected a host name or address')),
     upstreams: v.array(UpstreamSchema, 'expected a list of upstreams'),
     plugins: v.optional(v.array(v.looseObject({ name: v.string('expected the plugin name') }))),

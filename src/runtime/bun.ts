@@ -1,7 +1,7 @@
-import type { ChildProcessHandle, SpawnOptions } from './types.ts'
 import { childEnvironment } from './child-env.ts'
 import { killTree } from './kill-tree.ts'
 import type { RunningServer, ServeOptions } from './serve-types.ts'
+import type { ChildProcessHandle, SpawnOptions } from './types.ts'
 
 /** Spawns a stdio upstream with Bun.spawn, in its own process group so the whole tree can be ended. */
 export function spawnWithBun(options: SpawnOptions): ChildProcessHandle {

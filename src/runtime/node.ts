@@ -27,7 +27,9 @@ export function spawnWithNode(options: SpawnOptions): ChildProcessHandle {
     stderr: Readable.toWeb(child.stderr) as unknown as ReadableStream<Uint8Array>,
     exited,
     write: (data) =>
-      new Promise((resolve, reject) => child.stdin.write(data, (error) => (error ? reject(error) : resolve()))),
+      new Promise((resolve, reject) =>
+        child.stdin.write(data, (error) => (error ? reject(error) : resolve())),
+      ),
     kill: () => {
       if (child.pid !== undefined) killTree(child.pid)
     },

@@ -1,5 +1,8 @@
 /** A fetch handler that also learns the client's socket address from the adapter. */
-export type ServeHandler = (request: Request, clientAddress: string | undefined) => Response | Promise<Response>
+export type ServeHandler = (
+  request: Request,
+  clientAddress: string | undefined,
+) => Response | Promise<Response>
 
 export interface ServeOptions {
   fetch: ServeHandler

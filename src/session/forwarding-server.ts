@@ -36,10 +36,11 @@ type Params = JsonObject & { _meta?: JsonObject }
  */
 export function createForwardingServer(core: ProxyCore, scope: DownstreamScope): Server {
   const server = new Server(PROXY_INFO, { capabilities: PROXY_CAPABILITIES })
-  const list = (field: 'tools' | 'prompts' | 'resources' | 'resourceTemplates') => (request: { params?: Params }) => {
-    const { page, nextCursor } = paginate(core.catalog[field], request.params?.cursor, core.pageSize)
-    return { [field]: page, ...(nextCursor && { nextCursor }) } as never
-  }
+  const list =
+    (field: 'tools' | 'prompts' | 'resources' | 'resourceTemplates') => (request: { params?: Params }) => {
+      const { page, nextCursor } = paginate(core.catalog[field], request.params?.cursor, core.pageSize)
+      return { [field]: page, ...(nextCursor && { nextCursor }) } as never
+    }
   server.setRequestHandler('tools/list', list('tools'))
   server.setRequestHandler('prompts/list', list('prompts'))
   server.setRequestHandler('resources/list', list('resources'))
@@ -47,19 +48,36 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
 
   server.setRequestHandler('tools/call', (request, ctx) => {
     const route = core.catalog.routeTool(request.params.name)
-    if (!route) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
-    return forwardCall(scope, route.upstream, 'tools/call', { ...request.params, name: route.name }, ctx) as never
+    if (!route)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
+    return forwardCall(
+      scope,
+      route.upstream,
+      'tools/call',
+      { ...request.params, name: route.name },
+      ctx,
+    ) as never
   })
   server.setRequestHandler('prompts/get', (request, ctx) => {
     const route = core.catalog.routePrompt(request.params.name)
-    if (!route) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
-    return forwardCall(scope, route.upstream, 'prompts/get', { ...request.params, name: route.name }, ctx) as never
+    if (!route)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
+    return forwardCall(
+      scope,
+      route.upstream,
+      'prompts/get',
+      { ...request.params, name: route.name },
+      ctx,
+    ) as never
   })
   server.setRequestHandler('resources/read', (request, ctx) => {
     const upstream = resourceOwner(core, request.params.uri)
     return forwardCall(scope, upstream, 'resources/read', request.params, ctx) as never
   })
-  server.setRequestHandler('completion/complete', (request, ctx) => complete(core, scope, request.params, ctx) as never)
+  server.setRequestHandler(
+    'completion/complete',
+    (request, ctx) => complete(core, scope, request.params, ctx) as never,
+  )
   server.setRequestHandler('resources/subscribe', async (request) => {
     await scope.subscribe?.(resourceOwner(core, request.params.uri), request.params.uri, true)
     return {}
@@ -77,7 +95,8 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
 
 function resourceOwner(core: ProxyCore, uri: string): Upstream {
   const upstream = core.catalog.routeResource(uri)
-  if (!upstream) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri })
+  if (!upstream)
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri })
   return upstream
 }
 
@@ -86,7 +105,8 @@ async function complete(core: ProxyCore, scope: DownstreamScope, params: Params,
   const route = ref.type === 'ref/prompt' ? core.catalog.routePrompt(ref.name ?? '') : undefined
   const upstream =
     route?.upstream ?? (ref.type === 'ref/resource' ? core.catalog.routeTemplate(ref.uri ?? '') : undefined)
-  if (!upstream) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown reference: ${JSON.stringify(ref)}`)
+  if (!upstream)
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown reference: ${JSON.stringify(ref)}`)
   if (!upstream.capabilities?.completions) return { completion: { values: [], hasMore: false } }
   const forwarded = route ? { ...params, ref: { ...ref, name: route.name } } : params
   const link = await scope.link(upstream)
@@ -132,7 +152,9 @@ function withRetryMaterial(
   requestState: string | undefined,
   inputResponses: Record<string, unknown> | undefined,
 ): Params {
-  const upstreamState = requestState?.startsWith(UPSTREAM_STATE) ? requestState.slice(UPSTREAM_STATE.length) : undefined
+  const upstreamState = requestState?.startsWith(UPSTREAM_STATE)
+    ? requestState.slice(UPSTREAM_STATE.length)
+    : undefined
   if (upstreamState === undefined && inputResponses === undefined) return params
   return {
     ...params,

@@ -65,7 +65,9 @@ export class LegacySession implements DownstreamScope {
 
   async setLogLevel(level: string): Promise<void> {
     this.logLevel = level
-    const logging = this.core.upstreams.filter((upstream) => upstream.state === 'up' && upstream.capabilities?.logging)
+    const logging = this.core.upstreams.filter(
+      (upstream) => upstream.state === 'up' && upstream.capabilities?.logging,
+    )
     await Promise.all(
       logging.map(async (upstream) => (await this.link(upstream)).request('logging/setLevel', { level })),
     )
@@ -104,7 +106,8 @@ export class LegacySession implements DownstreamScope {
       await link.close()
       throw upstreamUnavailable(upstream)
     }
-    if (this.logLevel && upstream.capabilities?.logging) await link.request('logging/setLevel', { level: this.logLevel })
+    if (this.logLevel && upstream.capabilities?.logging)
+      await link.request('logging/setLevel', { level: this.logLevel })
     return link
   }
 
@@ -117,7 +120,9 @@ export class LegacySession implements DownstreamScope {
   private relay(upstream: Upstream, notification: Notification): void {
     if (notification.method === 'notifications/message') {
       const params = notification.params as JsonObject
-      void this.server.notification({ ...notification, params: { logger: upstream.id, ...params } } as never).catch(() => {})
+      void this.server
+        .notification({ ...notification, params: { logger: upstream.id, ...params } } as never)
+        .catch(() => {})
     } else if (RELAYED.has(notification.method) || !notification.method.startsWith('notifications/')) {
       void this.server.notification(notification as never).catch(() => {})
     }

@@ -23,7 +23,9 @@ export interface DownstreamScope {
    */
   runCall(
     ctx: ServerContext,
-    call: (ask: (request: { method: string; params?: JsonObject }, signal: AbortSignal) => Promise<JsonObject>) => Promise<JsonObject>,
+    call: (
+      ask: (request: { method: string; params?: JsonObject }, signal: AbortSignal) => Promise<JsonObject>,
+    ) => Promise<JsonObject>,
   ): Promise<JsonObject>
   /** Continues a call that an earlier `input_required` round paused, if this scope paused it. */
   resumeCall?(requestState: string, responses: Record<string, unknown> | undefined): Promise<JsonObject>

@@ -49,7 +49,10 @@ class SuspendedCall {
       this.asks.delete(key)
       const response = responses?.[key]
       if (typeof response === 'object' && response !== null) pending.resolve(response as JsonObject)
-      else pending.reject(new ProtocolError(ProtocolErrorCode.InvalidParams, `the client sent no answer for ${key}`))
+      else
+        pending.reject(
+          new ProtocolError(ProtocolErrorCode.InvalidParams, `the client sent no answer for ${key}`),
+        )
     }
   }
 

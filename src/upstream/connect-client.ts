@@ -42,8 +42,10 @@ export async function connectClient(
   })
   for (const [method, capability] of SERVER_TO_CLIENT) {
     if (!options.capabilities[capability]) continue
-    client.setRequestHandler(method, ((request: { params?: JsonObject }, ctx: { mcpReq: { signal: AbortSignal } }) =>
-      options.ask({ method, params: request.params }, ctx.mcpReq.signal)) as never)
+    client.setRequestHandler(method, ((
+      request: { params?: JsonObject },
+      ctx: { mcpReq: { signal: AbortSignal } },
+    ) => options.ask({ method, params: request.params }, ctx.mcpReq.signal)) as never)
   }
   client.fallbackNotificationHandler = async (notification) => options.onNotification(notification)
   client.onclose = options.onClose

@@ -1,4 +1,8 @@
-import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client'
+import {
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { ProxyError } from '../errors.ts'
 import type { SpawnFn } from '../runtime/types.ts'
@@ -20,12 +24,19 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
       return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
     case 'stdio': {
       if (!deps.spawn) {
-        throw new ProxyError(`upstream '${upstream.id}' is a stdio upstream, and this runtime cannot start processes`, {
-          upstream: upstream.id,
-        })
+        throw new ProxyError(
+          `upstream '${upstream.id}' is a stdio upstream, and this runtime cannot start processes`,
+          {
+            upstream: upstream.id,
+          },
+        )
       }
       const command = upstream.command as string[]
-      return new StdioUpstreamTransport(deps.spawn, { command, env: upstream.env, cwd: upstream.cwd }, deps.onStderrLine)
+      return new StdioUpstreamTransport(
+        deps.spawn,
+        { command, env: upstream.env, cwd: upstream.cwd },
+        deps.onStderrLine,
+      )
     }
   }
 }

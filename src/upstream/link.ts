@@ -59,7 +59,11 @@ export class UpstreamLink {
   }
 
   /** Sends a request upstream, keeping every field of the answer. */
-  async request(method: string, params: JsonObject | undefined, options: ForwardOptions = {}): Promise<JsonObject> {
+  async request(
+    method: string,
+    params: JsonObject | undefined,
+    options: ForwardOptions = {},
+  ): Promise<JsonObject> {
     const ask = options.ask
     if (ask) this.inFlight.push(ask)
     try {

@@ -27,7 +27,11 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ProtocolError) return false
   if (error instanceof SdkError) {
-    return error.code === SdkErrorCode.ConnectionClosed || error.code === SdkErrorCode.SendFailed || error.code === SdkErrorCode.NotConnected
+    return (
+      error.code === SdkErrorCode.ConnectionClosed ||
+      error.code === SdkErrorCode.SendFailed ||
+      error.code === SdkErrorCode.NotConnected
+    )
   }
   return true
 }

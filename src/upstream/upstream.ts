@@ -1,20 +1,33 @@
-import type { ClientCapabilities, Notification, PriorDiscovery, ServerCapabilities } from '@modelcontextprotocol/client'
+import type {
+  ClientCapabilities,
+  Notification,
+  PriorDiscovery,
+  ServerCapabilities,
+} from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
+import type { SpawnFn } from '../runtime/types.ts'
 import { backoffDelay } from './backoff.ts'
 import { connectClient, verdictOf } from './connect-client.ts'
-import type { SpawnFn } from '../runtime/types.ts'
 import { createTransport } from './create-transport.ts'
 import { type AskDownstream, type JsonObject, UpstreamLink } from './link.ts'
-import { type CatalogKind, emptyCatalog, fetchCatalog, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
+import {
+  type CatalogKind,
+  emptyCatalog,
+  fetchCatalog,
+  kindOfListChanged,
+  type UpstreamCatalog,
+} from './list-all.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
-/** Capabilities the shared link declares, so an upstream may ask any client for input. */
+/**
+ * Capabilities the shared link declares: sampling and elicitation happen within a call, so they
+ * can be put to the client that made it. Roots are asked at any time and belong to no one client.
+ */
 const SHARED_LINK_CAPABILITIES: ClientCapabilities = {
   sampling: {},
   elicitation: { form: {}, url: {} },
-  roots: { listChanged: true },
 }
 
 export interface UpstreamEvents {
@@ -135,7 +148,7 @@ export class Upstream {
     try {
       const client = await connectClient(this.config, this.transport(), {
         capabilities: SHARED_LINK_CAPABILITIES,
-        prior: this.verdict,
+        prior: this.verdict ?? this.guessForRetry(),
         ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
         onNotification: (notification) => this.onSharedNotification(notification),
         onClose: () => this.onSharedClose(link),
@@ -154,15 +167,28 @@ export class Upstream {
       this.attempt = 0
       this.lastError = undefined
       this.setState('up')
-      this.deps.logger.info(`upstream '${this.id}' is up (${this.describeConnection(client.getNegotiatedProtocolVersion())})`)
+      this.deps.logger.info(
+        `upstream '${this.id}' is up (${this.describeConnection(client.getNegotiatedProtocolVersion())})`,
+      )
       this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
       if (this.era === 'modern') void this.listenForChanges(link)
     } catch (error) {
       await link?.close()
       this.lastError = describe(error)
-      this.deps.logger.warn(`upstream '${this.id}' is unavailable: ${this.lastError}`)
+      const level = this.attempt === 0 ? 'warn' : 'debug'
+      this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
       this.scheduleReconnect()
     }
+  }
+
+  /**
+   * Some stdio servers exit on any request before `initialize`, so the era probe kills them:
+   * while the era is unknown, every other retry of a stdio upstream goes straight to `initialize`.
+   */
+  private guessForRetry(): PriorDiscovery | undefined {
+    const alternate =
+      this.config.transport === 'stdio' && this.config.era === 'auto' && this.attempt % 2 === 1
+    return alternate ? { kind: 'legacy' } : undefined
   }
 
   private describeConnection(version: string | undefined): string {
@@ -171,7 +197,11 @@ export class Upstream {
 
   private async listenForChanges(link: UpstreamLink): Promise<void> {
     try {
-      await link.client.listen({ toolsListChanged: true, resourcesListChanged: true, promptsListChanged: true })
+      await link.client.listen({
+        toolsListChanged: true,
+        resourcesListChanged: true,
+        promptsListChanged: true,
+      })
     } catch (error) {
       this.deps.logger.debug(`upstream '${this.id}' offers no change stream: ${describe(error)}`)
     }

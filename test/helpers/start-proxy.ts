@@ -1,6 +1,6 @@
+import type { Logger } from '../../src/logger.ts'
 import { ProxMCP, type ProxMCPOptions } from '../../src/proxy.ts'
 import { serveWithBun, spawnWithBun } from '../../src/runtime/bun.ts'
-import type { Logger } from '../../src/logger.ts'
 
 export interface TestProxy {
   proxy: ProxMCP

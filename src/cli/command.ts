@@ -1,0 +1,108 @@
+import { defineCommand, runMain } from 'citty'
+import { ConfigError } from '../config/resolve.ts'
+import type { ProxyConfigInput } from '../config/schema.ts'
+import { ProxMCP } from '../proxy.ts'
+import { VERSION } from '../version.ts'
+import { parseFlags, UsageError } from './flags.ts'
+import { findConfigFile, loadConfigFile } from './load-config.ts'
+import { createCliLogger } from './logger.ts'
+import type { CliRuntime } from './runtime.ts'
+import { onShutdownSignal } from './signals.ts'
+
+const DEFAULT_PORT = 3000
+const DEFAULT_HOST = '127.0.0.1'
+
+/** The `proxmcp` command; the flags are declared here for --help, and parsed strictly by parseFlags. */
+export function createCommand(runtime: CliRuntime) {
+  return defineCommand({
+    meta: {
+      name: 'proxmcp',
+      version: VERSION,
+      description: 'One MCP endpoint in front of many upstream MCP servers.',
+    },
+    args: {
+      upstream: {
+        type: 'string',
+        valueHint: 'url',
+        description:
+          'Upstream MCP server URL (repeatable). A URL ending in /sse uses the legacy SSE transport.',
+      },
+      stdio: {
+        type: 'string',
+        valueHint: 'command',
+        description: 'Upstream started as a subprocess (repeatable).',
+      },
+      port: {
+        type: 'string',
+        valueHint: 'port',
+        description: `Port to listen on (default ${DEFAULT_PORT}, env PORT).`,
+      },
+      host: { type: 'string', valueHint: 'host', description: `Address to bind (default ${DEFAULT_HOST}).` },
+      'log-format': {
+        type: 'string',
+        valueHint: 'pretty|json',
+        description: 'Console output format (default pretty).',
+      },
+      config: {
+        type: 'string',
+        valueHint: 'file',
+        description: 'Config file (default: proxmcp.config.* here).',
+      },
+      namespace: { type: 'boolean', description: 'Expose names as <upstreamId>__<name>.' },
+    },
+    run: ({ rawArgs }) => serveProxy(rawArgs, runtime),
+  })
+}
+
+/** Runs the CLI: usage and config errors print one line each and exit with code 2. */
+export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
+  await runMain(createCommand(runtime), { rawArgs: argv })
+}
+
+async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
+  let proxy: ProxMCP
+  let config: ProxyConfigInput
+  try {
+    config = await readConfig(argv, runtime)
+    proxy = new ProxMCP({
+      ...config,
+      spawn: runtime.spawn,
+      logger: createCliLogger(config.logFormat ?? 'pretty'),
+    })
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`proxmcp: ${error.message}\n`)
+      process.exit(2)
+    }
+    throw error
+  }
+  const logger = createCliLogger(proxy.config.logFormat ?? 'pretty')
+  const app = proxy.getApp()
+  const hostname = proxy.config.host ?? DEFAULT_HOST
+  const server = await runtime.serve({
+    port: proxy.config.port ?? DEFAULT_PORT,
+    hostname,
+    fetch: (request, clientAddress) => app.fetch(request, { clientAddress }),
+  })
+  logger.info(
+    `ProxMCP ${VERSION} listening on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/mcp`,
+  )
+  onShutdownSignal(async () => {
+    await server.stop()
+    await proxy.stop()
+  })
+  await proxy.start()
+}
+
+async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxyConfigInput> {
+  const flags = parseFlags(argv, process.env)
+  const path = findConfigFile(flags.configPath, process.cwd())
+  const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxyConfigInput>
+  const upstreams = [...(file.upstreams ?? []), ...flags.upstreams]
+  if (upstreams.length === 0) {
+    throw new UsageError(
+      'no upstreams: pass --upstream URL, --stdio "command", or --config FILE (see --help)',
+    )
+  }
+  return { ...file, ...flags.overrides, upstreams }
+}

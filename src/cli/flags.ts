@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util'
+import * as v from 'valibot'
+import type { ProxyConfigInput, UpstreamInput } from '../config/schema.ts'
+
+/** A command line that cannot be run; the CLI prints it on one line and exits with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export interface CliOptions {
+  configPath?: string
+  /** Settings from flags; they override the config file. */
+  overrides: Partial<ProxyConfigInput>
+  /** Upstreams from --upstream and --stdio, appended to the config file's. */
+  upstreams: UpstreamInput[]
+}
+
+const Port = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'expected a whole number'),
+  v.transform(Number),
+  v.maxValue(65535, 'expected a port up to 65535'),
+)
+
+/** Parses the command line strictly: unknown flags and bad values are usage errors. */
+export function parseFlags(argv: string[], env: Record<string, string | undefined>): CliOptions {
+  let values: ReturnType<typeof parse>['values']
+  try {
+    values = parse(argv).values
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0])
+  }
+  const overrides: Partial<ProxyConfigInput> = {}
+  const port = values.port ?? env.PORT
+  if (port !== undefined) overrides.port = check(Port, port, `--port ${port}`)
+  if (values.host !== undefined) overrides.host = values.host
+  if (values['log-format'] !== undefined) {
+    overrides.logFormat = check(
+      v.picklist(['pretty', 'json']),
+      values['log-format'],
+      `--log-format ${values['log-format']}`,
+    )
+  }
+  if (values.namespace) overrides.namespace = true
+  const upstreams = uniqueIds([
+    ...(values.upstream ?? []).map((url, index) => ({ id: upstreamId(url, index), url })),
+    ...(values.stdio ?? []).map((line, index) => ({ id: `stdio-${index + 1}`, command: splitCommand(line) })),
+  ])
+  return { configPath: values.config, overrides, upstreams }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      upstream: { type: 'string', multiple: true },
+      stdio: { type: 'string', multiple: true },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'log-format': { type: 'string' },
+      config: { type: 'string' },
+      namespace: { type: 'boolean' },
+    },
+  })
+}
+
+function check<T extends v.GenericSchema>(schema: T, value: unknown, what: string): v.InferOutput<T> {
+  const result = v.safeParse(schema, value)
+  if (!result.success) throw new UsageError(`${what}: ${result.issues[0]?.message}`)
+  return result.output
+}
+
+/** A readable id from the URL's host and port ("localhost-3001"), unique by position. */
+function upstreamId(url: string, index: number): string {
+  try {
+    const { hostname, port } = new URL(url)
+    return `${hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}${port ? `-${port}` : ''}`
+  } catch {
+    return `upstream-${index + 1}`
+  }
+}
+
+function uniqueIds(upstreams: UpstreamInput[]): UpstreamInput[] {
+  const seen = new Map<string, number>()
+  return upstreams.map((upstream) => {
+    const count = (seen.get(upstream.id) ?? 0) + 1
+    seen.set(upstream.id, count)
+    return count === 1 ? upstream : { ...upstream, id: `${upstream.id}-${count}` }
+  })
+}
+
+/** Splits a command line on spaces, keeping quoted parts together ("node server.js --name 'my app'"). */
+export function splitCommand(line: string): string[] {
+  const parts = [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map(
+    (match) => match[1] ?? match[2] ?? match[3] ?? '',
+  )
+  if (parts.length === 0) throw new UsageError('--stdio needs a command to run')
+  return parts
+}

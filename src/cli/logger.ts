@@ -1,0 +1,22 @@
+import { createConsola, type LogObject } from 'consola'
+import type { Logger } from '../logger.ts'
+
+/** Console output for people (pretty, with consola) or for log shippers (one JSON object a line). */
+export function createCliLogger(format: 'pretty' | 'json'): Logger {
+  const consola =
+    format === 'json'
+      ? createConsola({
+          reporters: [{ log: (entry: LogObject) => process.stderr.write(`${jsonLine(entry)}\n`) }],
+        })
+      : createConsola({})
+  return {
+    debug: (message) => consola.debug(message),
+    info: (message) => consola.info(message),
+    warn: (message) => consola.warn(message),
+    error: (message) => consola.error(message),
+  }
+}
+
+function jsonLine(entry: LogObject): string {
+  return JSON.stringify({ time: entry.date.toISOString(), level: entry.type, message: entry.args.join(' ') })
+}
