@@ -66,6 +66,15 @@ export class Catalog {
     return this.resourceRoutes.get(uri) ?? this.templateRoutes.find((route) => route.match(uri))?.upstream
   }
 
+  /** The down upstream that offered this tool or prompt name before it went away, if any. */
+  formerOwner(kind: 'tools' | 'prompts', exposedName: string): Upstream | undefined {
+    return this.upstreams.find(
+      (upstream) =>
+        upstream.state !== 'up' &&
+        upstream.lastKnownCatalog[kind].some((item) => this.exposedName(upstream, item.name) === exposedName),
+    )
+  }
+
   routeTemplate(uriTemplate: string): Upstream | undefined {
     return this.templateRoutes.find((route) => route.template === uriTemplate)?.upstream
   }
@@ -129,7 +138,7 @@ export class Catalog {
     for (const upstream of this.upstreams) {
       for (const item of itemsOf(upstream)) {
         if (typeof item.name !== 'string') continue
-        const exposed = this.options.namespace ? `${upstream.id}${SEPARATOR}${item.name}` : item.name
+        const exposed = this.exposedName(upstream, item.name)
         const owner = routes.get(exposed)
         if (owner) {
           this.warnConflict(kind, exposed, owner.upstream.id, upstream.id)
@@ -140,6 +149,10 @@ export class Catalog {
       }
     }
     return { items, routes }
+  }
+
+  private exposedName(upstream: Upstream, name: unknown): string {
+    return this.options.namespace ? `${upstream.id}${SEPARATOR}${String(name)}` : String(name)
   }
 
   private warnConflict(kind: string, name: string, winner: string, loser: string): void {

@@ -11,6 +11,7 @@ import type { Upstream } from '../upstream/upstream.ts'
 import { PROXY_INFO } from '../version.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import { Suspensions } from './suspensions.ts'
+import { upstreamUnavailable } from './unavailable.ts'
 
 /**
  * Everything the proxy can relay. Advertised whatever the upstreams offer right now: capabilities
@@ -47,9 +48,7 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
   server.setRequestHandler('resources/templates/list', list('resourceTemplates'))
 
   server.setRequestHandler('tools/call', (request, ctx) => {
-    const route = core.catalog.routeTool(request.params.name)
-    if (!route)
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
+    const route = core.catalog.routeTool(request.params.name) ?? notFound(core, 'tools', request.params.name)
     return forwardCall(
       scope,
       route.upstream,
@@ -59,9 +58,8 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
     ) as never
   })
   server.setRequestHandler('prompts/get', (request, ctx) => {
-    const route = core.catalog.routePrompt(request.params.name)
-    if (!route)
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`)
+    const route =
+      core.catalog.routePrompt(request.params.name) ?? notFound(core, 'prompts', request.params.name)
     return forwardCall(
       scope,
       route.upstream,
@@ -91,6 +89,16 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
     return {}
   })
   return server
+}
+
+/** Unknown names are -32602; a name whose upstream is down says so instead. */
+function notFound(core: ProxyCore, kind: 'tools' | 'prompts', name: string): never {
+  const formerOwner = core.catalog.formerOwner(kind, name)
+  if (formerOwner) throw upstreamUnavailable(formerOwner)
+  throw new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
+    `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${name}`,
+  )
 }
 
 function resourceOwner(core: ProxyCore, uri: string): Upstream {

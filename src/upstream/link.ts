@@ -75,7 +75,11 @@ export class UpstreamLink {
         allowInputRequired: true,
       })
     } catch (error) {
-      if (isConnectionFailure(error)) this.options.onConnectionFailure?.()
+      if (isConnectionFailure(error)) {
+        // A session's link is cheap to reopen: drop it so the session's next call gets a fresh one.
+        if (this.options.sessionScoped) void this.close()
+        this.options.onConnectionFailure?.()
+      }
       throw toProxyError(error, this.options.upstreamId, this.options.timeoutMs)
     } finally {
       if (ask) this.inFlight.splice(this.inFlight.indexOf(ask), 1)

@@ -6,8 +6,8 @@ import { readLines } from './read-lines.ts'
 const EXIT_GRACE_MS = 2_000
 
 /**
- * MCP over a subprocess's stdin/stdout, spawned through the runtime adapter (Bun.spawn or
- * node:child_process), so the core never touches a runtime API. Closing ends the whole process tree.
+ * MCP over a subprocess's stdin/stdout, spawned through the runtime adapter (Bun or
+ * Node child processes), so the core never touches a runtime API. Closing ends the whole process tree.
  */
 export class StdioUpstreamTransport implements Transport {
   onclose?: () => void

@@ -51,6 +51,8 @@ export interface SessionLinkOptions {
 export class Upstream {
   state: UpstreamState = 'connecting'
   catalog: UpstreamCatalog = emptyCatalog()
+  /** What the upstream listed before it went down, to tell clients why a name is missing. */
+  lastKnownCatalog: UpstreamCatalog = emptyCatalog()
   capabilities: ServerCapabilities | undefined
   /** Reconnects since start, for supervision and metrics. */
   reconnects = 0
@@ -234,6 +236,7 @@ export class Upstream {
   }
 
   private markDown(): void {
+    this.lastKnownCatalog = this.catalog
     this.catalog = emptyCatalog()
     this.setState('down')
     this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])

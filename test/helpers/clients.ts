@@ -1,16 +1,11 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+
+export type ClientEra = 'legacy' | 'modern'
 
 /** A v2 SDK client, as a real MCP client would connect: 2025 era by default, or 2026-07-28. */
 export async function connectClient(
   url: string,
-  options: {
-    era?: 'legacy' | 'modern'
-    capabilities?: ConstructorParameters<typeof Client>[1] extends infer O
-      ? O extends { capabilities?: infer C }
-        ? C
-        : never
-      : never
-  } = {},
+  options: { era?: ClientEra; capabilities?: ClientCapabilities; setup?: (client: Client) => void } = {},
 ): Promise<Client> {
   const client = new Client(
     { name: 'test-client', version: '1.0.0' },
@@ -19,6 +14,14 @@ export async function connectClient(
       versionNegotiation: { mode: options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
     },
   )
+  options.setup?.(client)
   await client.connect(new StreamableHTTPClientTransport(new URL(url)))
   return client
+}
+
+/** A result without what only says who answered (`serverInfo` stamped into 2026-07-28 results). */
+export function withoutServerInfo<T extends { _meta?: Record<string, unknown> }>(result: T): T {
+  if (!result._meta) return result
+  const { 'io.modelcontextprotocol/serverInfo': _serverInfo, ...meta } = result._meta
+  return Object.keys(meta).length ? { ...result, _meta: meta } : (({ _meta, ...rest }) => rest as T)(result)
 }

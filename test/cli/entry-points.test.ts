@@ -1,0 +1,59 @@
+import { expect, test } from 'bun:test'
+import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
+import { connectClient } from '../helpers/clients.ts'
+import { freePort, waitFor } from '../helpers/wait.ts'
+
+async function runCli(command: string[], alpha: RunningFixture) {
+  const port = freePort()
+  const child = Bun.spawn([...command, '--port', String(port), '--upstream', alpha.url], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const url = `http://127.0.0.1:${port}/mcp`
+  try {
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      'the CLI to listen',
+    )
+    const client = await connectClient(url)
+    const result = await client.callTool({ name: 'alpha_only', arguments: {} })
+    await client.close()
+    return result
+  } finally {
+    child.kill('SIGTERM')
+    expect(await child.exited).toBe(0)
+  }
+}
+
+test.each([
+  ['node runs the built npm entry (dist/cli.js)', ['node', 'dist/cli.js']],
+  ['bun runs the source entry', [process.execPath, 'src/cli/bun.ts']],
+])('%s and serves a call, then exits 0 on SIGTERM', async (_name, command) => {
+  const alpha = serveV1Http({ name: 'alpha' })
+  try {
+    expect((await runCli(command, alpha)).content).toEqual([{ type: 'text', text: 'alpha' }])
+  } finally {
+    await alpha.close()
+  }
+})
+
+test.each([
+  [['--bogus'], "Unknown option '--bogus'"],
+  [[], 'no upstreams'],
+])('invalid command line %p prints one line and exits 2', async (argv, message) => {
+  const child = Bun.spawn(['node', 'dist/cli.js', ...argv], { stdout: 'pipe', stderr: 'pipe' })
+  expect(await child.exited).toBe(2)
+  const stderr = await new Response(child.stderr).text()
+  expect(stderr).toContain(message)
+  expect(stderr.trim().split('\n')).toHaveLength(1)
+})
+
+test('--version prints the package version', async () => {
+  const child = Bun.spawn(['node', 'dist/cli.js', '--version'], { stdout: 'pipe' })
+  const { version } = await Bun.file('package.json').json()
+  expect((await new Response(child.stdout).text()).trim()).toBe(version)
+})
