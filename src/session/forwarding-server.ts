@@ -134,24 +134,42 @@ async function forwardCall(
 ): Promise<JsonObject> {
   const requestState = ctx.mcpReq.requestState<string>()
   if (scope.resumeCall && Suspensions.owns(requestState)) {
-    return scope.resumeCall(requestState as string, ctx.mcpReq.inputResponses)
+    return scope.resumeCall(ctx, requestState as string)
   }
-  const progressToken = params._meta?.progressToken
-  const onprogress =
-    progressToken === undefined
-      ? undefined
-      : (progress: JsonObject) =>
-          void ctx.mcpReq
-            .notify({ method: 'notifications/progress', params: { ...progress, progressToken } as never })
-            .catch(() => {})
+  const progress = relayProgress(params._meta?.progressToken, ctx)
   const link = await scope.link(upstream)
   const upstreamParams = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
-  const result = await scope.runCall(ctx, (ask) =>
-    link.request(method, upstreamParams, { signal: ctx.mcpReq.signal, onprogress, ask }),
+  const result = await scope.runCall(ctx, (ask, signal) =>
+    link
+      .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask })
+      .then(markUpstreamState),
   )
+  // The result ends the response stream: every progress notification must be out before it.
+  await progress?.sent()
+  return result
+}
+
+/** An input_required round from the upstream itself: its state is marked so the retry can hand it back. */
+function markUpstreamState(result: JsonObject): JsonObject {
   return typeof result.requestState === 'string'
     ? { ...result, requestState: `${UPSTREAM_STATE}${result.requestState}` }
     : result
+}
+
+/** Relays upstream progress under the client's own token, in order. */
+function relayProgress(progressToken: unknown, ctx: ServerContext) {
+  if (progressToken === undefined) return undefined
+  let queue = Promise.resolve()
+  return {
+    onprogress: (progress: JsonObject) => {
+      const notification = {
+        method: 'notifications/progress',
+        params: { ...progress, progressToken },
+      } as never
+      queue = queue.then(() => ctx.mcpReq.notify(notification)).catch(() => {})
+    },
+    sent: () => queue,
+  }
 }
 
 /** On the retry of an input_required round, hands the upstream its own state and the client's answers. */

@@ -4,11 +4,12 @@ import {
   type ServerContext,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
-import type { AskDownstream, JsonObject, UpstreamLink } from '../upstream/link.ts'
+import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { createForwardingServer } from './forwarding-server.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
+import type { SuspendableCall } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
 /** Notifications an upstream session sends that the proxy relays to its client as they are. */
@@ -59,8 +60,11 @@ export class LegacySession implements DownstreamScope {
     return this.reopen(upstream)
   }
 
-  runCall(ctx: ServerContext, call: (ask: AskDownstream) => Promise<JsonObject>): Promise<JsonObject> {
-    return call((request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }))
+  runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
+    return call(
+      (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
+      ctx.mcpReq.signal,
+    )
   }
 
   async setLogLevel(level: string): Promise<void> {

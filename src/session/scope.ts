@@ -2,6 +2,7 @@ import type { ServerContext } from '@modelcontextprotocol/server'
 import type { Catalog } from '../aggregate/catalog.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import type { SuspendableCall } from './suspensions.ts'
 
 /** What every downstream server shares: the merged catalog and how lists are paged. */
 export interface ProxyCore {
@@ -19,16 +20,12 @@ export interface DownstreamScope {
   link(upstream: Upstream): Promise<UpstreamLink>
   /**
    * Runs an upstream call during which the upstream may ask the client for input (sampling,
-   * elicitation, roots). The scope decides how the question reaches the client.
+   * elicitation, roots). The scope decides how the question reaches the client, and which
+   * signal cancels the call.
    */
-  runCall(
-    ctx: ServerContext,
-    call: (
-      ask: (request: { method: string; params?: JsonObject }, signal: AbortSignal) => Promise<JsonObject>,
-    ) => Promise<JsonObject>,
-  ): Promise<JsonObject>
+  runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject>
   /** Continues a call that an earlier `input_required` round paused, if this scope paused it. */
-  resumeCall?(requestState: string, responses: Record<string, unknown> | undefined): Promise<JsonObject>
+  resumeCall?(ctx: ServerContext, requestState: string): Promise<JsonObject>
   /** The session's logging level reached its upstreams (2025 era only). */
   setLogLevel?(level: string): Promise<void>
   subscribe?(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>

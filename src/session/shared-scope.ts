@@ -1,8 +1,8 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
-import type { AskDownstream, JsonObject, UpstreamLink } from '../upstream/link.ts'
+import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { DownstreamScope } from './scope.ts'
-import type { Suspensions } from './suspensions.ts'
+import type { SuspendableCall, Suspensions } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
 /**
@@ -18,11 +18,11 @@ export class SharedScope implements DownstreamScope {
     return link
   }
 
-  runCall(_ctx: ServerContext, call: (ask: AskDownstream) => Promise<JsonObject>): Promise<JsonObject> {
-    return this.suspensions.start(call)
+  runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
+    return this.suspensions.start(call, ctx.mcpReq.signal)
   }
 
-  resumeCall(requestState: string, responses: Record<string, unknown> | undefined): Promise<JsonObject> {
-    return this.suspensions.resume(requestState, responses)
+  resumeCall(ctx: ServerContext, requestState: string): Promise<JsonObject> {
+    return this.suspensions.resume(requestState, ctx.mcpReq.inputResponses, ctx.mcpReq.signal)
   }
 }

@@ -3,6 +3,10 @@ import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstre
 
 /** How long a paused call waits for its client to come back with the answers. */
 const SUSPENSION_TTL_MS = 10 * 60_000
+const PREFIX = 's:'
+
+/** An upstream call that may ask the client for input; it owns the signal that cancels it. */
+export type SuspendableCall = (ask: AskDownstream, signal: AbortSignal) => Promise<JsonObject>
 
 interface PendingAsk {
   request: ServerToClientRequest
@@ -12,14 +16,15 @@ interface PendingAsk {
 
 /** A call to a 2025-era upstream, paused while a 2026-07-28 client answers what the upstream asked. */
 class SuspendedCall {
-  readonly asks = new Map<string, PendingAsk>()
+  readonly token = `${PREFIX}${crypto.randomUUID()}`
+  readonly cancel = new AbortController()
+  result: Promise<JsonObject> = Promise.resolve({})
+  private readonly asks = new Map<string, PendingAsk>()
+  private sent: string[] = []
   private wake: (() => void) | undefined
   private nextKey = 0
-  expiry: ReturnType<typeof setTimeout> | undefined
-  result: Promise<JsonObject> = Promise.resolve({})
-  round: Record<string, ServerToClientRequest> = {}
-
-  constructor(readonly token: string) {}
+  private expiry: ReturnType<typeof setTimeout> | undefined
+  private detachRound: (() => void) | undefined
 
   readonly ask: AskDownstream = (request) =>
     new Promise<JsonObject>((resolve, reject) => {
@@ -28,24 +33,38 @@ class SuspendedCall {
       queueMicrotask(() => this.wake?.())
     })
 
+  /** While a round is being served, the client going away cancels the upstream call. */
+  attachRound(signal: AbortSignal): void {
+    clearTimeout(this.expiry)
+    const abort = () => this.cancel.abort(signal.reason)
+    signal.addEventListener('abort', abort, { once: true })
+    this.detachRound = () => signal.removeEventListener('abort', abort)
+  }
+
   /** Resolves once the upstream has asked something the client has not seen yet. */
   asked(): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve
-      if (this.asks.size > 0) queueMicrotask(resolve)
+      if (this.asks.size > this.sent.length) queueMicrotask(resolve)
     })
   }
 
-  /** The requests to put in the next input_required round. */
-  takeRound(): Record<string, ServerToClientRequest> {
-    return Object.fromEntries([...this.asks].map(([key, pending]) => [key, pending.request]))
+  /** Parks the call between rounds and returns the questions for the client. */
+  park(onExpired: () => void): Record<string, ServerToClientRequest> {
+    this.detachRound?.()
+    this.sent = [...this.asks.keys()]
+    this.expiry = setTimeout(() => {
+      onExpired()
+      this.cancel.abort(new Error('the client did not answer in time'))
+    }, SUSPENSION_TTL_MS)
+    ;(this.expiry as { unref?: () => void }).unref?.()
+    return Object.fromEntries(this.sent.map((key) => [key, (this.asks.get(key) as PendingAsk).request]))
   }
 
-  /** Hands the client's answers to the upstream requests that were in the round. */
-  answer(round: Record<string, unknown>, responses: Record<string, unknown> | undefined): void {
-    for (const key of Object.keys(round)) {
-      const pending = this.asks.get(key)
-      if (!pending) continue
+  /** Hands the client's answers to the upstream requests of the last round. */
+  answer(responses: Record<string, unknown> | undefined): void {
+    for (const key of this.sent) {
+      const pending = this.asks.get(key) as PendingAsk
       this.asks.delete(key)
       const response = responses?.[key]
       if (typeof response === 'object' && response !== null) pending.resolve(response as JsonObject)
@@ -54,15 +73,16 @@ class SuspendedCall {
           new ProtocolError(ProtocolErrorCode.InvalidParams, `the client sent no answer for ${key}`),
         )
     }
+    this.sent = []
   }
 
   abandon(reason: string): void {
+    clearTimeout(this.expiry)
     for (const pending of this.asks.values()) pending.reject(new Error(reason))
     this.asks.clear()
+    this.cancel.abort(new Error(reason))
   }
 }
-
-const PREFIX = 's:'
 
 /**
  * Turns server-to-client requests of 2025-era upstreams into `input_required` rounds for
@@ -75,21 +95,28 @@ export class Suspensions {
     return requestState?.startsWith(PREFIX) ?? false
   }
 
-  /** Starts an upstream call that may ask the client for input; answers its result or the first round. */
-  start(run: (ask: AskDownstream) => Promise<JsonObject>): Promise<JsonObject> {
-    const call = new SuspendedCall(`${PREFIX}${crypto.randomUUID()}`)
-    call.result = run(call.ask)
+  /** Starts an upstream call; answers its result, or the first round of questions. */
+  start(run: SuspendableCall, roundSignal: AbortSignal): Promise<JsonObject> {
+    const call = new SuspendedCall()
+    call.attachRound(roundSignal)
+    call.result = run(call.ask, call.cancel.signal)
     return this.next(call)
   }
 
   /** Continues a paused call with the client's answers. */
-  resume(requestState: string, responses: Record<string, unknown> | undefined): Promise<JsonObject> {
+  resume(requestState: string, responses: Record<string, unknown> | undefined, roundSignal: AbortSignal) {
     const call = this.calls.get(requestState)
     if (!call) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState')
     this.calls.delete(requestState)
-    clearTimeout(call.expiry)
-    call.answer(call.round, responses)
+    call.attachRound(roundSignal)
+    call.answer(responses)
     return this.next(call)
+  }
+
+  /** Releases every paused call (proxy shutdown). */
+  clear(): void {
+    for (const call of this.calls.values()) call.abandon('the proxy is shutting down')
+    this.calls.clear()
   }
 
   private async next(call: SuspendedCall): Promise<JsonObject> {
@@ -98,29 +125,10 @@ export class Suspensions {
       call.asked().then(() => ({ done: false as const })),
     ])
     if (outcome.done) return outcome.value
-    this.park(call)
-    call.round = call.takeRound()
-    return { resultType: 'input_required', inputRequests: call.round, requestState: call.token }
-  }
-
-  private park(call: SuspendedCall): void {
-    this.calls.set(call.token, call)
     // The result is awaited again on resume; until then its rejection is not unhandled.
     call.result.catch(() => {})
-    // A client that never comes back must not keep the upstream call open forever.
-    call.expiry = setTimeout(() => {
-      this.calls.delete(call.token)
-      call.abandon('the client did not answer in time')
-    }, SUSPENSION_TTL_MS)
-    ;(call.expiry as { unref?: () => void }).unref?.()
-  }
-
-  /** Releases every paused call (proxy shutdown). */
-  clear(): void {
-    for (const call of this.calls.values()) {
-      clearTimeout(call.expiry)
-      call.abandon('the proxy is shutting down')
-    }
-    this.calls.clear()
+    this.calls.set(call.token, call)
+    const inputRequests = call.park(() => this.calls.delete(call.token))
+    return { resultType: 'input_required', inputRequests, requestState: call.token }
   }
 }

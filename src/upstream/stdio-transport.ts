@@ -47,7 +47,7 @@ export class StdioUpstreamTransport implements Transport {
     this.finish()
   }
 
-  private receive(line: string): void {
+  private async receive(line: string): Promise<void> {
     if (!line.trim()) return
     let message: JSONRPCMessage
     try {
@@ -58,6 +58,9 @@ export class StdioUpstreamTransport implements Transport {
       return
     }
     this.onmessage?.(message)
+    // The SDK handles a notification a turn later than a response, and drops progress whose request
+    // has already been answered. A server writing progress and result together must not lose the progress.
+    if (!('id' in message)) await new Promise((resolve) => setTimeout(resolve, 0))
   }
 
   private finish(): void {
