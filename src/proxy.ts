@@ -3,10 +3,10 @@ import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/ser
 import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
+import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
-import type { ProxyConfigInput } from './config/schema.ts'
 import { type Logger, silentLogger } from './logger.ts'
-import { composeToolFilters } from './plugins/compose.ts'
+import { PluginPipeline } from './plugins/pipeline.ts'
 import type { SpawnFn } from './runtime/types.ts'
 import { createForwardingServer } from './session/forwarding-server.ts'
 import type { ProxyCore } from './session/scope.ts'
@@ -16,7 +16,7 @@ import { Suspensions } from './session/suspensions.ts'
 import type { CatalogKind } from './upstream/list-all.ts'
 import { Upstream } from './upstream/upstream.ts'
 
-export interface ProxMCPOptions extends ProxyConfigInput {
+export interface ProxMCPOptions extends ProxMCPConfigFile {
   /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
   spawn?: SpawnFn
   logger?: Logger
@@ -37,6 +37,7 @@ export class ProxMCP {
   readonly upstreams: Upstream[]
   readonly catalog: Catalog
   readonly sessions: SessionRegistry
+  readonly plugins: PluginPipeline
   private readonly logger: Logger
   private readonly suspensions = new Suspensions()
   private readonly modern: McpHttpHandler
@@ -47,6 +48,7 @@ export class ProxMCP {
     const { spawn, logger, ...config } = options
     this.config = resolveConfig(config)
     this.logger = logger ?? silentLogger
+    this.plugins = new PluginPipeline(this.config.plugins, this.logger)
     const events = {
       onCatalogChange: (_upstream: Upstream, kinds: CatalogKind[]) => this.onCatalogChange(kinds),
       onSharedNotification: (_upstream: Upstream, notification: Notification) =>
@@ -58,12 +60,15 @@ export class ProxMCP {
     this.catalog = new Catalog(this.upstreams, {
       namespace: this.config.namespace,
       logger: this.logger,
-      filterTools: composeToolFilters(this.config.plugins),
+      filterTools: this.plugins.filtersTools
+        ? (tools, ctx) => this.plugins.filterTools(tools, ctx)
+        : undefined,
     })
     const core: ProxyCore = {
       catalog: this.catalog,
       upstreams: this.upstreams,
       pageSize: this.config.pageSize,
+      plugins: this.plugins,
     }
     this.sessions = new SessionRegistry(core)
     const shared = new SharedScope(this.suspensions)
@@ -74,7 +79,7 @@ export class ProxMCP {
   start(): Promise<void> {
     this.started ??= (async () => {
       await Promise.all(this.upstreams.map((upstream) => upstream.start()))
-      for (const plugin of this.config.plugins) await plugin.onInit?.()
+      await this.plugins.init()
     })()
     return this.started
   }
@@ -85,6 +90,7 @@ export class ProxMCP {
       config: this.config,
       sessions: this.sessions,
       modern: this.modern,
+      plugins: this.plugins,
       ready: () => this.start(),
     })
     return this.app

@@ -1,25 +1,17 @@
 import type { Logger } from '../logger.ts'
-import type { ProxMCPTool } from '../plugins/types.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { type Route, type ToolFilter, ToolViews } from './tool-views.ts'
 import { compileUriTemplate } from './uri-template.ts'
 
-/** Where a name the client sees really lives. */
-export interface Route {
-  upstream: Upstream
-  /** The name as the upstream knows it. */
-  name: string
-}
-
-/** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
-const ORIGIN = Symbol('proxmcp.origin')
-type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
+export type { Route }
 
 export interface CatalogOptions {
   /** Expose names as `<upstreamId>__<name>` instead of unchanged. */
   namespace: boolean
   logger: Logger
-  filterTools?: (tools: ProxMCPTool[]) => ProxMCPTool[]
+  filterTools?: ToolFilter
 }
 
 const SEPARATOR = '__'
@@ -29,11 +21,10 @@ const SEPARATOR = '__'
  * table behind it. Names clash deterministically: the upstream listed first in the config wins.
  */
 export class Catalog {
-  tools: JsonObject[] = []
   prompts: JsonObject[] = []
   resources: JsonObject[] = []
   resourceTemplates: JsonObject[] = []
-  private toolRoutes = new Map<string, Route>()
+  private readonly toolViews: ToolViews
   private promptRoutes = new Map<string, Route>()
   private resourceRoutes = new Map<string, Upstream>()
   private templateRoutes: { match: (uri: string) => boolean; template: string; upstream: Upstream }[] = []
@@ -42,7 +33,9 @@ export class Catalog {
   constructor(
     private readonly upstreams: Upstream[],
     private readonly options: CatalogOptions,
-  ) {}
+  ) {
+    this.toolViews = new ToolViews(options.filterTools)
+  }
 
   /** Recomputes the merged lists from what each upstream currently lists. */
   rebuild(): void {
@@ -53,8 +46,13 @@ export class Catalog {
     this.rebuildResources()
   }
 
-  routeTool(name: string): Route | undefined {
-    return this.toolRoutes.get(name)
+  /** The tools this client may see, after plugin filters. */
+  toolsFor(ctx: ProxMCPContext | undefined): JsonObject[] {
+    return this.toolViews.viewFor(ctx).tools
+  }
+
+  routeTool(name: string, ctx: ProxMCPContext | undefined): Route | undefined {
+    return this.toolViews.viewFor(ctx).routes.get(name)
   }
 
   routePrompt(name: string): Route | undefined {
@@ -81,20 +79,7 @@ export class Catalog {
 
   private rebuildTools(): void {
     const merged = this.merge('tool', (upstream) => upstream.catalog.tools)
-    const candidates = merged.items.map((tool): RoutedTool => {
-      const route = merged.routes.get(tool.name as string) as Route
-      return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
-    })
-    const filtered = (this.options.filterTools?.(candidates) ?? candidates) as RoutedTool[]
-    this.toolRoutes = new Map()
-    this.tools = []
-    for (const tool of filtered) {
-      const origin = tool[ORIGIN]
-      if (!origin || this.toolRoutes.has(tool.name)) continue
-      this.toolRoutes.set(tool.name, origin)
-      const { upstream: _upstream, ...exposed } = tool
-      this.tools.push(exposed)
-    }
+    this.toolViews.reset(merged.items, (name) => merged.routes.get(name) as Route)
   }
 
   private rebuildResources(): void {

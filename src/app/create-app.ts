@@ -3,6 +3,9 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ResolvedConfig } from '../config/resolve.ts'
 import { jsonRpcErrorResponse } from '../errors.ts'
+import { authInfoFor, createContext } from '../plugins/context.ts'
+import type { PluginPipeline } from '../plugins/pipeline.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
 import type { SessionRegistry } from '../session/session-registry.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { readMessage } from './read-message.ts'
@@ -11,6 +14,7 @@ export interface AppDeps {
   config: ResolvedConfig
   sessions: SessionRegistry
   modern: McpHttpHandler
+  plugins: PluginPipeline
   /** Resolves once the upstreams have had their first connection attempt. */
   ready: () => Promise<void>
 }
@@ -19,8 +23,9 @@ export interface AppDeps {
 export type AppEnv = { Bindings: { clientAddress?: string } }
 
 /**
- * The HTTP face of the proxy: Host/Origin checks, body limits and message validation, then each
- * request goes to the 2025-era session layer or the 2026-07-28 handler, by what it carries.
+ * The HTTP face of the proxy: Host/Origin checks, body limits and message validation, plugin
+ * hooks, then each request goes to the 2025-era session layer or the 2026-07-28 handler, by what
+ * it carries.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -29,6 +34,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     allowedHosts: deps.config.allowedHosts,
     allowedOrigins: deps.config.allowedOrigins,
   })
+
+  /** Runs the plugin hooks around serving one MCP request. */
+  const withPlugins = async (ctx: ProxMCPContext, request: Request, serve: () => Promise<Response>) => {
+    const startedAt = performance.now()
+    const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
+    await deps.plugins.onResponse(ctx, response, performance.now() - startedAt)
+    return response
+  }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
 
@@ -47,14 +60,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     async (c) => {
       const read = await readMessage(c.req.raw)
       if ('refusal' in read) return read.refusal
-      await deps.ready()
-      if (await isLegacyRequest(c.req.raw, read.body)) return deps.sessions.handle(c.req.raw, read.body)
-      return deps.modern.fetch(c.req.raw, { parsedBody: read.body })
+      const request = c.req.raw
+      const ctx = createContext(request, c.env?.clientAddress, read.body)
+      return withPlugins(ctx, request, async () => {
+        await deps.ready()
+        const options = { parsedBody: read.body, authInfo: authInfoFor(ctx) }
+        if (await isLegacyRequest(request, read.body)) return deps.sessions.handle(request, options)
+        return deps.modern.fetch(request, options)
+      })
     },
   )
-  app.on(['GET', 'DELETE'], '/mcp', async (c) => {
-    await deps.ready()
-    return deps.sessions.handle(c.req.raw, undefined)
+  app.on(['GET', 'DELETE'], '/mcp', (c) => {
+    const ctx = createContext(c.req.raw, c.env?.clientAddress)
+    return withPlugins(ctx, c.req.raw, async () => {
+      await deps.ready()
+      return deps.sessions.handle(c.req.raw, { authInfo: authInfoFor(ctx) })
+    })
   })
   app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))
   return app

@@ -1,5 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
 import type { Catalog } from '../aggregate/catalog.ts'
+import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { SuspendableCall } from './suspensions.ts'
@@ -7,6 +8,7 @@ import type { SuspendableCall } from './suspensions.ts'
 /** What every downstream server shares: the merged catalog and how lists are paged. */
 export interface ProxyCore {
   catalog: Catalog
+  plugins: PluginPipeline
   upstreams: Upstream[]
   pageSize: number
 }

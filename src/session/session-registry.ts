@@ -1,3 +1,4 @@
+import type { HandleRequestOptions } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
 import { LegacySession } from './legacy-session.ts'
 import type { ProxyCore } from './scope.ts'
@@ -16,14 +17,14 @@ export class SessionRegistry {
     return this.sessions.values()
   }
 
-  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+  async handle(request: Request, options: HandleRequestOptions): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
       const session = this.sessions.get(sessionId)
       if (!session) return jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
-      return session.transport.handleRequest(request, { parsedBody })
+      return session.transport.handleRequest(request, options)
     }
-    if (request.method !== 'POST' || !containsInitialize(parsedBody)) {
+    if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
     }
     const session = new LegacySession(this.core, {
@@ -31,7 +32,7 @@ export class SessionRegistry {
       onClosed: (closed) => closed.id && this.sessions.delete(closed.id),
     })
     await session.start()
-    const response = await session.transport.handleRequest(request, { parsedBody })
+    const response = await session.transport.handleRequest(request, options)
     if (!session.id) await session.close()
     return response
   }

@@ -1,0 +1,63 @@
+import type { ProxMCPContext, ProxMCPTool } from '../plugins/types.ts'
+import type { JsonObject } from '../upstream/link.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+
+/** Where a name the client sees really lives. */
+export interface Route {
+  upstream: Upstream
+  /** The name as the upstream knows it. */
+  name: string
+}
+
+/** The tools one client may see, and where each of their names routes. */
+export interface ToolView {
+  tools: JsonObject[]
+  routes: Map<string, Route>
+}
+
+export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined) => ProxMCPTool[]
+
+/** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
+const ORIGIN = Symbol('proxmcp.origin')
+type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
+
+/**
+ * The merged tool list as plugins filter it (deny, rename, per-identity access), computed once
+ * per identity and kept until the catalog changes.
+ */
+export class ToolViews {
+  private candidates: RoutedTool[] = []
+  private readonly cache = new Map<string, ToolView>()
+
+  constructor(private readonly filter?: ToolFilter) {}
+
+  reset(tools: JsonObject[], routeOf: (exposedName: string) => Route): void {
+    this.cache.clear()
+    this.candidates = tools.map((tool) => {
+      const route = routeOf(tool.name as string)
+      return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
+    })
+  }
+
+  viewFor(ctx: ProxMCPContext | undefined): ToolView {
+    const key = this.filter ? (ctx?.identity ?? '') : ''
+    let view = this.cache.get(key)
+    if (!view) {
+      view = toView((this.filter?.(this.candidates, ctx) ?? this.candidates) as RoutedTool[])
+      this.cache.set(key, view)
+    }
+    return view
+  }
+}
+
+function toView(filtered: RoutedTool[]): ToolView {
+  const view: ToolView = { tools: [], routes: new Map() }
+  for (const tool of filtered) {
+    const origin = tool[ORIGIN]
+    if (!origin || view.routes.has(tool.name)) continue
+    view.routes.set(tool.name, origin)
+    const { upstream: _upstream, ...exposed } = tool
+    view.tools.push(exposed)
+  }
+  return view
+}

@@ -1,0 +1,45 @@
+import type { AuthInfo, ServerContext } from '@modelcontextprotocol/server'
+import type { ProxMCPContext } from './types.ts'
+
+type RpcSummary = NonNullable<ProxMCPContext['rpc']>
+
+/** A fresh plugin context for one HTTP request. */
+export function createContext(
+  request: Request,
+  clientAddress: string | undefined,
+  body?: unknown,
+): ProxMCPContext {
+  return {
+    requestId: crypto.randomUUID(),
+    sessionId: request.headers.get('mcp-session-id') ?? undefined,
+    clientAddress,
+    rpc: summarize(Array.isArray(body) ? body[0] : body),
+    state: new Map(),
+  }
+}
+
+function summarize(message: unknown): RpcSummary | undefined {
+  if (typeof message !== 'object' || message === null) return undefined
+  const { method, id, params } = message as { method?: unknown; id?: unknown; params?: unknown }
+  if (typeof method !== 'string') return undefined
+  return {
+    method,
+    ...((typeof id === 'string' || typeof id === 'number') && { id }),
+    ...(typeof params === 'object' && params !== null && { params: params as Record<string, unknown> }),
+  }
+}
+
+const CONTEXT_KEY = 'proxmcpContext'
+
+/**
+ * The SDK hands `authInfo` to every request handler: the plugin context rides in its `extra`,
+ * so handlers see the identity the auth plugin established and can report the upstream used.
+ */
+export function authInfoFor(ctx: ProxMCPContext): AuthInfo {
+  return { token: '', clientId: ctx.identity ?? 'anonymous', scopes: [], extra: { [CONTEXT_KEY]: ctx } }
+}
+
+/** The plugin context of the HTTP request a handler is serving, when there is one. */
+export function contextOf(serverContext: ServerContext): ProxMCPContext | undefined {
+  return serverContext.http?.authInfo?.extra?.[CONTEXT_KEY] as ProxMCPContext | undefined
+}

@@ -1,0 +1,84 @@
+import { jsonRpcErrorResponse, ProxyError } from '../errors.ts'
+import type { Logger } from '../logger.ts'
+import type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './types.ts'
+
+/**
+ * Runs plugin hooks in plugin order. A plugin that throws is logged and answered with an error
+ * for that request; it never takes the proxy down.
+ */
+export class PluginPipeline {
+  private readonly filters: ProxMCPPlugin[]
+
+  constructor(
+    private readonly plugins: ProxMCPPlugin[],
+    private readonly logger: Logger,
+  ) {
+    this.filters = plugins.filter((plugin) => plugin.filterTools)
+  }
+
+  get filtersTools(): boolean {
+    return this.filters.length > 0
+  }
+
+  async init(): Promise<void> {
+    for (const plugin of this.plugins) await plugin.onInit?.()
+  }
+
+  /** The first Response a plugin returns ends the request; undefined lets it through. */
+  async onRequest(ctx: ProxMCPContext, request: Request): Promise<Response | undefined> {
+    for (const plugin of this.plugins) {
+      if (!plugin.onRequest) continue
+      try {
+        const response = await plugin.onRequest(ctx, request)
+        if (response) return response
+      } catch (error) {
+        this.logger.error(`plugin '${plugin.name}' failed in onRequest: ${describe(error)}`)
+        return jsonRpcErrorResponse(
+          500,
+          -32603,
+          `Internal error in plugin '${plugin.name}'`,
+          ctx.rpc?.id ?? null,
+        )
+      }
+    }
+    return undefined
+  }
+
+  /** Observers only: they get the status and headers, never a body they could consume. */
+  async onResponse(ctx: ProxMCPContext, response: Response, durationMs: number): Promise<void> {
+    const observed = new Response(null, { status: response.status, headers: response.headers })
+    await this.each('onResponse', (plugin) => plugin.onResponse?.(ctx, observed, durationMs))
+  }
+
+  async onError(ctx: ProxMCPContext, error: unknown): Promise<void> {
+    await this.each('onError', (plugin) => plugin.onError?.(ctx, error))
+  }
+
+  /** Fails closed: a filter that throws fails the request rather than showing what it would hide. */
+  filterTools(tools: ProxMCPTool[], ctx: ProxMCPContext | undefined): ProxMCPTool[] {
+    let current = tools
+    for (const plugin of this.filters) {
+      try {
+        current = plugin.filterTools?.(current, ctx) ?? current
+      } catch (error) {
+        this.logger.error(`plugin '${plugin.name}' failed in filterTools: ${describe(error)}`)
+        throw new ProxyError(`Internal error in plugin '${plugin.name}'`)
+      }
+    }
+    return current
+  }
+
+  private async each(hook: string, run: (plugin: ProxMCPPlugin) => unknown): Promise<void> {
+    for (const plugin of this.plugins) {
+      try {
+        await run(plugin)
+      } catch (error) {
+        this.logger.error(`plugin '${plugin.name}' failed in ${hook}: ${describe(error)}`)
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

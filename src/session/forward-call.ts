@@ -1,0 +1,86 @@
+import type { ServerContext } from '@modelcontextprotocol/server'
+import { contextOf } from '../plugins/context.ts'
+import type { JsonObject } from '../upstream/link.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import type { DownstreamScope, ProxyCore } from './scope.ts'
+import { Suspensions } from './suspensions.ts'
+
+export type Params = JsonObject & { _meta?: JsonObject }
+
+/** Marks a passed-through upstream `requestState`, so a retry is told apart from one of our own. */
+const UPSTREAM_STATE = 'u:'
+
+/**
+ * Forwards a call, read or get: progress comes back under the client's own token, cancellation
+ * goes up, questions the upstream asks reach the client, input_required rounds pass through.
+ */
+export async function forwardCall(
+  core: ProxyCore,
+  scope: DownstreamScope,
+  upstream: Upstream,
+  method: string,
+  params: Params,
+  ctx: ServerContext,
+): Promise<JsonObject> {
+  const pluginContext = contextOf(ctx)
+  if (pluginContext) pluginContext.upstream = upstream.id
+  const requestState = ctx.mcpReq.requestState<string>()
+  try {
+    if (scope.resumeCall && Suspensions.owns(requestState))
+      return await scope.resumeCall(ctx, requestState as string)
+    const progress = relayProgress(params._meta?.progressToken, ctx)
+    const link = await scope.link(upstream)
+    const upstreamParams = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
+    const result = await scope.runCall(ctx, (ask, signal) =>
+      link
+        .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask })
+        .then(markUpstreamState),
+    )
+    // The result ends the response stream: every progress notification must be out before it.
+    await progress?.sent()
+    return result
+  } catch (error) {
+    if (pluginContext) await core.plugins.onError(pluginContext, error)
+    throw error
+  }
+}
+
+/** An input_required round from the upstream itself: its state is marked so the retry can hand it back. */
+function markUpstreamState(result: JsonObject): JsonObject {
+  return typeof result.requestState === 'string'
+    ? { ...result, requestState: `${UPSTREAM_STATE}${result.requestState}` }
+    : result
+}
+
+/** Relays upstream progress under the client's own token, in order. */
+function relayProgress(progressToken: unknown, ctx: ServerContext) {
+  if (progressToken === undefined) return undefined
+  let queue = Promise.resolve()
+  return {
+    onprogress: (progress: JsonObject) => {
+      const notification = {
+        method: 'notifications/progress',
+        params: { ...progress, progressToken },
+      } as never
+      queue = queue.then(() => ctx.mcpReq.notify(notification)).catch(() => {})
+    },
+    sent: () => queue,
+  }
+}
+
+/** On the retry of an input_required round, hands the upstream its own state and the client's answers. */
+function withRetryMaterial(
+  params: Params,
+  requestState: string | undefined,
+  inputResponses: Record<string, unknown> | undefined,
+): Params {
+  const upstreamState = requestState?.startsWith(UPSTREAM_STATE)
+    ? requestState.slice(UPSTREAM_STATE.length)
+    : undefined
+  if (upstreamState === undefined && inputResponses === undefined) return params
+  return {
+    ...params,
+    ...(upstreamState !== undefined && { requestState: upstreamState }),
+    ...(inputResponses !== undefined && { inputResponses }),
+  }
+}
