@@ -78,5 +78,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     })
   })
   app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))
+  // Plugins answer discovery documents (OAuth Protected Resource Metadata); without one it is a 404.
+  app.get('/.well-known/*', (c) =>
+    withPlugins(createContext(c.req.raw, c.env?.clientAddress), c.req.raw, async () => c.notFound()),
+  )
   return app
 }
