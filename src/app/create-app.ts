@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const ctx = createContext(request, c.env?.clientAddress, read.body)
       return withPlugins(ctx, request, async () => {
         await deps.ready()
-        const options = { parsedBody: read.body, authInfo: authInfoFor(ctx) }
+        const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request) }
         if (await isLegacyRequest(request, read.body)) return deps.sessions.handle(request, options)
         return deps.modern.fetch(request, options)
       })
@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const ctx = createContext(c.req.raw, c.env?.clientAddress)
     return withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
-      return deps.sessions.handle(c.req.raw, { authInfo: authInfoFor(ctx) })
+      return deps.sessions.handle(c.req.raw, { authInfo: authInfoFor(ctx, c.req.raw) })
     })
   })
   app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))

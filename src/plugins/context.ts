@@ -30,16 +30,28 @@ function summarize(message: unknown): RpcSummary | undefined {
 }
 
 const CONTEXT_KEY = 'proxmcpContext'
+const CLIENT_GONE_KEY = 'proxmcpClientGone'
 
 /**
- * The SDK hands `authInfo` to every request handler: the plugin context rides in its `extra`,
- * so handlers see the identity the auth plugin established and can report the upstream used.
+ * The SDK hands `authInfo` to every request handler, in both eras: the plugin context rides in
+ * its `extra`, so handlers see the identity the auth plugin established and can report the
+ * upstream used; so does the HTTP request's signal, which aborts when the client goes away.
  */
-export function authInfoFor(ctx: ProxMCPContext): AuthInfo {
-  return { token: '', clientId: ctx.identity ?? 'anonymous', scopes: [], extra: { [CONTEXT_KEY]: ctx } }
+export function authInfoFor(ctx: ProxMCPContext, request: Request): AuthInfo {
+  return {
+    token: '',
+    clientId: ctx.identity ?? 'anonymous',
+    scopes: [],
+    extra: { [CONTEXT_KEY]: ctx, [CLIENT_GONE_KEY]: request.signal },
+  }
 }
 
 /** The plugin context of the HTTP request a handler is serving, when there is one. */
 export function contextOf(serverContext: ServerContext): ProxMCPContext | undefined {
   return serverContext.http?.authInfo?.extra?.[CONTEXT_KEY] as ProxMCPContext | undefined
+}
+
+/** Aborts when the client of the HTTP request a handler is serving disconnects. */
+export function clientGoneSignal(serverContext: ServerContext): AbortSignal | undefined {
+  return serverContext.http?.authInfo?.extra?.[CLIENT_GONE_KEY] as AbortSignal | undefined
 }

@@ -7,6 +7,7 @@ import {
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { callSignal } from './call-signal.ts'
 import { createForwardingServer } from './forwarding-server.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import type { SuspendableCall } from './suspensions.ts'
@@ -63,7 +64,7 @@ export class LegacySession implements DownstreamScope {
   runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
     return call(
       (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
-      ctx.mcpReq.signal,
+      callSignal(ctx),
     )
   }
 

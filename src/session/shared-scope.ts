@@ -1,6 +1,7 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { callSignal } from './call-signal.ts'
 import type { DownstreamScope } from './scope.ts'
 import type { SuspendableCall, Suspensions } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
@@ -19,10 +20,10 @@ export class SharedScope implements DownstreamScope {
   }
 
   runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
-    return this.suspensions.start(call, ctx.mcpReq.signal)
+    return this.suspensions.start(call, callSignal(ctx))
   }
 
   resumeCall(ctx: ServerContext, requestState: string): Promise<JsonObject> {
-    return this.suspensions.resume(requestState, ctx.mcpReq.inputResponses, ctx.mcpReq.signal)
+    return this.suspensions.resume(requestState, ctx.mcpReq.inputResponses, callSignal(ctx))
   }
 }
