@@ -186,6 +186,9 @@ test.each(ERAS)('a client that disconnects mid-call cancels the call upstream (%
   await Bun.sleep(200)
   disconnect.abort()
   await response
-  await waitFor(() => alpha.events.filter((event) => event === 'aborted').length > before, 'the upstream to see the abort')
+  await waitFor(
+    () => alpha.events.filter((event) => event === 'aborted').length > before,
+    'the upstream to see the abort',
+  )
   await client.close()
 })
