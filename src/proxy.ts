@@ -9,9 +9,11 @@ import { type Logger, silentLogger } from './logger.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
 import type { SpawnFn } from './runtime/types.ts'
 import { createForwardingServer } from './session/forwarding-server.ts'
+import type { LegacySession } from './session/legacy-session.ts'
 import type { ProxyCore } from './session/scope.ts'
-import { SessionRegistry } from './session/session-registry.ts'
 import { SharedScope } from './session/shared-scope.ts'
+import { SseSessions } from './session/sse-sessions.ts'
+import { StreamableSessions } from './session/streamable-sessions.ts'
 import { Suspensions } from './session/suspensions.ts'
 import type { CatalogKind } from './upstream/list-all.ts'
 import { Upstream } from './upstream/upstream.ts'
@@ -36,9 +38,12 @@ export class ProxMCP {
   readonly config: ResolvedConfig
   readonly upstreams: Upstream[]
   readonly catalog: Catalog
-  readonly sessions: SessionRegistry
+  /** Every open 2025-era session, Streamable HTTP or SSE. */
+  readonly sessions = new Set<LegacySession>()
   readonly plugins: PluginPipeline
   private readonly logger: Logger
+  private readonly streamable: StreamableSessions
+  private readonly sse: SseSessions
   private readonly suspensions = new Suspensions()
   private readonly modern: McpHttpHandler
   private app: Hono<AppEnv> | undefined
@@ -69,8 +74,10 @@ export class ProxMCP {
       upstreams: this.upstreams,
       pageSize: this.config.pageSize,
       plugins: this.plugins,
+      sessions: this.sessions,
     }
-    this.sessions = new SessionRegistry(core)
+    this.streamable = new StreamableSessions(core)
+    this.sse = new SseSessions(core)
     const shared = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })
   }
@@ -88,7 +95,8 @@ export class ProxMCP {
   getApp(): Hono<AppEnv> {
     this.app ??= createApp({
       config: this.config,
-      sessions: this.sessions,
+      streamable: this.streamable,
+      sse: this.sse,
       modern: this.modern,
       plugins: this.plugins,
       ready: () => this.start(),
@@ -99,7 +107,7 @@ export class ProxMCP {
   /** Ends every session and upstream connection, and every process the proxy started. */
   async stop(): Promise<void> {
     this.suspensions.clear()
-    await this.sessions.closeAll()
+    await Promise.all([...this.sessions].map((session) => session.close()))
     await this.modern.close()
     await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
   }
@@ -112,7 +120,7 @@ export class ProxMCP {
     if (tools) this.modern.notify.toolsChanged()
     if (prompts) this.modern.notify.promptsChanged()
     if (resources) this.modern.notify.resourcesChanged()
-    for (const session of this.sessions.all()) {
+    for (const session of this.sessions) {
       if (tools) void session.server.sendToolListChanged().catch(() => {})
       if (prompts) void session.server.sendPromptListChanged().catch(() => {})
       if (resources) void session.server.sendResourceListChanged().catch(() => {})

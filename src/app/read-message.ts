@@ -21,18 +21,19 @@ const JsonRpcMessage = v.union([
 const JsonRpcBody = v.union([JsonRpcMessage, v.pipe(v.array(JsonRpcMessage), v.minLength(1))])
 
 export type JsonRpcBody = v.InferOutput<typeof JsonRpcBody>
+type Read = { body: JsonRpcBody } | { refusal: Response }
 
 /**
- * Reads and checks an MCP POST body: JSON content type (415), an Accept that allows both JSON and
- * SSE (406), valid JSON (-32700), JSON-RPC 2.0 messages (-32600). Answers the refusal, or the body.
+ * Reads and checks an MCP POST body: JSON content type (415), valid JSON (-32700), JSON-RPC 2.0
+ * messages (-32600). Streamable HTTP also needs an Accept that allows both JSON and SSE (406).
  */
-export async function readMessage(request: Request): Promise<{ body: JsonRpcBody } | { refusal: Response }> {
+export async function readMessage(request: Request, options: { streamable: boolean }): Promise<Read> {
   const contentType = request.headers.get('content-type') ?? ''
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     return refuse(415, -32000, 'Unsupported Media Type: Content-Type must be application/json')
   }
   const accept = request.headers.get('accept') ?? ''
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+  if (options.streamable && (!accept.includes('application/json') || !accept.includes('text/event-stream'))) {
     return refuse(406, -32000, 'Not Acceptable: Accept must list both application/json and text/event-stream')
   }
   let parsed: unknown

@@ -8,10 +8,12 @@ export function createContext(
   request: Request,
   clientAddress: string | undefined,
   body?: unknown,
+  sessionId = request.headers.get('mcp-session-id') ?? undefined,
 ): ProxMCPContext {
   return {
     requestId: crypto.randomUUID(),
-    sessionId: request.headers.get('mcp-session-id') ?? undefined,
+    sessionId,
+    http: { method: request.method, path: new URL(request.url).pathname },
     clientAddress,
     rpc: summarize(Array.isArray(body) ? body[0] : body),
     state: new Map(),
@@ -35,14 +37,15 @@ const CLIENT_GONE_KEY = 'proxmcpClientGone'
 /**
  * The SDK hands `authInfo` to every request handler, in both eras: the plugin context rides in
  * its `extra`, so handlers see the identity the auth plugin established and can report the
- * upstream used; so does the HTTP request's signal, which aborts when the client goes away.
+ * upstream used; so does the signal that aborts when the client goes away (its HTTP request's,
+ * or for legacy SSE clients the event stream's).
  */
-export function authInfoFor(ctx: ProxMCPContext, request: Request): AuthInfo {
+export function authInfoFor(ctx: ProxMCPContext, clientGone: AbortSignal): AuthInfo {
   return {
     token: '',
     clientId: ctx.identity ?? 'anonymous',
     scopes: [],
-    extra: { [CONTEXT_KEY]: ctx, [CLIENT_GONE_KEY]: request.signal },
+    extra: { [CONTEXT_KEY]: ctx, [CLIENT_GONE_KEY]: clientGone },
   }
 }
 
@@ -51,7 +54,7 @@ export function contextOf(serverContext: ServerContext): ProxMCPContext | undefi
   return serverContext.http?.authInfo?.extra?.[CONTEXT_KEY] as ProxMCPContext | undefined
 }
 
-/** Aborts when the client of the HTTP request a handler is serving disconnects. */
+/** Aborts when the client of the request a handler is serving goes away. */
 export function clientGoneSignal(serverContext: ServerContext): AbortSignal | undefined {
   return serverContext.http?.authInfo?.extra?.[CLIENT_GONE_KEY] as AbortSignal | undefined
 }

@@ -1,9 +1,5 @@
 import type { ClientCapabilities, Notification } from '@modelcontextprotocol/client'
-import {
-  type Server,
-  type ServerContext,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/server'
+import type { Server, ServerContext, Transport } from '@modelcontextprotocol/server'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -17,31 +13,23 @@ import { upstreamUnavailable } from './unavailable.ts'
 const RELAYED = new Set(['notifications/resources/updated', 'notifications/elicitation/complete'])
 
 /**
- * One 2025-era client session: its Streamable HTTP transport, its SDK server, and its own
- * connection to each upstream it uses, so whatever an upstream asks or tells reaches exactly
- * this client.
+ * One 2025-era client session, over Streamable HTTP or the legacy SSE transport: its SDK server
+ * and its own connection to each upstream it uses, so whatever an upstream asks or tells
+ * reaches exactly this client.
  */
 export class LegacySession implements DownstreamScope {
   readonly server: Server
-  readonly transport: WebStandardStreamableHTTPServerTransport
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   private logLevel: string | undefined
   private closed = false
 
   constructor(
     private readonly core: ProxyCore,
-    options: { onInitialized: (session: LegacySession) => void; onClosed: (session: LegacySession) => void },
+    private readonly transport: Transport,
+    private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this)
-    this.transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      onsessioninitialized: () => options.onInitialized(this),
-      onsessionclosed: () => void this.close(),
-    })
-    this.server.onclose = () => {
-      void this.close()
-      options.onClosed(this)
-    }
+    this.server.onclose = () => void this.close()
     this.server.setNotificationHandler('notifications/roots/list_changed', async (notification) => {
       for (const link of await this.openLinks()) await link.notify(notification)
     })
@@ -53,6 +41,7 @@ export class LegacySession implements DownstreamScope {
 
   async start(): Promise<void> {
     await this.server.connect(this.transport)
+    this.core.sessions.add(this)
   }
 
   link(upstream: Upstream): Promise<UpstreamLink> {
@@ -87,6 +76,8 @@ export class LegacySession implements DownstreamScope {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.core.sessions.delete(this)
+    this.onClosed()
     const links = await this.openLinks()
     this.links.clear()
     await Promise.all(links.map((link) => link.close()))

@@ -3,6 +3,7 @@ import type { Catalog } from '../aggregate/catalog.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import type { LegacySession } from './legacy-session.ts'
 import type { SuspendableCall } from './suspensions.ts'
 
 /** What every downstream server shares: the merged catalog and how lists are paged. */
@@ -11,6 +12,8 @@ export interface ProxyCore {
   plugins: PluginPipeline
   upstreams: Upstream[]
   pageSize: number
+  /** Every open 2025-era session, whichever transport it came in on. */
+  sessions: Set<LegacySession>
 }
 
 /**

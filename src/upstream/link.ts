@@ -113,8 +113,12 @@ export class UpstreamLink {
     return this.options.idleAsk
   }
 
+  /** Ends the upstream session (DELETE for Streamable HTTP, which `close()` alone does not send) and disconnects. */
   async close(): Promise<void> {
+    if (this.closed) return
     this.closed = true
+    const transport = this.client.transport as { terminateSession?: () => Promise<void> } | undefined
+    await transport?.terminateSession?.().catch(() => {})
     await this.client.close().catch(() => {})
   }
 }

@@ -1,0 +1,32 @@
+import { isLegacyRequest } from '@modelcontextprotocol/server'
+import type { Hono } from 'hono'
+import { jsonRpcErrorResponse } from '../errors.ts'
+import { authInfoFor, createContext } from '../plugins/context.ts'
+import { limitBody } from './body-limit.ts'
+import { readMessage } from './read-message.ts'
+import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
+
+/** `/mcp`: Streamable HTTP, each request routed to the 2025-era sessions or the 2026-07-28 handler. */
+export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
+  app.post('/mcp', limitBody(deps.config.maxBodyBytes), async (c) => {
+    const request = c.req.raw
+    const read = await readMessage(request, { streamable: true })
+    if ('refusal' in read) return read.refusal
+    const ctx = createContext(request, c.env?.clientAddress, read.body)
+    return withPlugins(ctx, request, async () => {
+      await deps.ready()
+      const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
+      if (await isLegacyRequest(request, read.body)) return deps.streamable.handle(request, options)
+      return deps.modern.fetch(request, options)
+    })
+  })
+  app.on(['GET', 'DELETE'], '/mcp', (c) => {
+    const request = c.req.raw
+    const ctx = createContext(request, c.env?.clientAddress)
+    return withPlugins(ctx, request, async () => {
+      await deps.ready()
+      return deps.streamable.handle(request, { authInfo: authInfoFor(ctx, request.signal) })
+    })
+  })
+  app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))
+}

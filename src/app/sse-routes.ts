@@ -1,0 +1,28 @@
+import type { Hono } from 'hono'
+import { authInfoFor, createContext } from '../plugins/context.ts'
+import { limitBody } from './body-limit.ts'
+import { readMessage } from './read-message.ts'
+import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
+
+/** The legacy HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
+export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
+  app.get('/sse', (c) =>
+    withPlugins(createContext(c.req.raw, c.env?.clientAddress), c.req.raw, async () => {
+      await deps.ready()
+      return deps.sse.open()
+    }),
+  )
+  app.post('/messages', limitBody(deps.config.maxBodyBytes), async (c) => {
+    const request = c.req.raw
+    const read = await readMessage(request, { streamable: false })
+    if ('refusal' in read) return read.refusal
+    const sessionId = c.req.query('sessionId')
+    const ctx = createContext(request, c.env?.clientAddress, read.body, sessionId)
+    return withPlugins(ctx, request, async () => {
+      // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
+      const stream = sessionId ? deps.sse.transport(sessionId) : undefined
+      const authInfo = authInfoFor(ctx, stream?.signal ?? request.signal)
+      return deps.sse.post(sessionId, read.body as never, request, authInfo)
+    })
+  })
+}

@@ -1,0 +1,26 @@
+import type { McpHttpHandler } from '@modelcontextprotocol/server'
+import type { ResolvedConfig } from '../config/resolve.ts'
+import type { PluginPipeline } from '../plugins/pipeline.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
+import type { SseSessions } from '../session/sse-sessions.ts'
+import type { StreamableSessions } from '../session/streamable-sessions.ts'
+
+export interface AppDeps {
+  config: ResolvedConfig
+  streamable: StreamableSessions
+  sse: SseSessions
+  modern: McpHttpHandler
+  plugins: PluginPipeline
+  /** Resolves once the upstreams have had their first connection attempt. */
+  ready: () => Promise<void>
+}
+
+/** Bindings the runtime adapters pass to `fetch`. */
+export type AppEnv = { Bindings: { clientAddress?: string } }
+
+/** Runs the plugin hooks around serving one request. */
+export type WithPlugins = (
+  ctx: ProxMCPContext,
+  request: Request,
+  serve: () => Promise<Response>,
+) => Promise<Response>

@@ -1,0 +1,48 @@
+import {
+  type HandleRequestOptions,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server'
+import { jsonRpcErrorResponse } from '../errors.ts'
+import { LegacySession } from './legacy-session.ts'
+import type { ProxyCore } from './scope.ts'
+
+/** Routes 2025-era Streamable HTTP requests to their session by `Mcp-Session-Id`. */
+export class StreamableSessions {
+  private readonly transports = new Map<string, WebStandardStreamableHTTPServerTransport>()
+
+  constructor(private readonly core: ProxyCore) {}
+
+  async handle(request: Request, options: HandleRequestOptions): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id')
+    if (sessionId) {
+      const transport = this.transports.get(sessionId)
+      if (!transport) return jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
+      return transport.handleRequest(request, options)
+    }
+    if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
+      return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
+    }
+    return this.open(request, options)
+  }
+
+  private async open(request: Request, options: HandleRequestOptions): Promise<Response> {
+    let session: LegacySession | undefined
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => void this.transports.set(id, transport),
+      onsessionclosed: () => void session?.close(),
+    })
+    session = new LegacySession(this.core, transport, () => {
+      if (transport.sessionId) this.transports.delete(transport.sessionId)
+    })
+    await session.start()
+    const response = await transport.handleRequest(request, options)
+    if (!transport.sessionId) await session.close()
+    return response
+  }
+}
+
+function containsInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body]
+  return messages.some((message) => (message as { method?: unknown } | null)?.method === 'initialize')
+}
