@@ -14,6 +14,8 @@ export interface ProxMCPContext {
   readonly requestId: string
   /** The MCP session, for 2025-era clients; undefined for 2026-07-28 requests and before initialize. */
   readonly sessionId?: string
+  /** The HTTP method and path of the request (`POST /mcp`, `GET /.well-known/...`). */
+  readonly http: { readonly method: string; readonly path: string }
   /** The client's address as seen by the server socket. */
   readonly clientAddress?: string
   /** Who the client is, once an auth plugin has said so. */
