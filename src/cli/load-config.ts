@@ -26,5 +26,9 @@ export async function loadConfigFile(
       throw new UsageError(`${path}: ${(error as Error).message}`)
     }
   }
-  return importConfig(path)
+  try {
+    return await importConfig(path)
+  } catch (error) {
+    throw new UsageError(`${path} could not be loaded: ${(error as Error).message.split('\n')[0]}`)
+  }
 }
