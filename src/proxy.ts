@@ -22,6 +22,16 @@ export interface ProxMCPOptions extends ProxMCPConfigFile {
   /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
   spawn?: SpawnFn
   logger?: Logger
+  /**
+   * `persistent` keeps upstream connections open across requests; `per-request` opens one per
+   * call and re-reads catalogs when stale, for runtimes that forbid sharing I/O between requests.
+   * Default: `per-request` on Cloudflare Workers, `persistent` elsewhere.
+   */
+  upstreamConnections?: 'persistent' | 'per-request'
+}
+
+function runsOnWorkers(): boolean {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
 }
 
 /**
@@ -42,6 +52,7 @@ export class ProxMCP {
   readonly sessions = new Set<LegacySession>()
   readonly plugins: PluginPipeline
   private readonly logger: Logger
+  private readonly perRequest: boolean
   private readonly streamable: StreamableSessions
   private readonly sse: SseSessions
   private readonly suspensions = new Suspensions()
@@ -50,7 +61,10 @@ export class ProxMCP {
   private started: Promise<void> | undefined
 
   constructor(options: ProxMCPOptions) {
-    const { spawn, logger, ...config } = options
+    const { spawn, logger, upstreamConnections, ...config } = options
+    this.perRequest =
+      (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
+    const perRequest = this.perRequest
     this.config = resolveConfig(config)
     this.logger = logger ?? silentLogger
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
@@ -60,7 +74,7 @@ export class ProxMCP {
         this.onSharedNotification(notification),
     }
     this.upstreams = this.config.upstreams.map(
-      (upstream) => new Upstream(upstream, { spawn, logger: this.logger }, events),
+      (upstream) => new Upstream(upstream, { spawn, logger: this.logger, perRequest }, events),
     )
     this.catalog = new Catalog(this.upstreams, {
       namespace: this.config.namespace,
@@ -91,6 +105,12 @@ export class ProxMCP {
     return this.started
   }
 
+  /** Before serving a request: started, and per request, catalogs fresh (read within this request). */
+  private async ready(): Promise<void> {
+    await this.start()
+    if (this.perRequest) await Promise.all(this.upstreams.map((upstream) => upstream.start()))
+  }
+
   /** The Hono app serving /mcp; the first request starts the proxy if `start()` was not called. */
   getApp(): Hono<AppEnv> {
     this.app ??= createApp({
@@ -99,7 +119,7 @@ export class ProxMCP {
       sse: this.sse,
       modern: this.modern,
       plugins: this.plugins,
-      ready: () => this.start(),
+      ready: () => this.ready(),
     })
     return this.app
   }

@@ -29,12 +29,13 @@ export async function forwardCall(
     if (scope.resumeCall && Suspensions.owns(requestState))
       return await scope.resumeCall(ctx, requestState as string)
     const progress = relayProgress(params._meta?.progressToken, ctx)
-    const link = await scope.link(upstream)
     const upstreamParams = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
-    const result = await scope.runCall(ctx, (ask, signal) =>
-      link
-        .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask })
-        .then(markUpstreamState),
+    const result = await scope.withLink(upstream, (link) =>
+      scope.runCall(ctx, (ask, signal) =>
+        link
+          .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask })
+          .then(markUpstreamState),
+      ),
     )
     // The result ends the response stream: every progress notification must be out before it.
     await progress?.sent()

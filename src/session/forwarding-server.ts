@@ -105,6 +105,7 @@ async function complete(core: ProxyCore, scope: DownstreamScope, params: Params,
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown reference: ${JSON.stringify(ref)}`)
   if (!upstream.capabilities?.completions) return { completion: { values: [], hasMore: false } }
   const forwarded = route ? { ...params, ref: { ...ref, name: route.name } } : params
-  const link = await scope.link(upstream)
-  return link.request('completion/complete', forwarded, { signal: ctx.mcpReq.signal })
+  return scope.withLink(upstream, (link) =>
+    link.request('completion/complete', forwarded, { signal: ctx.mcpReq.signal }),
+  )
 }

@@ -2,7 +2,7 @@ import type { ClientCapabilities, Notification } from '@modelcontextprotocol/cli
 import type { Server, ServerContext, Transport } from '@modelcontextprotocol/server'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
-import type { Upstream } from '../upstream/upstream.ts'
+import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
 import { createForwardingServer } from './forwarding-server.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
@@ -44,7 +44,12 @@ export class LegacySession implements DownstreamScope {
     this.core.sessions.add(this)
   }
 
-  link(upstream: Upstream): Promise<UpstreamLink> {
+  async withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
+    if (upstream.perRequest) return upstream.withRequestLink(this.linkOptions(upstream), use)
+    return use(await this.link(upstream))
+  }
+
+  private link(upstream: Upstream): Promise<UpstreamLink> {
     const existing = this.links.get(upstream)
     if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream)))
     return this.reopen(upstream)
@@ -63,13 +68,15 @@ export class LegacySession implements DownstreamScope {
       (upstream) => upstream.state === 'up' && upstream.capabilities?.logging,
     )
     await Promise.all(
-      logging.map(async (upstream) => (await this.link(upstream)).request('logging/setLevel', { level })),
+      logging.map((upstream) =>
+        this.withLink(upstream, (link) => link.request('logging/setLevel', { level })),
+      ),
     )
   }
 
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
-    const link = await this.link(upstream)
-    await link.request(subscribed ? 'resources/subscribe' : 'resources/unsubscribe', { uri })
+    const method = subscribed ? 'resources/subscribe' : 'resources/unsubscribe'
+    await this.withLink(upstream, (link) => link.request(method, { uri }))
   }
 
   /** Ends the session and every upstream connection it holds. */
@@ -93,11 +100,7 @@ export class LegacySession implements DownstreamScope {
   }
 
   private async openLink(upstream: Upstream): Promise<UpstreamLink> {
-    const link = await upstream.openSessionLink({
-      capabilities: this.clientCapabilities(),
-      idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
-      onNotification: (notification) => this.relay(upstream, notification),
-    })
+    const link = await upstream.openSessionLink(this.linkOptions(upstream))
     if (this.closed) {
       await link.close()
       throw upstreamUnavailable(upstream)
@@ -105,6 +108,14 @@ export class LegacySession implements DownstreamScope {
     if (this.logLevel && upstream.capabilities?.logging)
       await link.request('logging/setLevel', { level: this.logLevel })
     return link
+  }
+
+  private linkOptions(upstream: Upstream): SessionLinkOptions {
+    return {
+      capabilities: this.clientCapabilities(),
+      idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
+      onNotification: (notification) => this.relay(upstream, notification),
+    }
   }
 
   /** The client capabilities that shape what an upstream may ask, as the downstream client declared them. */

@@ -21,8 +21,8 @@ export interface ProxyCore {
  * connections, or a sessionless 2026-07-28 request on the shared ones.
  */
 export interface DownstreamScope {
-  /** The connection to the upstream for this request. */
-  link(upstream: Upstream): Promise<UpstreamLink>
+  /** Runs `use` on this scope's connection to the upstream (or one opened for this request alone). */
+  withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>): Promise<T>
   /**
    * Runs an upstream call during which the upstream may ask the client for input (sampling,
    * elicitation, roots). The scope decides how the question reaches the client, and which

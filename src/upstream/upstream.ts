@@ -21,6 +21,9 @@ import {
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
+/** Per request, how long a catalog read is trusted before it is read again. */
+const CATALOG_TTL_MS = 30_000
+
 /**
  * Capabilities the shared link declares: sampling and elicitation happen within a call, so they
  * can be put to the client that made it. Roots are asked at any time and belong to no one client.
@@ -63,10 +66,13 @@ export class Upstream {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
   private readonly sessionLinks = new Set<UpstreamLink>()
+  /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
+  private catalogReadAt = 0
+  private retryAfter = 0
 
   constructor(
     readonly config: UpstreamConfig,
-    private readonly deps: { spawn?: SpawnFn; logger: Logger },
+    private readonly deps: { spawn?: SpawnFn; logger: Logger; perRequest?: boolean },
     private readonly events: UpstreamEvents,
   ) {}
 
@@ -74,15 +80,37 @@ export class Upstream {
     return this.config.id
   }
 
+  /** True where connections must not outlive a request (Cloudflare Workers). */
+  get perRequest(): boolean {
+    return this.deps.perRequest === true
+  }
+
   /** The era this upstream speaks, once known. */
   get era(): 'legacy' | 'modern' | undefined {
     return this.verdict?.kind
   }
 
-  /** Starts connecting; resolves after the first attempt, whether it succeeded or not. */
+  /**
+   * Starts connecting; resolves after the first attempt, whether it succeeded or not. Per request,
+   * it re-reads the catalog when it is stale, within the calling request.
+   */
   start(): Promise<void> {
+    if (this.deps.perRequest) return this.refreshForRequest()
     this.firstConnect ??= this.connect()
     return this.firstConnect
+  }
+
+  /**
+   * Runs `use` on a connection opened for it and closed after it: for runtimes that forbid
+   * sharing I/O between requests (Cloudflare Workers). The era verdict makes it cheap.
+   */
+  async withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
+    const link = await this.openSessionLink(options)
+    try {
+      return await use(link)
+    } finally {
+      await link.close()
+    }
   }
 
   /** The connection shared by requests that have no session of their own (2026-07-28 clients). */
@@ -144,8 +172,38 @@ export class Upstream {
   }
 
   private async connect(): Promise<void> {
-    if (this.state === 'stopped') return
+    if (this.isStopped()) return
     this.setState('connecting')
+    try {
+      const link = await this.connectShared()
+      if (this.isStopped()) return void (await link.close())
+      this.shared = link
+      this.markUp(link)
+      if (this.era === 'modern') void this.listenForChanges(link)
+    } catch (error) {
+      this.markFailed(error)
+      this.scheduleReconnect()
+    }
+  }
+
+  /** Per request: reads the catalog when it is stale, in the request's own context, and lets go. */
+  private async refreshForRequest(): Promise<void> {
+    const now = Date.now()
+    if (this.state === 'up' ? now - this.catalogReadAt < CATALOG_TTL_MS : now < this.retryAfter) return
+    try {
+      const link = await this.connectShared()
+      await link.close()
+      this.catalogReadAt = now
+      this.markUp(link)
+    } catch (error) {
+      this.markFailed(error)
+      this.setState('down')
+      this.retryAfter = now + backoffDelay(this.attempt++)
+    }
+  }
+
+  /** Connects the shared link and reads what the upstream is and offers. */
+  private async connectShared(): Promise<UpstreamLink> {
     let link: UpstreamLink | undefined
     try {
       const client = await connectClient(this.config, this.transport(), {
@@ -164,23 +222,29 @@ export class Upstream {
       this.verdict = verdictOf(client)
       this.capabilities = client.getServerCapabilities() ?? {}
       this.catalog = { ...emptyCatalog(), ...(await fetchCatalog(link, this.capabilities)) }
-      if (this.isStopped()) return void (await link.close())
-      this.shared = link
-      this.attempt = 0
-      this.lastError = undefined
-      this.setState('up')
-      this.deps.logger.info(
-        `upstream '${this.id}' is up (${this.describeConnection(client.getNegotiatedProtocolVersion())})`,
-      )
-      this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
-      if (this.era === 'modern') void this.listenForChanges(link)
+      return link
     } catch (error) {
       await link?.close()
-      this.lastError = describe(error)
-      const level = this.attempt === 0 ? 'warn' : 'debug'
-      this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
-      this.scheduleReconnect()
+      throw error
     }
+  }
+
+  private markUp(link: UpstreamLink): void {
+    const wasUp = this.state === 'up'
+    this.attempt = 0
+    this.lastError = undefined
+    this.setState('up')
+    if (!wasUp) {
+      const version = link.client.getNegotiatedProtocolVersion()
+      this.deps.logger.info(`upstream '${this.id}' is up (${this.describeConnection(version)})`)
+    }
+    this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
+  }
+
+  private markFailed(error: unknown): void {
+    this.lastError = describe(error)
+    const level = this.attempt === 0 ? 'warn' : 'debug'
+    this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
   }
 
   /**
