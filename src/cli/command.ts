@@ -1,9 +1,8 @@
 import { defineCommand, runMain } from 'citty'
-import type { ProxMCPConfigFile } from '../config/define-config.ts'
 import { ConfigError } from '../config/resolve.ts'
+import type { ProxyConfigInput } from '../config/schema.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
-import { cliPlugins } from './cli-plugins.ts'
 import { parseFlags, UsageError } from './flags.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
@@ -42,7 +41,7 @@ export function createCommand(runtime: CliRuntime) {
       'log-format': {
         type: 'string',
         valueHint: 'pretty|json',
-        description: 'Console and request log format (default pretty).',
+        description: 'Console output format (default pretty).',
       },
       config: {
         type: 'string',
@@ -50,16 +49,6 @@ export function createCommand(runtime: CliRuntime) {
         description: 'Config file (default: proxmcp.config.* here).',
       },
       namespace: { type: 'boolean', description: 'Expose names as <upstreamId>__<name>.' },
-      'api-key': {
-        type: 'string',
-        valueHint: 'key',
-        description: 'Require this API key (repeatable, or comma-separated; env PROXMCP_API_KEY).',
-      },
-      'rate-limit': {
-        type: 'string',
-        valueHint: 'n',
-        description: 'Allow each client IP n requests per minute.',
-      },
     },
     run: ({ rawArgs }) => serveProxy(rawArgs, runtime),
   })
@@ -72,7 +61,7 @@ export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
 
 async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   let proxy: ProxMCP
-  let config: ProxMCPConfigFile
+  let config: ProxyConfigInput
   try {
     config = await readConfig(argv, runtime)
     proxy = new ProxMCP({
@@ -105,21 +94,15 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   await proxy.start()
 }
 
-async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxMCPConfigFile> {
+async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxyConfigInput> {
   const flags = parseFlags(argv, process.env)
   const path = findConfigFile(flags.configPath, process.cwd())
-  const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxMCPConfigFile>
+  const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxyConfigInput>
   const upstreams = [...(file.upstreams ?? []), ...flags.upstreams]
   if (upstreams.length === 0) {
     throw new UsageError(
       'no upstreams: pass --upstream URL, --stdio "command", or --config FILE (see --help)',
     )
   }
-  const logFormat = flags.overrides.logFormat ?? file.logFormat ?? 'pretty'
-  const filePlugins = file.plugins ?? []
-  // A `plugins` that is not a list is left for config validation to report.
-  const plugins = Array.isArray(filePlugins)
-    ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
-    : filePlugins
-  return { ...file, ...flags.overrides, upstreams, plugins }
+  return { ...file, ...flags.overrides, upstreams }
 }
