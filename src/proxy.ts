@@ -6,11 +6,13 @@ import { type AppEnv, createApp } from './app/create-app.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
 import { type Logger, silentLogger } from './logger.ts'
+import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
 import type { SpawnFn } from './runtime/types.ts'
 import { createForwardingServer } from './session/forwarding-server.ts'
 import type { LegacySession } from './session/legacy-session.ts'
 import type { ProxyCore } from './session/scope.ts'
+import { SessionLimits } from './session/session-limits.ts'
 import { SharedScope } from './session/shared-scope.ts'
 import { SseSessions } from './session/sse-sessions.ts'
 import { StreamableSessions } from './session/streamable-sessions.ts'
@@ -51,6 +53,8 @@ export class ProxMCP {
   /** Every open 2025-era session, Streamable HTTP or SSE. */
   readonly sessions = new Set<LegacySession>()
   readonly plugins: PluginPipeline
+  readonly metrics: ProxyMetrics
+  private readonly limits: SessionLimits
   private readonly logger: Logger
   private readonly perRequest: boolean
   private readonly streamable: StreamableSessions
@@ -68,6 +72,11 @@ export class ProxMCP {
     this.config = resolveConfig(config)
     this.logger = logger ?? silentLogger
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
+    this.metrics = new ProxyMetrics(
+      () => this.upstreams,
+      () => this.sessions.size,
+    )
+    this.limits = new SessionLimits(this.config, this.sessions, this.metrics)
     const events = {
       onCatalogChange: (_upstream: Upstream, kinds: CatalogKind[]) => this.onCatalogChange(kinds),
       onSharedNotification: (_upstream: Upstream, notification: Notification) =>
@@ -89,6 +98,8 @@ export class ProxMCP {
       pageSize: this.config.pageSize,
       plugins: this.plugins,
       sessions: this.sessions,
+      metrics: this.metrics,
+      limits: this.limits,
     }
     this.streamable = new StreamableSessions(core)
     this.sse = new SseSessions(core)
@@ -119,6 +130,8 @@ export class ProxMCP {
       sse: this.sse,
       modern: this.modern,
       plugins: this.plugins,
+      metrics: this.metrics,
+      upstreams: () => this.upstreams,
       ready: () => this.ready(),
     })
     return this.app
@@ -127,6 +140,7 @@ export class ProxMCP {
   /** Ends every session and upstream connection, and every process the proxy started. */
   async stop(): Promise<void> {
     this.suspensions.clear()
+    this.limits.stop()
     await Promise.all([...this.sessions].map((session) => session.close()))
     await this.modern.close()
     await Promise.all(this.upstreams.map((upstream) => upstream.stop()))

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { createContext } from '../plugins/context.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
+import { mountHealthRoutes } from './health-routes.ts'
 import { mountMcpRoutes } from './mcp-routes.ts'
 import { mountSseRoutes } from './sse-routes.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
@@ -21,13 +22,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const withPlugins: WithPlugins = async (ctx, request, serve) => {
     const startedAt = performance.now()
     const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
-    await deps.plugins.onResponse(ctx, response, performance.now() - startedAt)
+    const durationMs = performance.now() - startedAt
+    deps.metrics.recordResponse(ctx.rpc?.method ?? ctx.http.method, response.status, durationMs / 1000)
+    await deps.plugins.onResponse(ctx, response, durationMs)
     return response
   }
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  mountHealthRoutes(app, deps)
   for (const path of ['/mcp', '/sse', '/messages']) {
-    app.use(path, async (c, next) => rejectForeign(c.req.raw, policy) ?? next())
+    app.use(path, async (c, next) => {
+      const refusal = rejectForeign(c.req.raw, policy)
+      if (!refusal) return next()
+      deps.metrics.rejected.inc({ reason: 'forbidden' })
+      return refusal
+    })
   }
   mountMcpRoutes(app, deps, withPlugins)
   mountSseRoutes(app, deps, withPlugins)

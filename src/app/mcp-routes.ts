@@ -8,7 +8,7 @@ import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
 /** `/mcp`: Streamable HTTP, each request routed to the 2025-era sessions or the 2026-07-28 handler. */
 export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
-  app.post('/mcp', limitBody(deps.config.maxBodyBytes), async (c) => {
+  app.post('/mcp', limitBody(deps.config.maxBodyBytes, deps.metrics), async (c) => {
     const request = c.req.raw
     const read = await readMessage(request, { streamable: true })
     if ('refusal' in read) return read.refusal
@@ -16,7 +16,9 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     return withPlugins(ctx, request, async () => {
       await deps.ready()
       const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
-      if (await isLegacyRequest(request, read.body)) return deps.streamable.handle(request, options)
+      if (await isLegacyRequest(request, read.body)) {
+        return deps.streamable.handle(request, options, ctx.clientAddress)
+      }
       return deps.modern.fetch(request, options)
     })
   })
@@ -25,7 +27,11 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const ctx = createContext(request, c.env?.clientAddress)
     return withPlugins(ctx, request, async () => {
       await deps.ready()
-      return deps.streamable.handle(request, { authInfo: authInfoFor(ctx, request.signal) })
+      return deps.streamable.handle(
+        request,
+        { authInfo: authInfoFor(ctx, request.signal) },
+        ctx.clientAddress,
+      )
     })
   })
   app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))

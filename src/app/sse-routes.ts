@@ -6,13 +6,14 @@ import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
 /** The legacy HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
 export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
-  app.get('/sse', (c) =>
-    withPlugins(createContext(c.req.raw, c.env?.clientAddress), c.req.raw, async () => {
+  app.get('/sse', (c) => {
+    const ctx = createContext(c.req.raw, c.env?.clientAddress)
+    return withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
-      return deps.sse.open()
-    }),
-  )
-  app.post('/messages', limitBody(deps.config.maxBodyBytes), async (c) => {
+      return deps.sse.open(ctx.clientAddress)
+    })
+  })
+  app.post('/messages', limitBody(deps.config.maxBodyBytes, deps.metrics), async (c) => {
     const request = c.req.raw
     const read = await readMessage(request, { streamable: false })
     if ('refusal' in read) return read.refusal

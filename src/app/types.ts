@@ -1,9 +1,11 @@
 import type { McpHttpHandler } from '@modelcontextprotocol/server'
 import type { ResolvedConfig } from '../config/resolve.ts'
+import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { SseSessions } from '../session/sse-sessions.ts'
 import type { StreamableSessions } from '../session/streamable-sessions.ts'
+import type { Upstream } from '../upstream/upstream.ts'
 
 export interface AppDeps {
   config: ResolvedConfig
@@ -11,6 +13,8 @@ export interface AppDeps {
   sse: SseSessions
   modern: McpHttpHandler
   plugins: PluginPipeline
+  metrics: ProxyMetrics
+  upstreams: () => Upstream[]
   /** Resolves once the upstreams have had their first connection attempt. */
   ready: () => Promise<void>
 }

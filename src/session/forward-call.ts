@@ -25,6 +25,7 @@ export async function forwardCall(
   const pluginContext = contextOf(ctx)
   if (pluginContext) pluginContext.upstream = upstream.id
   const requestState = ctx.mcpReq.requestState<string>()
+  const ended = core.metrics.startCall(upstream.id, method)
   try {
     if (scope.resumeCall && Suspensions.owns(requestState))
       return await scope.resumeCall(ctx, requestState as string)
@@ -39,8 +40,10 @@ export async function forwardCall(
     )
     // The result ends the response stream: every progress notification must be out before it.
     await progress?.sent()
+    ended('ok')
     return result
   } catch (error) {
+    ended('error')
     if (pluginContext) await core.plugins.onError(pluginContext, error)
     throw error
   }

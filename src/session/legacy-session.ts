@@ -1,5 +1,11 @@
 import type { ClientCapabilities, Notification } from '@modelcontextprotocol/client'
-import type { Server, ServerContext, Transport } from '@modelcontextprotocol/server'
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type Server,
+  type ServerContext,
+  type Transport,
+} from '@modelcontextprotocol/server'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
@@ -22,10 +28,13 @@ export class LegacySession implements DownstreamScope {
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   private logLevel: string | undefined
   private closed = false
+  private callsInFlight = 0
+  private lastActivity = Date.now()
 
   constructor(
     private readonly core: ProxyCore,
     private readonly transport: Transport,
+    readonly clientAddress: string | undefined,
     private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this)
@@ -55,11 +64,35 @@ export class LegacySession implements DownstreamScope {
     return this.reopen(upstream)
   }
 
-  runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
-    return call(
-      (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
-      callSignal(ctx),
-    )
+  async runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
+    const { maxCallsPerSession } = this.core.limits.options
+    if (this.callsInFlight >= maxCallsPerSession) {
+      this.core.metrics.rejected.inc({ reason: 'call_limit' })
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
+        `Too many calls in progress in this session (limit ${maxCallsPerSession}); wait for one to finish`,
+      )
+    }
+    this.callsInFlight++
+    try {
+      return await call(
+        (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
+        callSignal(ctx),
+      )
+    } finally {
+      this.callsInFlight--
+      this.touch()
+    }
+  }
+
+  /** A request for this session arrived: it is not idle. */
+  touch(): void {
+    this.lastActivity = Date.now()
+  }
+
+  /** Idle since before `cutoff`, with no call in progress. */
+  idleSince(cutoff: number): boolean {
+    return this.callsInFlight === 0 && this.lastActivity < cutoff
   }
 
   async setLogLevel(level: string): Promise<void> {

@@ -1,15 +1,19 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
 import type { Catalog } from '../aggregate/catalog.ts'
+import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { LegacySession } from './legacy-session.ts'
+import type { SessionLimits } from './session-limits.ts'
 import type { SuspendableCall } from './suspensions.ts'
 
 /** What every downstream server shares: the merged catalog and how lists are paged. */
 export interface ProxyCore {
   catalog: Catalog
   plugins: PluginPipeline
+  metrics: ProxyMetrics
+  limits: SessionLimits
   upstreams: Upstream[]
   pageSize: number
   /** Every open 2025-era session, whichever transport it came in on. */

@@ -7,6 +7,7 @@ import { SseServerTransport } from './sse-server-transport.ts'
 /** Sessions of legacy HTTP+SSE clients: `GET /sse` opens one, `POST /messages?sessionId=` talks to it. */
 export class SseSessions {
   private readonly transports = new Map<string, SseServerTransport>()
+  private readonly sessions = new Map<string, LegacySession>()
 
   constructor(
     private readonly core: ProxyCore,
@@ -14,10 +15,16 @@ export class SseSessions {
     private readonly endpoint = 'messages',
   ) {}
 
-  async open(): Promise<Response> {
+  async open(clientAddress: string | undefined): Promise<Response> {
+    const refusal = this.core.limits.admit(clientAddress)
+    if (refusal) return refusal
     const transport = new SseServerTransport(this.endpoint)
-    const session = new LegacySession(this.core, transport, () => this.transports.delete(transport.sessionId))
+    const session = new LegacySession(this.core, transport, clientAddress, () => {
+      this.transports.delete(transport.sessionId)
+      this.sessions.delete(transport.sessionId)
+    })
     this.transports.set(transport.sessionId, transport)
+    this.sessions.set(transport.sessionId, session)
     await session.start()
     return transport.response()
   }
@@ -38,6 +45,7 @@ export class SseSessions {
     const transport = this.transports.get(sessionId)
     if (!transport)
       return jsonRpcErrorResponse(404, -32001, 'Session not found: open a new stream at GET /sse')
+    this.sessions.get(sessionId)?.touch()
     transport.receive(body, request, authInfo)
     return new Response('Accepted', { status: 202 })
   }

@@ -6,34 +6,45 @@ import { jsonRpcErrorResponse } from '../errors.ts'
 import { LegacySession } from './legacy-session.ts'
 import type { ProxyCore } from './scope.ts'
 
+interface Entry {
+  transport: WebStandardStreamableHTTPServerTransport
+  session: LegacySession
+}
+
 /** Routes 2025-era Streamable HTTP requests to their session by `Mcp-Session-Id`. */
 export class StreamableSessions {
-  private readonly transports = new Map<string, WebStandardStreamableHTTPServerTransport>()
+  private readonly entries = new Map<string, Entry>()
 
   constructor(private readonly core: ProxyCore) {}
 
-  async handle(request: Request, options: HandleRequestOptions): Promise<Response> {
+  async handle(
+    request: Request,
+    options: HandleRequestOptions,
+    clientAddress: string | undefined,
+  ): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
-      const transport = this.transports.get(sessionId)
-      if (!transport) return jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
-      return transport.handleRequest(request, options)
+      const entry = this.entries.get(sessionId)
+      if (!entry) return jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
+      entry.session.touch()
+      return entry.transport.handleRequest(request, options)
     }
     if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
     }
-    return this.open(request, options)
+    return this.core.limits.admit(clientAddress) ?? this.open(request, options, clientAddress)
   }
 
-  private async open(request: Request, options: HandleRequestOptions): Promise<Response> {
+  private async open(request: Request, options: HandleRequestOptions, clientAddress: string | undefined) {
     let session: LegacySession | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
-      onsessioninitialized: (id) => void this.transports.set(id, transport),
+      onsessioninitialized: (id) =>
+        void this.entries.set(id, { transport, session: session as LegacySession }),
       onsessionclosed: () => void session?.close(),
     })
-    session = new LegacySession(this.core, transport, () => {
-      if (transport.sessionId) this.transports.delete(transport.sessionId)
+    session = new LegacySession(this.core, transport, clientAddress, () => {
+      if (transport.sessionId) this.entries.delete(transport.sessionId)
     })
     await session.start()
     const response = await transport.handleRequest(request, options)

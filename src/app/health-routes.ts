@@ -1,0 +1,23 @@
+import type { Hono } from 'hono'
+import type { AppDeps, AppEnv } from './types.ts'
+
+/** Liveness, readiness (which upstreams are up) and Prometheus metrics. */
+export function mountHealthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    await deps.ready()
+    const upstreams = deps.upstreams().map((upstream) => ({
+      id: upstream.id,
+      state: upstream.state,
+      transport: upstream.config.transport,
+      era: upstream.era ?? null,
+      tools: upstream.catalog.tools.length,
+      ...(upstream.lastError && { lastError: upstream.lastError }),
+    }))
+    const ready = upstreams.some((upstream) => upstream.state === 'up')
+    return c.json({ status: ready ? 'ready' : 'unavailable', upstreams }, ready ? 200 : 503)
+  })
+  app.get('/metrics', (c) =>
+    c.body(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  )
+}

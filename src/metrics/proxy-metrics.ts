@@ -1,0 +1,106 @@
+import type { Upstream } from '../upstream/upstream.ts'
+import { Counter, Gauge, Histogram, renderMetrics } from './registry.ts'
+
+/** Why the proxy turned a request away before it reached an upstream. */
+export type RejectReason =
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'too_large'
+  | 'session_limit'
+  | 'call_limit'
+
+const REJECTED_BY_STATUS: Record<number, RejectReason> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  413: 'too_large',
+  429: 'rate_limited',
+}
+
+/** What the proxy reports at GET /metrics. */
+export class ProxyMetrics {
+  readonly requests = new Counter(
+    'proxmcp_requests_total',
+    'HTTP requests served, by JSON-RPC method and status.',
+  )
+  readonly requestDuration = new Histogram(
+    'proxmcp_request_duration_seconds',
+    'Time to the response headers.',
+  )
+  readonly upstreamCalls = new Counter(
+    'proxmcp_upstream_calls_total',
+    'Calls forwarded upstream, by outcome.',
+  )
+  readonly upstreamDuration = new Histogram(
+    'proxmcp_upstream_call_duration_seconds',
+    'Upstream call latency.',
+  )
+  readonly rejected = new Counter(
+    'proxmcp_requests_rejected_total',
+    'Requests refused by the proxy, by reason.',
+  )
+  private inflight = 0
+
+  constructor(
+    private readonly upstreams: () => Upstream[],
+    private readonly sessionCount: () => number,
+  ) {}
+
+  /** Calls being forwarded right now (graceful shutdown waits for them). */
+  get callsInFlight(): number {
+    return this.inflight
+  }
+
+  recordResponse(method: string, status: number, seconds: number): void {
+    this.requests.inc({ method, status: String(status) })
+    this.requestDuration.observe({ method }, seconds)
+    const reason = REJECTED_BY_STATUS[status]
+    if (reason) this.rejected.inc({ reason })
+  }
+
+  /** Times one upstream call; resolve or reject the returned function when it ends. */
+  startCall(upstream: string, method: string): (outcome: 'ok' | 'error') => void {
+    const startedAt = performance.now()
+    this.inflight++
+    return (outcome) => {
+      this.inflight--
+      this.upstreamCalls.inc({ upstream, method, outcome })
+      this.upstreamDuration.observe({ upstream, method }, (performance.now() - startedAt) / 1000)
+    }
+  }
+
+  render(): string {
+    const upstreams = this.upstreams()
+    return renderMetrics([
+      this.requests,
+      this.requestDuration,
+      this.upstreamCalls,
+      this.upstreamDuration,
+      this.rejected,
+      new Gauge('proxmcp_upstream_up', 'Whether the upstream is connected (1) or not (0).', () =>
+        upstreams.map((upstream) => ({
+          labels: { upstream: upstream.id },
+          value: upstream.state === 'up' ? 1 : 0,
+        })),
+      ),
+      new Gauge(
+        'proxmcp_upstream_reconnects',
+        'Times the upstream was lost and reconnected since start.',
+        () =>
+          upstreams.map((upstream) => ({ labels: { upstream: upstream.id }, value: upstream.reconnects })),
+      ),
+      new Gauge('proxmcp_upstream_tools', 'Tools the upstream lists.', () =>
+        upstreams.map((upstream) => ({
+          labels: { upstream: upstream.id },
+          value: upstream.catalog.tools.length,
+        })),
+      ),
+      new Gauge('proxmcp_sessions_active', 'Open 2025-era sessions (Streamable HTTP and SSE).', () => [
+        { labels: {}, value: this.sessionCount() },
+      ]),
+      new Gauge('proxmcp_calls_in_flight', 'Upstream calls in progress.', () => [
+        { labels: {}, value: this.inflight },
+      ]),
+    ])
+  }
+}

@@ -1,0 +1,122 @@
+type Labels = Record<string, string>
+
+interface Series {
+  labels: Labels
+  value: number
+}
+
+/** Latency buckets in seconds, from sub-millisecond proxy hops to long tool calls. */
+const DEFAULT_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+]
+
+function key(labels: Labels): string {
+  return Object.entries(labels)
+    .map(
+      ([name, value]) =>
+        `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
+    .join(',')
+}
+
+abstract class Metric {
+  protected readonly series = new Map<string, Series>()
+
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly type: 'counter' | 'gauge' | 'histogram',
+  ) {}
+
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.lines()].join(
+      '\n',
+    )
+  }
+
+  protected abstract lines(): string[]
+}
+
+export class Counter extends Metric {
+  constructor(name: string, help: string) {
+    super(name, help, 'counter')
+  }
+
+  inc(labels: Labels = {}, by = 1): void {
+    const id = key(labels)
+    const series = this.series.get(id)
+    if (series) series.value += by
+    else this.series.set(id, { labels, value: by })
+  }
+
+  protected lines(): string[] {
+    return [...this.series.entries()].map(
+      ([id, series]) => `${this.name}${id ? `{${id}}` : ''} ${series.value}`,
+    )
+  }
+}
+
+/** A gauge read at scrape time, so it can never drift from the state it reports. */
+export class Gauge extends Metric {
+  constructor(
+    name: string,
+    help: string,
+    private readonly read: () => Series[],
+  ) {
+    super(name, help, 'gauge')
+  }
+
+  protected lines(): string[] {
+    return this.read().map(
+      ({ labels, value }) => `${this.name}${Object.keys(labels).length ? `{${key(labels)}}` : ''} ${value}`,
+    )
+  }
+}
+
+export class Histogram extends Metric {
+  private readonly buckets = new Map<
+    string,
+    { labels: Labels; counts: number[]; sum: number; count: number }
+  >()
+
+  constructor(
+    name: string,
+    help: string,
+    private readonly bounds = DEFAULT_BUCKETS,
+  ) {
+    super(name, help, 'histogram')
+  }
+
+  observe(labels: Labels, seconds: number): void {
+    const id = key(labels)
+    let entry = this.buckets.get(id)
+    if (!entry) {
+      entry = { labels, counts: this.bounds.map(() => 0), sum: 0, count: 0 }
+      this.buckets.set(id, entry)
+    }
+    for (let index = 0; index < this.bounds.length; index++) {
+      if (seconds <= (this.bounds[index] as number)) (entry.counts[index] as number)++
+    }
+    entry.sum += seconds
+    entry.count++
+  }
+
+  protected lines(): string[] {
+    return [...this.buckets.entries()].flatMap(([id, entry]) => {
+      const prefix = id ? `${id},` : ''
+      return [
+        ...this.bounds.map(
+          (bound, index) => `${this.name}_bucket{${prefix}le="${bound}"} ${entry.counts[index]}`,
+        ),
+        `${this.name}_bucket{${prefix}le="+Inf"} ${entry.count}`,
+        `${this.name}_sum${id ? `{${id}}` : ''} ${entry.sum}`,
+        `${this.name}_count${id ? `{${id}}` : ''} ${entry.count}`,
+      ]
+    })
+  }
+}
+
+/** Renders metrics in the Prometheus text exposition format. */
+export function renderMetrics(metrics: Metric[]): string {
+  return `${metrics.map((metric) => metric.render()).join('\n\n')}\n`
+}

@@ -1,0 +1,69 @@
+import { jsonRpcErrorResponse } from '../errors.ts'
+import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
+import type { LegacySession } from './legacy-session.ts'
+
+export interface SessionLimitOptions {
+  maxSessions: number
+  maxSessionsPerClient: number
+  sessionIdleTimeoutMs: number
+  maxCallsPerSession: number
+}
+
+/**
+ * Keeps 2025-era sessions within bounds: how many in total and per client, and for how long an
+ * idle one is kept (its upstream sessions and processes with it).
+ */
+export class SessionLimits {
+  private reaper: ReturnType<typeof setInterval> | undefined
+
+  constructor(
+    readonly options: SessionLimitOptions,
+    private readonly sessions: Set<LegacySession>,
+    private readonly metrics: ProxyMetrics,
+  ) {}
+
+  /** The refusal for a session the limits do not allow, or undefined when it may open. */
+  admit(clientAddress: string | undefined): Response | undefined {
+    const { maxSessions, maxSessionsPerClient } = this.options
+    if (this.sessions.size >= maxSessions) {
+      return this.refuse(
+        503,
+        `Too many sessions: the proxy holds its limit of ${maxSessions}; try again later`,
+      )
+    }
+    let fromClient = 0
+    for (const session of this.sessions) if (session.clientAddress === clientAddress) fromClient++
+    if (fromClient >= maxSessionsPerClient) {
+      return this.refuse(
+        429,
+        `Too many sessions from this client (limit ${maxSessionsPerClient}); close one first`,
+      )
+    }
+    this.startReaping()
+    return undefined
+  }
+
+  stop(): void {
+    clearInterval(this.reaper)
+    this.reaper = undefined
+  }
+
+  private refuse(status: number, message: string): Response {
+    this.metrics.rejected.inc({ reason: 'session_limit' })
+    return jsonRpcErrorResponse(status, -32000, message)
+  }
+
+  private startReaping(): void {
+    if (this.reaper) return
+    const every = Math.min(60_000, this.options.sessionIdleTimeoutMs / 2)
+    this.reaper = setInterval(() => this.closeIdle(), every)
+    ;(this.reaper as { unref?: () => void }).unref?.()
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.options.sessionIdleTimeoutMs
+    for (const session of this.sessions) {
+      if (session.idleSince(cutoff)) void session.close()
+    }
+  }
+}
