@@ -4,10 +4,11 @@ import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
-import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
+import { type ResolvedConfig, resolveConfig, type UpstreamConfig } from './config/resolve.ts'
 import { type Logger, silentLogger } from './logger.ts'
 import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
+import { planUpstreamChanges, restartOnlyChanges, type UpstreamChanges } from './reload-plan.ts'
 import type { SpawnFn } from './runtime/types.ts'
 import { createForwardingServer } from './session/forwarding-server.ts'
 import type { LegacySession } from './session/legacy-session.ts'
@@ -18,7 +19,7 @@ import { SseSessions } from './session/sse-sessions.ts'
 import { StreamableSessions } from './session/streamable-sessions.ts'
 import { Suspensions } from './session/suspensions.ts'
 import type { CatalogKind } from './upstream/list-all.ts'
-import { Upstream } from './upstream/upstream.ts'
+import { Upstream, type UpstreamEvents } from './upstream/upstream.ts'
 
 export interface ProxMCPOptions extends ProxMCPConfigFile {
   /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
@@ -47,7 +48,7 @@ function runsOnWorkers(): boolean {
  * ```
  */
 export class ProxMCP {
-  readonly config: ResolvedConfig
+  private current: ResolvedConfig
   readonly upstreams: Upstream[]
   readonly catalog: Catalog
   /** Every open 2025-era session, Streamable HTTP or SSE. */
@@ -63,13 +64,16 @@ export class ProxMCP {
   private readonly modern: McpHttpHandler
   private app: Hono<AppEnv> | undefined
   private started: Promise<void> | undefined
+  private readonly events: UpstreamEvents
+  private readonly upstreamDeps: ConstructorParameters<typeof Upstream>[1]
+  private accepting = true
 
   constructor(options: ProxMCPOptions) {
     const { spawn, logger, upstreamConnections, ...config } = options
     this.perRequest =
       (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
     const perRequest = this.perRequest
-    this.config = resolveConfig(config)
+    this.current = resolveConfig(config)
     this.logger = logger ?? silentLogger
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
     this.metrics = new ProxyMetrics(
@@ -77,20 +81,16 @@ export class ProxMCP {
       () => this.sessions.size,
     )
     this.limits = new SessionLimits(this.config, this.sessions, this.metrics)
-    const events = {
-      onCatalogChange: (_upstream: Upstream, kinds: CatalogKind[]) => this.onCatalogChange(kinds),
-      onSharedNotification: (_upstream: Upstream, notification: Notification) =>
-        this.onSharedNotification(notification),
+    this.events = {
+      onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
+      onSharedNotification: (_upstream, notification) => this.onSharedNotification(notification),
     }
-    this.upstreams = this.config.upstreams.map(
-      (upstream) => new Upstream(upstream, { spawn, logger: this.logger, perRequest }, events),
-    )
+    this.upstreamDeps = { spawn, logger: this.logger, perRequest }
+    this.upstreams = this.config.upstreams.map((upstream) => this.createUpstream(upstream))
     this.catalog = new Catalog(this.upstreams, {
       namespace: this.config.namespace,
       logger: this.logger,
-      filterTools: this.plugins.filtersTools
-        ? (tools, ctx) => this.plugins.filterTools(tools, ctx)
-        : undefined,
+      filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
     const core: ProxyCore = {
       catalog: this.catalog,
@@ -105,6 +105,11 @@ export class ProxMCP {
     this.sse = new SseSessions(core)
     const shared = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })
+  }
+
+  /** The configuration in force (it changes on reload). */
+  get config(): ResolvedConfig {
+    return this.current
   }
 
   /** Connects to every upstream (one attempt each; those that fail keep retrying) and runs plugin onInit. */
@@ -133,8 +138,53 @@ export class ProxMCP {
       metrics: this.metrics,
       upstreams: () => this.upstreams,
       ready: () => this.ready(),
+      accepting: () => this.accepting,
     })
     return this.app
+  }
+
+  /**
+   * Stops taking new sessions and requests, lets calls in flight finish for up to `graceMs`, then
+   * ends everything (`stop()`).
+   */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    this.accepting = false
+    const deadline = Date.now() + graceMs
+    while (this.metrics.callsInFlight > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25))
+    await this.stop()
+  }
+
+  /**
+   * Applies a new configuration without a restart: upstreams added, removed or changed (by id),
+   * plugins replaced. Sessions keep running; only their connections to changed upstreams are
+   * reopened. A config that does not validate throws ConfigError and changes nothing.
+   */
+  async reload(input: ProxMCPConfigFile): Promise<UpstreamChanges> {
+    const next = resolveConfig(input)
+    const changes = planUpstreamChanges(this.config.upstreams, next.upstreams)
+    for (const key of restartOnlyChanges(this.config, next)) {
+      this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
+    }
+    const replaced = new Set([...changes.removed, ...changes.changed.map((upstream) => upstream.id)])
+    const leaving = this.upstreams.filter((upstream) => replaced.has(upstream.id))
+    const byId = new Map(this.upstreams.map((upstream) => [upstream.id, upstream]))
+    const fresh = [...changes.added, ...changes.changed].map((config) => this.createUpstream(config))
+    for (const upstream of fresh) byId.set(upstream.id, upstream)
+    // In place: the catalog, metrics and scopes hold this very array.
+    this.upstreams.splice(
+      0,
+      this.upstreams.length,
+      ...next.upstreams.map((config) => byId.get(config.id) as Upstream),
+    )
+    this.current = next
+    this.plugins.replace(next.plugins)
+    await Promise.all(leaving.map((upstream) => upstream.stop()))
+    for (const session of this.sessions) for (const upstream of leaving) session.forget(upstream)
+    this.onCatalogChange(['tools', 'resources', 'resourceTemplates', 'prompts'])
+    await Promise.all(fresh.map((upstream) => upstream.start()))
+    await this.plugins.init()
+    return changes
   }
 
   /** Ends every session and upstream connection, and every process the proxy started. */
@@ -144,6 +194,10 @@ export class ProxMCP {
     await Promise.all([...this.sessions].map((session) => session.close()))
     await this.modern.close()
     await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
+  }
+
+  private createUpstream(config: UpstreamConfig): Upstream {
+    return new Upstream(config, this.upstreamDeps, this.events)
   }
 
   private onCatalogChange(kinds: CatalogKind[]): void {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { jsonRpcErrorResponse } from '../errors.ts'
 import { createContext } from '../plugins/context.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
@@ -29,6 +30,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   mountHealthRoutes(app, deps)
+  app.use('*', async (c, next) => {
+    const startsNewWork =
+      c.req.method === 'POST'
+        ? !c.req.header('mcp-session-id') && c.req.path === '/mcp'
+        : c.req.path === '/sse'
+    if (deps.accepting() || !startsNewWork) return next()
+    return jsonRpcErrorResponse(503, -32000, 'Service Unavailable: the proxy is shutting down')
+  })
   for (const path of ['/mcp', '/sse', '/messages']) {
     app.use(path, async (c, next) => {
       const refusal = rejectForeign(c.req.raw, policy)

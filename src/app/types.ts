@@ -17,6 +17,8 @@ export interface AppDeps {
   upstreams: () => Upstream[]
   /** Resolves once the upstreams have had their first connection attempt. */
   ready: () => Promise<void>
+  /** False while shutting down: no new sessions or sessionless requests. */
+  accepting: () => boolean
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */

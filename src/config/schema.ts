@@ -2,8 +2,7 @@ import * as v from 'valibot'
 
 const httpUrl = v.pipe(
   v.string('expected a URL'),
-  v.url('expected a URL'),
-  v.check((value) => /^https?:\/\//i.test(value), 'expected an http:// or https:// URL'),
+  v.check((value) => URL.canParse(value) && /^https?:\/\//i.test(value), 'expected an http:// or https:// URL'),
 )
 
 const upstreamId = v.pipe(

@@ -7,21 +7,30 @@ import type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './types.ts'
  * for that request; it never takes the proxy down.
  */
 export class PluginPipeline {
-  private readonly filters: ProxMCPPlugin[]
+  private plugins: ProxMCPPlugin[] = []
+  private filters: ProxMCPPlugin[] = []
+  private readonly initialized = new WeakSet<ProxMCPPlugin>()
 
   constructor(
-    private readonly plugins: ProxMCPPlugin[],
+    plugins: ProxMCPPlugin[],
     private readonly logger: Logger,
   ) {
+    this.replace(plugins)
+  }
+
+  /** Swaps in a new plugin list (config reload); call init() to run the new plugins' onInit. */
+  replace(plugins: ProxMCPPlugin[]): void {
+    this.plugins = plugins
     this.filters = plugins.filter((plugin) => plugin.filterTools)
   }
 
-  get filtersTools(): boolean {
-    return this.filters.length > 0
-  }
-
+  /** Runs onInit once per plugin, in plugin order. */
   async init(): Promise<void> {
-    for (const plugin of this.plugins) await plugin.onInit?.()
+    for (const plugin of this.plugins) {
+      if (this.initialized.has(plugin)) continue
+      this.initialized.add(plugin)
+      await plugin.onInit?.()
+    }
   }
 
   /** The first Response a plugin returns ends the request; undefined lets it through. */

@@ -112,6 +112,11 @@ export class LegacySession implements DownstreamScope {
     await this.withLink(upstream, (link) => link.request(method, { uri }))
   }
 
+  /** Drops the connection to an upstream that a reload replaced (the upstream closed it). */
+  forget(upstream: Upstream): void {
+    this.links.delete(upstream)
+  }
+
   /** Ends the session and every upstream connection it holds. */
   async close(): Promise<void> {
     if (this.closed) return
