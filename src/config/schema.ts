@@ -2,7 +2,10 @@ import * as v from 'valibot'
 
 const httpUrl = v.pipe(
   v.string('expected a URL'),
-  v.check((value) => URL.canParse(value) && /^https?:\/\//i.test(value), 'expected an http:// or https:// URL'),
+  v.check(
+    (value) => URL.canParse(value) && /^https?:\/\//i.test(value),
+    'expected an http:// or https:// URL',
+  ),
 )
 
 const upstreamId = v.pipe(

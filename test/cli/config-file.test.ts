@@ -76,7 +76,10 @@ const BROKEN: [string, unknown, string[]][] = [
         { id: 'c', transport: 'stdio' },
       ],
     },
-    ['upstreams[1].url: expected an http:// or https:// URL', 'upstreams[2].command: a stdio upstream needs "command"'],
+    [
+      'upstreams[1].url: expected an http:// or https:// URL',
+      'upstreams[2].command: a stdio upstream needs "command"',
+    ],
   ],
   ['a port out of range', { port: 70000, upstreams: [{ id: 'a', url: 'http://x/mcp' }] }, ['port:']],
   [
