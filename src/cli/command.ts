@@ -1,8 +1,9 @@
 import { defineCommand, runMain } from 'citty'
+import type { ProxMCPConfigFile } from '../config/define-config.ts'
 import { ConfigError } from '../config/resolve.ts'
-import type { ProxyConfigInput } from '../config/schema.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
+import { cliPlugins } from './cli-plugins.ts'
 import { parseFlags, UsageError } from './flags.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
@@ -41,7 +42,7 @@ export function createCommand(runtime: CliRuntime) {
       'log-format': {
         type: 'string',
         valueHint: 'pretty|json',
-        description: 'Console output format (default pretty).',
+        description: 'Console and request log format (default pretty).',
       },
       config: {
         type: 'string',
@@ -49,6 +50,16 @@ export function createCommand(runtime: CliRuntime) {
         description: 'Config file (default: proxmcp.config.* here).',
       },
       namespace: { type: 'boolean', description: 'Expose names as <upstreamId>__<name>.' },
+      'api-key': {
+        type: 'string',
+        valueHint: 'key',
+        description: 'Require this API key (repeatable, or comma-separated; env PROXMCP_API_KEY).',
+      },
+      'rate-limit': {
+        type: 'string',
+        valueHint: 'n',
+        description: 'Allow each client IP n requests per minute.',
+      },
     },
     run: ({ rawArgs }) => serveProxy(rawArgs, runtime),
   })
@@ -61,7 +72,7 @@ export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
 
 async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   let proxy: ProxMCP
-  let config: ProxyConfigInput
+  let config: ProxMCPConfigFile
   try {
     config = await readConfig(argv, runtime)
     proxy = new ProxMCP({
@@ -94,15 +105,21 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   await proxy.start()
 }
 
-async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxyConfigInput> {
+async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxMCPConfigFile> {
   const flags = parseFlags(argv, process.env)
   const path = findConfigFile(flags.configPath, process.cwd())
-  const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxyConfigInput>
+  const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxMCPConfigFile>
   const upstreams = [...(file.upstreams ?? []), ...flags.upstreams]
   if (upstreams.length === 0) {
     throw new UsageError(
       'no upstreams: pass --upstream URL, --stdio "command", or --config FILE (see --help)',
     )
   }
-  return { ...file, ...flags.overrides, upstreams }
+  const logFormat = flags.overrides.logFormat ?? file.logFormat ?? 'pretty'
+  const filePlugins = file.plugins ?? []
+  // A `plugins` that is not a list is left for config validation to report.
+  const plugins = Array.isArray(filePlugins)
+    ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
+    : filePlugins
+  return { ...file, ...flags.overrides, upstreams, plugins }
 }

@@ -13,7 +13,18 @@ export interface CliOptions {
   overrides: Partial<ProxyConfigInput>
   /** Upstreams from --upstream and --stdio, appended to the config file's. */
   upstreams: UpstreamInput[]
+  /** API keys from --api-key (or PROXMCP_API_KEY), each flag or the variable possibly comma-separated. */
+  apiKeys: string[]
+  /** Requests per minute per client IP, from --rate-limit. */
+  rateLimit?: number
 }
+
+const PerMinute = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'expected a whole number of requests per minute'),
+  v.transform(Number),
+  v.minValue(1, 'expected at least 1 request per minute'),
+)
 
 const Port = v.pipe(
   v.string(),
@@ -46,7 +57,21 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     ...(values.upstream ?? []).map((url, index) => ({ id: upstreamId(url, index), url })),
     ...(values.stdio ?? []).map((line, index) => ({ id: `stdio-${index + 1}`, command: splitCommand(line) })),
   ])
-  return { configPath: values.config, overrides, upstreams }
+  const rateLimit = values['rate-limit']
+  return {
+    configPath: values.config,
+    overrides,
+    upstreams,
+    apiKeys: apiKeys(values['api-key'] ?? (env.PROXMCP_API_KEY === undefined ? [] : [env.PROXMCP_API_KEY])),
+    ...(rateLimit !== undefined && { rateLimit: check(PerMinute, rateLimit, `--rate-limit ${rateLimit}`) }),
+  }
+}
+
+/** Flags win over the environment; either may list several keys separated by commas. */
+function apiKeys(values: string[]): string[] {
+  const keys = values.flatMap((value) => value.split(',')).map((key) => key.trim())
+  if (keys.some((key) => key === '')) throw new UsageError('--api-key: a key is empty')
+  return keys
 }
 
 function parse(argv: string[]) {
@@ -62,6 +87,8 @@ function parse(argv: string[]) {
       'log-format': { type: 'string' },
       config: { type: 'string' },
       namespace: { type: 'boolean' },
+      'api-key': { type: 'string', multiple: true },
+      'rate-limit': { type: 'string' },
     },
   })
 }

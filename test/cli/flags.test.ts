@@ -46,3 +46,26 @@ test.each([
 test('an empty --stdio command is a usage error', () => {
   expect(() => splitCommand('   ')).toThrow('--stdio needs a command to run')
 })
+
+test('--api-key is repeatable and may list keys with commas; PROXMCP_API_KEY is the fallback', () => {
+  expect(parseFlags(['--api-key', 'k1', '--api-key', 'k2, k3'], { PROXMCP_API_KEY: 'env' }).apiKeys).toEqual([
+    'k1',
+    'k2',
+    'k3',
+  ])
+  expect(parseFlags([], { PROXMCP_API_KEY: 'e1,e2' }).apiKeys).toEqual(['e1', 'e2'])
+  expect(parseFlags([], {}).apiKeys).toEqual([])
+})
+
+test('--rate-limit is a number of requests per minute', () => {
+  expect(parseFlags(['--rate-limit', '60'], {}).rateLimit).toBe(60)
+  expect(parseFlags([], {}).rateLimit).toBeUndefined()
+})
+
+test.each([
+  [['--rate-limit', '0'], '--rate-limit 0: expected at least 1 request per minute'],
+  [['--rate-limit', 'fast'], '--rate-limit fast: expected a whole number'],
+  [['--api-key', 'k1,,k2'], '--api-key: a key is empty'],
+])('%p is a usage error too', (argv, message) => {
+  expect(() => parseFlags(argv, {})).toThrow(message)
+})

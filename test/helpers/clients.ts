@@ -5,7 +5,13 @@ export type ClientEra = 'legacy' | 'modern'
 /** A v2 SDK client, as a real MCP client would connect: 2025 era by default, or 2026-07-28. */
 export async function connectClient(
   url: string,
-  options: { era?: ClientEra; capabilities?: ClientCapabilities; setup?: (client: Client) => void } = {},
+  options: {
+    era?: ClientEra
+    capabilities?: ClientCapabilities
+    setup?: (client: Client) => void
+    /** Sent on every HTTP request (credentials, for instance). */
+    headers?: Record<string, string>
+  } = {},
 ): Promise<Client> {
   const client = new Client(
     { name: 'test-client', version: '1.0.0' },
@@ -15,7 +21,9 @@ export async function connectClient(
     },
   )
   options.setup?.(client)
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers } }),
+  )
   return client
 }
 

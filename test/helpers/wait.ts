@@ -9,6 +9,16 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
 }
 
+/** Waits until a server on this loopback port answers 200 on /healthz. */
+export function waitForHealthz(port: number, timeoutMs?: number): Promise<boolean> {
+  const healthy = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    )
+  return waitFor(healthy, `port ${port} to serve /healthz`, timeoutMs)
+}
+
 /** A loopback port nothing listens on right now. */
 export function freePort(): number {
   const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })

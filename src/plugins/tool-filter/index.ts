@@ -1,0 +1,2 @@
+export { sanitizeText } from './sanitize-text.ts'
+export { type ToolFilterOptions, toolFilterPlugin } from './tool-filter-plugin.ts'
