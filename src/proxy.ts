@@ -178,7 +178,7 @@ export class ProxMCP {
       ...next.upstreams.map((config) => byId.get(config.id) as Upstream),
     )
     this.current = next
-    this.plugins.replace(next.plugins)
+    await this.plugins.replace(next.plugins)
     await Promise.all(leaving.map((upstream) => upstream.stop()))
     for (const session of this.sessions) for (const upstream of leaving) session.forget(upstream)
     this.onCatalogChange(['tools', 'resources', 'resourceTemplates', 'prompts'])
@@ -194,6 +194,7 @@ export class ProxMCP {
     await Promise.all([...this.sessions].map((session) => session.close()))
     await this.modern.close()
     await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
+    await this.plugins.close()
   }
 
   private createUpstream(config: UpstreamConfig): Upstream {

@@ -29,6 +29,10 @@ export class Catalog {
   private resourceRoutes = new Map<string, Upstream>()
   private templateRoutes: { match: (uri: string) => boolean; template: string; upstream: Upstream }[] = []
   private readonly warned = new Set<string>()
+  private readonly conflicts = new Map<
+    string,
+    { kind: string; winner: string; loser: string; names: string[] }
+  >()
 
   constructor(
     private readonly upstreams: Upstream[],
@@ -44,6 +48,7 @@ export class Catalog {
     this.prompts = prompts.items
     this.promptRoutes = prompts.routes
     this.rebuildResources()
+    this.reportConflicts()
   }
 
   /** The tools this client may see, after plugin filters. */
@@ -140,13 +145,28 @@ export class Catalog {
     return this.options.namespace ? `${upstream.id}${SEPARATOR}${String(name)}` : String(name)
   }
 
+  /** Notes a clash; warnings go out once per name, grouped by kind and pair of upstreams. */
   private warnConflict(kind: string, name: string, winner: string, loser: string): void {
     const key = `${kind}\u0000${name}\u0000${loser}`
     if (this.warned.has(key)) return
     this.warned.add(key)
-    this.options.logger.warn(
-      `${kind} '${name}' is offered by upstreams '${winner}' and '${loser}': '${winner}' wins (listed first). ` +
-        `Set "namespace: true" to expose both as <upstreamId>${SEPARATOR}<name>.`,
-    )
+    const group = `${kind}\u0000${winner}\u0000${loser}`
+    const pending = this.conflicts.get(group)
+    if (pending) pending.names.push(name)
+    else this.conflicts.set(group, { kind, winner, loser, names: [name] })
+  }
+
+  private reportConflicts(): void {
+    for (const { kind, winner, loser, names } of this.conflicts.values()) {
+      const subject =
+        names.length === 1
+          ? `${kind} '${names[0]}' is`
+          : `${kind}s ${names.map((name) => `'${name}'`).join(', ')} are`
+      this.options.logger.warn(
+        `${subject} offered by upstreams '${winner}' and '${loser}': '${winner}' wins (listed first). ` +
+          `Set "namespace: true" to expose both as <upstreamId>${SEPARATOR}<name>.`,
+      )
+    }
+    this.conflicts.clear()
   }
 }

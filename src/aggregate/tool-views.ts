@@ -17,6 +17,9 @@ export interface ToolView {
 
 export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined) => ProxMCPTool[]
 
+/** Identities whose views are kept; JWT subjects are unbounded in number. */
+const MAX_CACHED_VIEWS = 1_000
+
 /** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
 const ORIGIN = Symbol('proxmcp.origin')
 type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
@@ -42,10 +45,14 @@ export class ToolViews {
   viewFor(ctx: ProxMCPContext | undefined): ToolView {
     const key = this.filter ? (ctx?.identity ?? '') : ''
     let view = this.cache.get(key)
-    if (!view) {
+    if (view) {
+      // Most recently used last: the first key is the one to evict.
+      this.cache.delete(key)
+    } else {
       view = toView((this.filter?.(this.candidates, ctx) ?? this.candidates) as RoutedTool[])
-      this.cache.set(key, view)
+      if (this.cache.size >= MAX_CACHED_VIEWS) this.cache.delete(this.cache.keys().next().value as string)
     }
+    this.cache.set(key, view)
     return view
   }
 }

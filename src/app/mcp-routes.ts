@@ -17,7 +17,10 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
       await deps.ready()
       const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
       if (await isLegacyRequest(request, read.body)) {
-        return deps.streamable.handle(request, options, ctx.clientAddress)
+        return deps.streamable.handle(request, options, {
+          address: ctx.clientAddress,
+          identity: ctx.identity,
+        })
       }
       return deps.modern.fetch(request, options)
     })
@@ -30,7 +33,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
       return deps.streamable.handle(
         request,
         { authInfo: authInfoFor(ctx, request.signal) },
-        ctx.clientAddress,
+        { address: ctx.clientAddress, identity: ctx.identity },
       )
     })
   })

@@ -10,7 +10,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const ctx = createContext(c.req.raw, c.env?.clientAddress)
     return withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
-      return deps.sse.open(ctx.clientAddress)
+      return deps.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
     })
   })
   app.post('/messages', limitBody(deps.config.maxBodyBytes, deps.metrics), async (c) => {
@@ -20,10 +20,10 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const sessionId = c.req.query('sessionId')
     const ctx = createContext(request, c.env?.clientAddress, read.body, sessionId)
     return withPlugins(ctx, request, async () => {
+      const entry = deps.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
-      const stream = sessionId ? deps.sse.transport(sessionId) : undefined
-      const authInfo = authInfoFor(ctx, stream?.signal ?? request.signal)
-      return deps.sse.post(sessionId, read.body as never, request, authInfo)
+      const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)
+      return deps.sse.post(sessionId, entry, read.body as never, request, authInfo)
     })
   })
 }

@@ -17,5 +17,6 @@ Bun.plugin({
 await main(process.argv.slice(2), {
   spawn: spawnWithBun,
   serve: serveWithBun,
-  importConfig: async (path) => (await import(path)).default,
+  // A fresh copy each time, so a reload sees the edited file.
+  importConfig: async (path) => (await import(`${path}?load=${Date.now()}`)).default,
 })

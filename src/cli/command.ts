@@ -1,6 +1,7 @@
 import { defineCommand, runMain } from 'citty'
 import type { ProxMCPConfigFile } from '../config/define-config.ts'
 import { ConfigError } from '../config/resolve.ts'
+import type { Logger } from '../logger.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
 import { cliPlugins } from './cli-plugins.ts'
@@ -9,6 +10,7 @@ import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
 import type { CliRuntime } from './runtime.ts'
 import { onShutdownSignal } from './signals.ts'
+import { watchConfig } from './watch-config.ts'
 
 const DEFAULT_PORT = 3000
 const DEFAULT_HOST = '127.0.0.1'
@@ -72,16 +74,16 @@ export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
 
 async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   let proxy: ProxMCP
-  let config: ProxMCPConfigFile
+  let loaded: LoadedConfig
   try {
-    config = await readConfig(argv, runtime)
+    loaded = await readConfig(argv, runtime)
     proxy = new ProxMCP({
-      ...config,
+      ...loaded.config,
       spawn: runtime.spawn,
-      logger: createCliLogger(config.logFormat ?? 'pretty'),
+      logger: createCliLogger(loaded.config.logFormat ?? 'pretty'),
     })
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (isConfigProblem(error)) {
       process.stderr.write(`proxmcp: ${error.message}\n`)
       process.exit(2)
     }
@@ -98,14 +100,45 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   logger.info(
     `ProxMCP ${VERSION} listening on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/mcp`,
   )
-  onShutdownSignal(async () => {
+  const stopWatching = watchConfig(loaded.path, () => reloadConfig(argv, runtime, proxy, logger))
+  onShutdownSignal(async (graceMs) => {
+    stopWatching()
+    await proxy.shutdown(graceMs)
     await server.stop()
-    await proxy.stop()
   })
   await proxy.start()
 }
 
-async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxMCPConfigFile> {
+/** Re-reads the config file and flags and applies them; a config that fails keeps the running one. */
+async function reloadConfig(
+  argv: string[],
+  runtime: CliRuntime,
+  proxy: ProxMCP,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const { config } = await readConfig(argv, runtime)
+    const { added, removed, changed } = await proxy.reload(config)
+    const ids = (list: { id: string }[]) => list.map((upstream) => upstream.id).join(', ') || 'none'
+    logger.info(
+      `config reloaded: added ${ids(added)}; removed ${removed.join(', ') || 'none'}; changed ${ids(changed)}`,
+    )
+  } catch (error) {
+    logger.error(`config rejected, the running one stays: ${(error as Error).message}`)
+  }
+}
+
+function isConfigProblem(error: unknown): error is UsageError | ConfigError {
+  return error instanceof UsageError || error instanceof ConfigError
+}
+
+interface LoadedConfig {
+  config: ProxMCPConfigFile
+  /** The config file, when there is one (it is watched for changes). */
+  path: string | undefined
+}
+
+async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedConfig> {
   const flags = parseFlags(argv, process.env)
   const path = findConfigFile(flags.configPath, process.cwd())
   const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxMCPConfigFile>
@@ -121,5 +154,5 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<ProxMCPC
   const plugins = Array.isArray(filePlugins)
     ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
     : filePlugins
-  return { ...file, ...flags.overrides, upstreams, plugins }
+  return { config: { ...file, ...flags.overrides, upstreams, plugins }, path }
 }

@@ -1,14 +1,18 @@
 import { createConsola, type LogObject } from 'consola'
 import type { Logger } from '../logger.ts'
 
+/** Info and above, whatever NODE_ENV says (consola would drop to warnings under NODE_ENV=test). */
+const INFO = 3
+
 /** Console output for people (pretty, with consola) or for log shippers (one JSON object a line). */
 export function createCliLogger(format: 'pretty' | 'json'): Logger {
   const consola =
     format === 'json'
       ? createConsola({
+          level: INFO,
           reporters: [{ log: (entry: LogObject) => process.stderr.write(`${jsonLine(entry)}\n`) }],
         })
-      : createConsola({})
+      : createConsola({ level: INFO })
   return {
     debug: (message) => consola.debug(message),
     info: (message) => consola.info(message),

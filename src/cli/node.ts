@@ -11,6 +11,8 @@ const publicApi = fileURLToPath(new URL('./index.js', import.meta.url))
 const jiti = createJiti(import.meta.url, {
   alias: Object.fromEntries(PUBLIC_MODULE_NAMES.map((name) => [name, publicApi])),
   interopDefault: true,
+  // A fresh copy each time, so a reload sees the edited file.
+  moduleCache: false,
 })
 
 await main(process.argv.slice(2), {

@@ -5,6 +5,6 @@ import type { SpawnFn } from '../runtime/types.ts'
 export interface CliRuntime {
   spawn: SpawnFn
   serve(options: ServeOptions): RunningServer | Promise<RunningServer>
-  /** Loads a config module (.ts, .js, .mjs) and returns its default export. */
+  /** Loads a config module (.ts, .js, .mjs), afresh each time, and returns its default export. */
   importConfig(path: string): Promise<unknown>
 }

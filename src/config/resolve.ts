@@ -27,11 +27,12 @@ export class ConfigError extends Error {
 export function resolveConfig(input: ProxyConfigInput | unknown): ResolvedConfig {
   const result = v.safeParse(ProxyConfigSchema, input)
   if (!result.success) throw new ConfigError(result.issues.map(formatIssue))
-  const { upstreams, plugins, ...rest } = result.output
+  const { upstreams, plugins: _checked, ...rest } = result.output
   return {
     ...rest,
     upstreams: upstreams.map((upstream) => ({ ...upstream, transport: transportOf(upstream) })),
-    plugins: (plugins ?? []) as unknown as ProxMCPPlugin[],
+    // Validation copies objects; plugins keep their identity (a reload keeps the ones it is given again).
+    plugins: ((input as { plugins?: ProxMCPPlugin[] }).plugins ?? []) as ProxMCPPlugin[],
   }
 }
 

@@ -15,13 +15,33 @@ export class PluginPipeline {
     plugins: ProxMCPPlugin[],
     private readonly logger: Logger,
   ) {
-    this.replace(plugins)
+    this.use(plugins)
   }
 
-  /** Swaps in a new plugin list (config reload); call init() to run the new plugins' onInit. */
-  replace(plugins: ProxMCPPlugin[]): void {
+  /**
+   * Swaps in a new plugin list (config reload) and closes the plugins it drops; call init() to
+   * run the new plugins' onInit.
+   */
+  async replace(plugins: ProxMCPPlugin[]): Promise<void> {
+    const dropped = this.plugins.filter((plugin) => !plugins.includes(plugin))
+    this.use(plugins)
+    await this.close(dropped)
+  }
+
+  private use(plugins: ProxMCPPlugin[]): void {
     this.plugins = plugins
     this.filters = plugins.filter((plugin) => plugin.filterTools)
+  }
+
+  /** Runs onClose, for every plugin or the ones given. */
+  async close(plugins = this.plugins): Promise<void> {
+    for (const plugin of plugins) {
+      try {
+        await plugin.onClose?.()
+      } catch (error) {
+        this.logger.error(`plugin '${plugin.name}' failed in onClose: ${describe(error)}`)
+      }
+    }
   }
 
   /** Runs onInit once per plugin, in plugin order. */

@@ -51,6 +51,8 @@ export interface ProxMCPPlugin {
   onResponse?(ctx: ProxMCPContext, response: Response, durationMs: number): void | Promise<void>
   /** Called when an upstream fails while serving the request. */
   onError?(ctx: ProxMCPContext, error: unknown): void | Promise<void>
+  /** The proxy stops, or a reload removed this plugin: release connections and timers. */
+  onClose?(): void | Promise<void>
   /** Filters, renames or rewrites the merged tool list. */
   filterTools?(tools: ProxMCPTool[], ctx?: ProxMCPContext): ProxMCPTool[]
 }

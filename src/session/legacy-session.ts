@@ -15,6 +15,11 @@ import type { DownstreamScope, ProxyCore } from './scope.ts'
 import type { SuspendableCall } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
+export interface SessionClient {
+  address?: string
+  identity?: string
+}
+
 /** Notifications an upstream session sends that the proxy relays to its client as they are. */
 const RELAYED = new Set(['notifications/resources/updated', 'notifications/elicitation/complete'])
 
@@ -34,7 +39,8 @@ export class LegacySession implements DownstreamScope {
   constructor(
     private readonly core: ProxyCore,
     private readonly transport: Transport,
-    readonly clientAddress: string | undefined,
+    /** Who opened the session: its address (for per-client limits) and identity (only it may use the session). */
+    readonly client: SessionClient,
     private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this)
@@ -83,6 +89,11 @@ export class LegacySession implements DownstreamScope {
       this.callsInFlight--
       this.touch()
     }
+  }
+
+  /** Whether a request from this identity may use the session. */
+  belongsTo(identity: string | undefined): boolean {
+    return this.client.identity === identity
   }
 
   /** A request for this session arrived: it is not idle. */

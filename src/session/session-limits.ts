@@ -1,6 +1,6 @@
 import { jsonRpcErrorResponse } from '../errors.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
-import type { LegacySession } from './legacy-session.ts'
+import type { LegacySession, SessionClient } from './legacy-session.ts'
 
 export interface SessionLimitOptions {
   maxSessions: number
@@ -23,7 +23,7 @@ export class SessionLimits {
   ) {}
 
   /** The refusal for a session the limits do not allow, or undefined when it may open. */
-  admit(clientAddress: string | undefined): Response | undefined {
+  admit(client: SessionClient): Response | undefined {
     const { maxSessions, maxSessionsPerClient } = this.options
     if (this.sessions.size >= maxSessions) {
       return this.refuse(
@@ -32,7 +32,7 @@ export class SessionLimits {
       )
     }
     let fromClient = 0
-    for (const session of this.sessions) if (session.clientAddress === clientAddress) fromClient++
+    for (const session of this.sessions) if (session.client.address === client.address) fromClient++
     if (fromClient >= maxSessionsPerClient) {
       return this.refuse(
         429,

@@ -1,13 +1,17 @@
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
-import { LegacySession } from './legacy-session.ts'
+import { LegacySession, type SessionClient } from './legacy-session.ts'
 import type { ProxyCore } from './scope.ts'
 import { SseServerTransport } from './sse-server-transport.ts'
 
+interface Entry {
+  transport: SseServerTransport
+  session: LegacySession
+}
+
 /** Sessions of legacy HTTP+SSE clients: `GET /sse` opens one, `POST /messages?sessionId=` talks to it. */
 export class SseSessions {
-  private readonly transports = new Map<string, SseServerTransport>()
-  private readonly sessions = new Map<string, LegacySession>()
+  private readonly entries = new Map<string, Entry>()
 
   constructor(
     private readonly core: ProxyCore,
@@ -15,38 +19,39 @@ export class SseSessions {
     private readonly endpoint = 'messages',
   ) {}
 
-  async open(clientAddress: string | undefined): Promise<Response> {
-    const refusal = this.core.limits.admit(clientAddress)
+  async open(client: SessionClient): Promise<Response> {
+    const refusal = this.core.limits.admit(client)
     if (refusal) return refusal
     const transport = new SseServerTransport(this.endpoint)
-    const session = new LegacySession(this.core, transport, clientAddress, () => {
-      this.transports.delete(transport.sessionId)
-      this.sessions.delete(transport.sessionId)
-    })
-    this.transports.set(transport.sessionId, transport)
-    this.sessions.set(transport.sessionId, session)
+    const session = new LegacySession(this.core, transport, client, () =>
+      this.entries.delete(transport.sessionId),
+    )
+    this.entries.set(transport.sessionId, { transport, session })
     await session.start()
     return transport.response()
   }
 
-  /** The session's stream, for requests posted to it; undefined when there is no such session. */
-  transport(sessionId: string): SseServerTransport | undefined {
-    return this.transports.get(sessionId)
+  /**
+   * The session a POST is for, when it exists and belongs to the poster's identity; another
+   * identity's session is as unknown as one that never existed.
+   */
+  find(sessionId: string | undefined, identity: string | undefined): Entry | undefined {
+    const entry = sessionId === undefined ? undefined : this.entries.get(sessionId)
+    return entry?.session.belongsTo(identity) ? entry : undefined
   }
 
   post(
     sessionId: string | undefined,
+    entry: Entry | undefined,
     body: JSONRPCMessage | JSONRPCMessage[],
     request: Request,
     authInfo: AuthInfo,
-  ) {
+  ): Response {
     if (!sessionId)
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: the sessionId query parameter is required')
-    const transport = this.transports.get(sessionId)
-    if (!transport)
-      return jsonRpcErrorResponse(404, -32001, 'Session not found: open a new stream at GET /sse')
-    this.sessions.get(sessionId)?.touch()
-    transport.receive(body, request, authInfo)
+    if (!entry) return jsonRpcErrorResponse(404, -32001, 'Session not found: open a new stream at GET /sse')
+    entry.session.touch()
+    entry.transport.receive(body, request, authInfo)
     return new Response('Accepted', { status: 202 })
   }
 }

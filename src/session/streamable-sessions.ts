@@ -3,8 +3,11 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
-import { LegacySession } from './legacy-session.ts'
+import { LegacySession, type SessionClient } from './legacy-session.ts'
 import type { ProxyCore } from './scope.ts'
+
+const SESSION_NOT_FOUND = () =>
+  jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
 
 interface Entry {
   transport: WebStandardStreamableHTTPServerTransport
@@ -17,25 +20,22 @@ export class StreamableSessions {
 
   constructor(private readonly core: ProxyCore) {}
 
-  async handle(
-    request: Request,
-    options: HandleRequestOptions,
-    clientAddress: string | undefined,
-  ): Promise<Response> {
+  async handle(request: Request, options: HandleRequestOptions, client: SessionClient): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
       const entry = this.entries.get(sessionId)
-      if (!entry) return jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
+      // Another identity's session is as unknown as one that never existed.
+      if (!entry?.session.belongsTo(client.identity)) return SESSION_NOT_FOUND()
       entry.session.touch()
       return entry.transport.handleRequest(request, options)
     }
     if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
     }
-    return this.core.limits.admit(clientAddress) ?? this.open(request, options, clientAddress)
+    return this.core.limits.admit(client) ?? this.open(request, options, client)
   }
 
-  private async open(request: Request, options: HandleRequestOptions, clientAddress: string | undefined) {
+  private async open(request: Request, options: HandleRequestOptions, client: SessionClient) {
     let session: LegacySession | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
@@ -43,7 +43,7 @@ export class StreamableSessions {
         void this.entries.set(id, { transport, session: session as LegacySession }),
       onsessionclosed: () => void session?.close(),
     })
-    session = new LegacySession(this.core, transport, clientAddress, () => {
+    session = new LegacySession(this.core, transport, client, () => {
       if (transport.sessionId) this.entries.delete(transport.sessionId)
     })
     await session.start()

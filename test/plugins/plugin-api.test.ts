@@ -158,3 +158,17 @@ describe('filterTools', () => {
     },
   )
 })
+
+test('onClose runs when the proxy stops and when a reload drops the plugin', async () => {
+  const closed: string[] = []
+  const closing = (name: string): ProxMCPPlugin => ({ name, onClose: () => void closed.push(name) })
+  const kept = closing('kept')
+  const proxy = await startProxy({
+    upstreams: [{ id: 'alpha', url: alpha.url }],
+    plugins: [closing('dropped'), kept],
+  })
+  await proxy.proxy.reload({ upstreams: [{ id: 'alpha', url: alpha.url }], plugins: [kept] })
+  expect(closed).toEqual(['dropped'])
+  await proxy.stop()
+  expect(closed).toEqual(['dropped', 'kept'])
+})

@@ -46,5 +46,6 @@ export function rateLimitPlugin(options: RateLimitOptions): ProxMCPPlugin {
       const hit = await store.hit(keyOf(ctx, request), { limit, windowMs, now: now() })
       return hit.allowed ? undefined : tooManyRequests(hit, limit, windowMs)
     },
+    onClose: () => store.close?.(),
   }
 }

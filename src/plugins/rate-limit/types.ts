@@ -22,6 +22,8 @@ export interface RateLimitRule {
  */
 export interface RateLimitStore {
   hit(key: string, rule: RateLimitRule): Promise<RateLimitHit>
+  /** Releases the store's connections (called when the plugin closes). */
+  close?(): Promise<void>
 }
 
 export interface RateLimitOptions {
