@@ -5,6 +5,13 @@ import { join, resolve } from 'node:path'
 import { parseChecksums, sha256File } from '../../scripts/checksums.ts'
 import { archiveName, executableName, hostTarget } from '../../scripts/targets.ts'
 import { connectClient } from '../helpers/clients.ts'
+import {
+  expectSpecBehaviour,
+  SPEC_API_KEY,
+  SPEC_CONFIG_DIR,
+  startSpecUpstreams,
+} from '../helpers/spec-config.ts'
+import { freePort, waitFor } from '../helpers/wait.ts'
 import { fixtureCommand, startCli } from './run-cli.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -112,3 +119,29 @@ test('the archive holds proxmcp, LICENSE and README.md at its root and matches S
   expect(listing.stdout.trim().split('\n').sort()).toEqual(['LICENSE', 'README.md', executableName(target)])
   if (Bun.which('sha256sum')) expect((await run(['sha256sum', '-c', 'SHA256SUMS'], releaseDir)).code).toBe(0)
 })
+
+test('the executable runs the product description config, verbatim, with its @proxmcp/* imports', async () => {
+  const stopUpstreams = await startSpecUpstreams()
+  const port = freePort()
+  const child = Bun.spawn([executable, '--port', String(port)], {
+    cwd: SPEC_CONFIG_DIR,
+    env: { ...process.env, PROXMCP_API_KEY: SPEC_API_KEY },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  })
+  try {
+    await waitFor(
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      'the executable to listen',
+    )
+    await expectSpecBehaviour(`http://127.0.0.1:${port}/mcp`)
+  } finally {
+    child.kill('SIGTERM')
+    await child.exited
+    await stopUpstreams()
+  }
+}, 60_000)
