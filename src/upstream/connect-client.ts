@@ -7,7 +7,7 @@ import {
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { PROXY_INFO } from '../version.ts'
-import type { AskDownstream, JsonObject } from './link.ts'
+import { type AskDownstream, type JsonObject, type LinkOptions, UpstreamLink } from './link.ts'
 
 /** Requests an upstream may send to its client, and the client capability each needs. */
 const SERVER_TO_CLIENT = [
@@ -58,4 +58,36 @@ export async function connectClient(
 export function verdictOf(client: Client): PriorDiscovery {
   const discover = client.getDiscoverResult()
   return discover ? { kind: 'modern', discover } : { kind: 'legacy' }
+}
+
+export interface OpenLinkOptions {
+  capabilities: ClientCapabilities
+  prior?: PriorDiscovery
+  /** True when one downstream session owns the link (see {@link LinkOptions.sessionScoped}). */
+  sessionScoped: boolean
+  idleAsk?: AskDownstream
+  onNotification: (notification: Notification) => void
+  /** The connection ended (the process exited, the transport closed). */
+  onClose: (link: UpstreamLink) => void
+  onConnectionFailure: () => void
+}
+
+/** Connects a client to the upstream and wraps it as a link, which routes what the upstream asks. */
+export async function openLink(upstream: UpstreamConfig, transport: Transport, options: OpenLinkOptions) {
+  let link: UpstreamLink | undefined
+  const client = await connectClient(upstream, transport, {
+    capabilities: options.capabilities,
+    prior: options.prior,
+    ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
+    onNotification: options.onNotification,
+    onClose: () => link && options.onClose(link),
+  })
+  link = new UpstreamLink(client, {
+    upstreamId: upstream.id,
+    timeoutMs: upstream.timeoutMs,
+    sessionScoped: options.sessionScoped,
+    idleAsk: options.idleAsk,
+    onConnectionFailure: options.onConnectionFailure,
+  })
+  return link
 }

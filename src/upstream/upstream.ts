@@ -8,9 +8,9 @@ import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 import { backoffDelay } from './backoff.ts'
-import { connectClient, verdictOf } from './connect-client.ts'
+import { openLink, verdictOf } from './connect-client.ts'
 import { createTransport } from './create-transport.ts'
-import { type AskDownstream, type JsonObject, UpstreamLink } from './link.ts'
+import type { AskDownstream, JsonObject, UpstreamLink } from './link.ts'
 import {
   type CatalogKind,
   emptyCatalog,
@@ -124,19 +124,11 @@ export class Upstream {
    */
   async openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
     if (this.era === 'modern' && this.shared?.isOpen) return this.shared
-    let link: UpstreamLink | undefined
-    const client = await connectClient(this.config, this.transport(), {
-      capabilities: options.capabilities,
+    const link = await openLink(this.config, this.transport(), {
+      ...options,
       prior: this.verdict,
-      ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
-      onNotification: options.onNotification,
-      onClose: () => this.sessionLinks.delete(link as UpstreamLink),
-    })
-    link = new UpstreamLink(client, {
-      upstreamId: this.id,
-      timeoutMs: this.config.timeoutMs,
       sessionScoped: true,
-      idleAsk: options.idleAsk,
+      onClose: (closed) => this.sessionLinks.delete(closed),
       onConnectionFailure: () => this.checkHealth(),
     })
     this.sessionLinks.add(link)
@@ -204,27 +196,21 @@ export class Upstream {
 
   /** Connects the shared link and reads what the upstream is and offers. */
   private async connectShared(): Promise<UpstreamLink> {
-    let link: UpstreamLink | undefined
+    const link = await openLink(this.config, this.transport(), {
+      capabilities: SHARED_LINK_CAPABILITIES,
+      prior: this.verdict ?? this.guessForRetry(),
+      sessionScoped: false,
+      onNotification: (notification) => this.onSharedNotification(notification),
+      onClose: (closed) => this.onSharedClose(closed),
+      onConnectionFailure: () => this.checkHealth(),
+    })
     try {
-      const client = await connectClient(this.config, this.transport(), {
-        capabilities: SHARED_LINK_CAPABILITIES,
-        prior: this.verdict ?? this.guessForRetry(),
-        ask: (request, signal) => (link as UpstreamLink).ask(request, signal),
-        onNotification: (notification) => this.onSharedNotification(notification),
-        onClose: () => this.onSharedClose(link),
-      })
-      link = new UpstreamLink(client, {
-        upstreamId: this.id,
-        timeoutMs: this.config.timeoutMs,
-        sessionScoped: false,
-        onConnectionFailure: () => this.checkHealth(),
-      })
-      this.verdict = verdictOf(client)
-      this.capabilities = client.getServerCapabilities() ?? {}
+      this.verdict = verdictOf(link.client)
+      this.capabilities = link.client.getServerCapabilities() ?? {}
       this.catalog = { ...emptyCatalog(), ...(await fetchCatalog(link, this.capabilities)) }
       return link
     } catch (error) {
-      await link?.close()
+      await link.close()
       throw error
     }
   }
@@ -279,8 +265,8 @@ export class Upstream {
     else this.events.onSharedNotification?.(this, notification)
   }
 
-  private onSharedClose(link: UpstreamLink | undefined): void {
-    if (!link || link !== this.shared || this.state === 'stopped') return
+  private onSharedClose(link: UpstreamLink): void {
+    if (link !== this.shared || this.state === 'stopped') return
     this.shared = undefined
     this.deps.logger.warn(`upstream '${this.id}' disconnected`)
     this.markDown()
