@@ -137,6 +137,10 @@ export class ProxMCP {
       plugins: this.plugins,
       metrics: this.metrics,
       upstreams: () => this.upstreams,
+      toolInputSchema: (name, ctx) => {
+        const route = this.catalog.routeTool(name, ctx)
+        return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
+      },
       ready: () => this.ready(),
       accepting: () => this.accepting,
     })

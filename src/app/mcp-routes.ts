@@ -3,6 +3,7 @@ import type { Hono } from 'hono'
 import { jsonRpcErrorResponse } from '../errors.ts'
 import { authInfoFor, createContext } from '../plugins/context.ts'
 import { limitBody } from './body-limit.ts'
+import { refuseParamHeaderMismatch } from './param-headers.ts'
 import { readMessage } from './read-message.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
@@ -22,7 +23,8 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
           identity: ctx.identity,
         })
       }
-      return deps.modern.fetch(request, options)
+      const schemaOf = (name: string) => deps.toolInputSchema(name, ctx)
+      return refuseParamHeaderMismatch(request, read.body, schemaOf) ?? deps.modern.fetch(request, options)
     })
   })
   app.on(['GET', 'DELETE'], '/mcp', (c) => {

@@ -15,6 +15,8 @@ export interface AppDeps {
   plugins: PluginPipeline
   metrics: ProxyMetrics
   upstreams: () => Upstream[]
+  /** The input schema of a tool as this client sees it, as its upstream declared it. */
+  toolInputSchema: (name: string, ctx: ProxMCPContext) => unknown
   /** Resolves once the upstreams have had their first connection attempt. */
   ready: () => Promise<void>
   /** False while shutting down: no new sessions or sessionless requests. */

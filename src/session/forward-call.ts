@@ -1,6 +1,11 @@
-import type { ServerContext } from '@modelcontextprotocol/server'
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
+  type ServerContext,
+} from '@modelcontextprotocol/server'
 import { contextOf } from '../plugins/context.ts'
 import type { JsonObject } from '../upstream/link.ts'
+import { mcpParamHeaders } from '../upstream/mcp-param-headers.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import { Suspensions } from './suspensions.ts'
@@ -30,14 +35,18 @@ export async function forwardCall(
     if (scope.resumeCall && Suspensions.owns(requestState))
       return await scope.resumeCall(ctx, requestState as string)
     const progress = relayProgress(params._meta?.progressToken, ctx)
-    const upstreamParams = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
-    const result = await scope.withLink(upstream, (link) =>
-      scope.runCall(ctx, (ask, signal) =>
+    const retry = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
+    const result = await scope.withLink(upstream, (link) => {
+      const upstreamParams = link.isModern
+        ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope?.())
+        : retry
+      const headers = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
+      return scope.runCall(ctx, (ask, signal) =>
         link
-          .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask })
+          .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask, headers })
           .then(markUpstreamState),
-      ),
-    )
+      )
+    })
     // The result ends the response stream: every progress notification must be out before it.
     await progress?.sent()
     ended('ok')
@@ -47,6 +56,33 @@ export async function forwardCall(
     if (pluginContext) await core.plugins.onError(pluginContext, error)
     throw error
   }
+}
+
+/**
+ * The client's own capabilities and log level, from its request's envelope: a 2026-07-28 upstream
+ * decides what it may ask (and whether to log) by them, not by what the proxy's connection declared.
+ */
+function envelopeOf(ctx: ServerContext): JsonObject | undefined {
+  const envelope = ctx.mcpReq.envelope as JsonObject | undefined
+  const capabilities = envelope?.[CLIENT_CAPABILITIES_META_KEY]
+  if (capabilities === undefined) return undefined
+  const logLevel = envelope?.[LOG_LEVEL_META_KEY]
+  return {
+    [CLIENT_CAPABILITIES_META_KEY]: capabilities,
+    ...(logLevel !== undefined && { [LOG_LEVEL_META_KEY]: logLevel }),
+  }
+}
+
+/** The SDK client lets keys the caller puts in `_meta` win over the envelope it stamps itself. */
+function withEnvelope(params: Params, envelope: JsonObject | undefined): Params {
+  return envelope ? { ...params, _meta: { ...params._meta, ...envelope } } : params
+}
+
+/** SEP-2243: mirror the arguments the upstream's tool marks with `x-mcp-header` into headers. */
+function paramHeaders(upstream: Upstream, params: Params): Record<string, string> | undefined {
+  const tool = upstream.catalog.tools.find((candidate) => candidate.name === params.name)
+  const headers = mcpParamHeaders(tool?.inputSchema, params.arguments)
+  return Object.keys(headers).length > 0 ? headers : undefined
 }
 
 /** An input_required round from the upstream itself: its state is marked so the retry can hand it back. */

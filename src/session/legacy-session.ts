@@ -1,5 +1,7 @@
 import type { ClientCapabilities, Notification } from '@modelcontextprotocol/client'
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   type Server,
@@ -113,9 +115,19 @@ export class LegacySession implements DownstreamScope {
     )
     await Promise.all(
       logging.map((upstream) =>
-        this.withLink(upstream, (link) => link.request('logging/setLevel', { level })),
+        this.withLink(upstream, async (link) => {
+          // 2026-07-28 has no logging/setLevel: the level travels in each request's envelope.
+          if (!link.isModern) await link.request('logging/setLevel', { level })
+        }),
       ),
     )
+  }
+
+  envelope(): JsonObject {
+    return {
+      [CLIENT_CAPABILITIES_META_KEY]: this.clientCapabilities(),
+      ...(this.logLevel !== undefined && { [LOG_LEVEL_META_KEY]: this.logLevel }),
+    }
   }
 
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
@@ -154,13 +166,14 @@ export class LegacySession implements DownstreamScope {
       await link.close()
       throw upstreamUnavailable(upstream)
     }
-    if (this.logLevel && upstream.capabilities?.logging)
+    if (this.logLevel && upstream.capabilities?.logging && !link.isModern)
       await link.request('logging/setLevel', { level: this.logLevel })
     return link
   }
 
   private linkOptions(upstream: Upstream): SessionLinkOptions {
     return {
+      clientEra: 'legacy',
       capabilities: this.clientCapabilities(),
       idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
       onNotification: (notification) => this.relay(upstream, notification),

@@ -35,6 +35,11 @@ export interface DownstreamScope {
   runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject>
   /** Continues a call that an earlier `input_required` round paused, if this scope paused it. */
   resumeCall?(ctx: ServerContext, requestState: string): Promise<JsonObject>
+  /**
+   * The `_meta` envelope keys a 2026-07-28 upstream needs from a client that sends no envelope of
+   * its own (a 2025-era session on a modern-only upstream): its capabilities and log level.
+   */
+  envelope?(): JsonObject
   /** The session's logging level reached its upstreams (2025 era only). */
   setLogLevel?(level: string): Promise<void>
   subscribe?(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>

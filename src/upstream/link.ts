@@ -19,6 +19,8 @@ export interface ForwardOptions {
   onprogress?: (progress: JsonObject) => void
   /** Where server-to-client requests raised while this request is in flight go. */
   ask?: AskDownstream
+  /** HTTP headers for this request only (SEP-2243 `Mcp-Param-*`); other transports ignore them. */
+  headers?: Record<string, string>
 }
 
 export interface LinkOptions {
@@ -58,6 +60,11 @@ export class UpstreamLink {
     return !this.closed
   }
 
+  /** True when this connection speaks 2026-07-28: every request carries its own `_meta` envelope. */
+  get isModern(): boolean {
+    return this.client.getProtocolEra() === 'modern'
+  }
+
   /** Sends a request upstream, keeping every field of the answer. */
   async request(
     method: string,
@@ -73,6 +80,7 @@ export class UpstreamLink {
         timeout: this.options.timeoutMs,
         resetTimeoutOnProgress: true,
         allowInputRequired: true,
+        ...(options.headers && { headers: options.headers }),
       })
     } catch (error) {
       if (isConnectionFailure(error)) {

@@ -1,8 +1,10 @@
-import type {
-  ClientCapabilities,
-  Notification,
-  PriorDiscovery,
-  ServerCapabilities,
+import {
+  type ClientCapabilities,
+  type Notification,
+  type PriorDiscovery,
+  ProtocolError,
+  SdkHttpError,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
@@ -41,6 +43,8 @@ export interface UpstreamEvents {
 }
 
 export interface SessionLinkOptions {
+  /** The downstream client speaks the 2025 era: an upstream session in that era is preferred. */
+  clientEra?: 'legacy'
   capabilities: ClientCapabilities
   /** Answers server-to-client requests raised while none of the session's calls is in flight. */
   idleAsk: AskDownstream
@@ -66,6 +70,8 @@ export class Upstream {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
   private readonly sessionLinks = new Set<UpstreamLink>()
+  /** Whether this modern upstream also opens 2025-era sessions; unknown until a session asks. */
+  private legacySessions: boolean | undefined
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
   private retryAfter = 0
@@ -120,13 +126,34 @@ export class Upstream {
 
   /**
    * A connection for one downstream session, advertising that client's capabilities upstream so
-   * the upstream behaves as with a direct client. Modern upstreams have no sessions: they share.
+   * the upstream behaves as with a direct client. For a 2025-era client, a modern upstream is
+   * first asked for a 2025-era session of its own: most serve both eras at one endpoint, and only
+   * a session in the client's own era keeps `logging/setLevel`, `resources/subscribe` and
+   * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
    */
   async openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
-    if (this.era === 'modern' && this.shared?.isOpen) return this.shared
+    if (this.era !== 'modern') return this.connectSessionLink(options, this.verdict)
+    if (options.clientEra === 'legacy' && this.legacySessions !== false && this.config.era === 'auto') {
+      try {
+        const link = await this.connectSessionLink(options, { kind: 'legacy' })
+        this.legacySessions = true
+        return link
+      } catch (error) {
+        if (!refusesLegacy(error)) throw error
+        this.legacySessions = false
+      }
+    }
+    if (this.shared?.isOpen) return this.shared
+    return this.connectSessionLink(options, this.verdict)
+  }
+
+  private async connectSessionLink(
+    { clientEra: _clientEra, ...options }: SessionLinkOptions,
+    prior: PriorDiscovery | undefined,
+  ): Promise<UpstreamLink> {
     const link = await openLink(this.config, this.transport(), {
       ...options,
-      prior: this.verdict,
+      prior,
       sessionScoped: true,
       onClose: (closed) => this.sessionLinks.delete(closed),
       onConnectionFailure: () => this.checkHealth(),
@@ -206,6 +233,8 @@ export class Upstream {
     })
     try {
       this.verdict = verdictOf(link.client)
+      // A reconnected upstream may have been redeployed: ask again whether it opens 2025-era sessions.
+      this.legacySessions = undefined
       this.capabilities = link.client.getServerCapabilities() ?? {}
       this.catalog = { ...emptyCatalog(), ...(await fetchCatalog(link, this.capabilities)) }
       return link
@@ -311,6 +340,13 @@ export class Upstream {
     this.state = state
     this.events.onStateChange?.(this)
   }
+}
+
+/** The upstream answered `initialize` with a refusal (a modern-only server), rather than failing to answer. */
+function refusesLegacy(error: unknown): boolean {
+  if (error instanceof ProtocolError) return true
+  const status = (error as { data?: { status?: unknown } }).data?.status
+  return error instanceof SdkHttpError && typeof status === 'number' && status >= 400 && status < 500
 }
 
 function describe(error: unknown): string {
