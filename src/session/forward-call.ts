@@ -36,17 +36,23 @@ export async function forwardCall(
       return await scope.resumeCall(ctx, requestState as string)
     const progress = relayProgress(params._meta?.progressToken, ctx)
     const retry = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
-    const result = await scope.withLink(upstream, (link) => {
-      const upstreamParams = link.isModern
-        ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope?.())
-        : retry
-      const headers = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
-      return scope.runCall(ctx, (ask, signal) =>
-        link
-          .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask, headers })
-          .then(markUpstreamState),
-      )
-    })
+    // The connection is held for the whole upstream call, which can outlive this round (input_required).
+    const result = await scope.runCall(ctx, (ask, signal) =>
+      scope.withLink(
+        upstream,
+        (link) => {
+          const upstreamParams = link.isModern
+            ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope?.())
+            : retry
+          const headers =
+            link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
+          return link
+            .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask, headers })
+            .then(markUpstreamState)
+        },
+        ctx,
+      ),
+    )
     // The result ends the response stream: every progress notification must be out before it.
     await progress?.sent()
     ended('ok')

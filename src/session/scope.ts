@@ -26,7 +26,7 @@ export interface ProxyCore {
  */
 export interface DownstreamScope {
   /** Runs `use` on this scope's connection to the upstream (or one opened for this request alone). */
-  withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>): Promise<T>
+  withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>, ctx?: ServerContext): Promise<T>
   /**
    * Runs an upstream call during which the upstream may ask the client for input (sampling,
    * elicitation, roots). The scope decides how the question reaches the client, and which

@@ -1,4 +1,5 @@
-import type { ServerContext } from '@modelcontextprotocol/server'
+import type { ClientCapabilities } from '@modelcontextprotocol/client'
+import { CLIENT_CAPABILITIES_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
@@ -7,13 +8,17 @@ import type { SuspendableCall, Suspensions } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
 /** A connection opened for one sessionless request: nothing outside the call to relay. */
-const REQUEST_LINK: SessionLinkOptions = {
-  capabilities: { sampling: {}, elicitation: { form: {}, url: {} } },
-  idleAsk: async () => {
-    throw new Error('no call is in progress')
-  },
-  onNotification: () => {},
+function requestLink(capabilities: ClientCapabilities): SessionLinkOptions {
+  return {
+    capabilities,
+    idleAsk: async () => {
+      throw new Error('no call is in progress')
+    },
+    onNotification: () => {},
+  }
 }
+
+const ALL_QUESTIONS: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } }
 
 /**
  * The scope of 2026-07-28 requests: no session, so they use each upstream's shared connection, and
@@ -22,8 +27,22 @@ const REQUEST_LINK: SessionLinkOptions = {
 export class SharedScope implements DownstreamScope {
   constructor(private readonly suspensions: Suspensions) {}
 
-  async withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
-    if (upstream.perRequest) return upstream.withRequestLink(REQUEST_LINK, use)
+  /**
+   * The shared connection, except where a 2025-era HTTP upstream might ask the client something
+   * mid-call: that call gets an upstream session of its own, so the question is known to be its
+   * (on a shared connection several calls could have asked). Stdio upstreams share: a process per
+   * call would cost more than the rare ambiguity.
+   */
+  async withLink<T>(
+    upstream: Upstream,
+    use: (link: UpstreamLink) => Promise<T>,
+    ctx?: ServerContext,
+  ): Promise<T> {
+    if (upstream.perRequest) return upstream.withRequestLink(requestLink(ALL_QUESTIONS), use)
+    const questions = ctx ? answerableQuestions(ctx) : undefined
+    if (questions && upstream.era === 'legacy' && upstream.config.transport !== 'stdio') {
+      return upstream.withRequestLink(requestLink(questions), use)
+    }
     const link = upstream.sharedLink()
     if (!link) throw upstreamUnavailable(upstream)
     return use(link)
@@ -36,4 +55,13 @@ export class SharedScope implements DownstreamScope {
   resumeCall(ctx: ServerContext, requestState: string): Promise<JsonObject> {
     return this.suspensions.resume(requestState, ctx.mcpReq.inputResponses, callSignal(ctx))
   }
+}
+
+/** The questions (sampling, elicitation) this request's client declared it can answer, if any. */
+function answerableQuestions(ctx: ServerContext): ClientCapabilities | undefined {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined
+  const declared = envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined
+  const { sampling, elicitation } = declared ?? {}
+  if (!sampling && !elicitation) return undefined
+  return { ...(sampling && { sampling }), ...(elicitation && { elicitation }) }
 }

@@ -27,12 +27,13 @@ export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 const CATALOG_TTL_MS = 30_000
 
 /**
- * Capabilities the shared link declares: sampling and elicitation happen within a call, so they
- * can be put to the client that made it. Roots are asked at any time and belong to no one client.
+ * What the shared connection tells an upstream it may ask. Over HTTP nothing: a 2026-07-28 call
+ * whose client can answer gets an upstream session of its own (the question is then surely its),
+ * and a 2026-07-28 upstream learns the client's own capabilities from each request's envelope.
+ * A stdio upstream shares one process, so it may ask, and the question goes to the call in flight.
  */
-const SHARED_LINK_CAPABILITIES: ClientCapabilities = {
-  sampling: {},
-  elicitation: { form: {}, url: {} },
+function sharedLinkCapabilities(transport: UpstreamConfig['transport']): ClientCapabilities {
+  return transport === 'stdio' ? { sampling: {}, elicitation: { form: {}, url: {} } } : {}
 }
 
 export interface UpstreamEvents {
@@ -224,7 +225,7 @@ export class Upstream {
   /** Connects the shared link and reads what the upstream is and offers. */
   private async connectShared(): Promise<UpstreamLink> {
     const link = await openLink(this.config, this.transport(), {
-      capabilities: SHARED_LINK_CAPABILITIES,
+      capabilities: sharedLinkCapabilities(this.config.transport),
       prior: this.verdict ?? this.guessForRetry(),
       sessionScoped: false,
       onNotification: (notification) => this.onSharedNotification(notification),

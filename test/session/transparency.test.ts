@@ -52,9 +52,10 @@ test('roots are asked of the client, and its roots/list_changed reaches the upst
   await client.close()
 })
 
-test('two clients at once each answer only their own elicitations', async () => {
+test.each(ERAS)('two clients at once each answer only their own elicitations (%s era)', async (era) => {
   const answering = (name: string) =>
     connectClient(proxy.url, {
+      era,
       capabilities: { elicitation: { form: {} } },
       setup: (c) =>
         c.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name } })),
