@@ -3,6 +3,7 @@ import type { Hono } from 'hono'
 import { jsonRpcErrorResponse } from '../errors.ts'
 import { authInfoFor, createContext } from '../plugins/context.ts'
 import { limitBody } from './body-limit.ts'
+import { refuseWhileDraining } from './draining.ts'
 import { refuseParamHeaderMismatch } from './param-headers.ts'
 import { readMessage } from './read-message.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
@@ -13,6 +14,8 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const request = c.req.raw
     const read = await readMessage(request, { streamable: true })
     if ('refusal' in read) return read.refusal
+    const draining = refuseWhileDraining(deps.accepting(), read.body)
+    if (draining) return draining
     const ctx = createContext(request, c.env?.clientAddress, read.body)
     return withPlugins(ctx, request, async () => {
       await deps.ready()

@@ -1,12 +1,16 @@
 import type { Hono } from 'hono'
 import { authInfoFor, createContext } from '../plugins/context.ts'
 import { limitBody } from './body-limit.ts'
+import { refuseWhileDraining } from './draining.ts'
 import { readMessage } from './read-message.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
 /** The legacy HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
 export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
   app.get('/sse', (c) => {
+    // Hono routes HEAD here too; a HEAD answer's body is dropped without being cancelled, so the
+    // session it opened would never close.
+    if (c.req.method === 'HEAD') return c.body(null, 405, { allow: 'GET' })
     const ctx = createContext(c.req.raw, c.env?.clientAddress)
     return withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
@@ -17,6 +21,8 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const request = c.req.raw
     const read = await readMessage(request, { streamable: false })
     if ('refusal' in read) return read.refusal
+    const draining = refuseWhileDraining(deps.accepting(), read.body)
+    if (draining) return draining
     const sessionId = c.req.query('sessionId')
     const ctx = createContext(request, c.env?.clientAddress, read.body, sessionId)
     return withPlugins(ctx, request, async () => {

@@ -7,6 +7,7 @@ import { contextOf } from '../plugins/context.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import { mcpParamHeaders } from '../upstream/mcp-param-headers.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { RelayBudget } from './relay-budget.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import { Suspensions } from './suspensions.ts'
 
@@ -98,19 +99,33 @@ function markUpstreamState(result: JsonObject): JsonObject {
     : result
 }
 
-/** Relays upstream progress under the client's own token, in order. */
+/** Relays upstream progress under the client's own token, in order; past the budget, only the latest. */
 function relayProgress(progressToken: unknown, ctx: ServerContext) {
   if (progressToken === undefined) return undefined
+  const budget = new RelayBudget(100, 50)
   let queue = Promise.resolve()
+  let held: JsonObject | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const send = (progress: JsonObject) => {
+    const notification = { method: 'notifications/progress', params: { ...progress, progressToken } } as never
+    queue = queue.then(() => ctx.mcpReq.notify(notification)).catch(() => {})
+  }
+  const release = () => {
+    timer = undefined
+    if (held) send(held)
+    held = undefined
+  }
   return {
     onprogress: (progress: JsonObject) => {
-      const notification = {
-        method: 'notifications/progress',
-        params: { ...progress, progressToken },
-      } as never
-      queue = queue.then(() => ctx.mcpReq.notify(notification)).catch(() => {})
+      if (!timer && budget.take()) return send(progress)
+      held = progress
+      timer ??= setTimeout(release, budget.wait())
     },
-    sent: () => queue,
+    sent: () => {
+      clearTimeout(timer)
+      release()
+      return queue
+    },
   }
 }
 

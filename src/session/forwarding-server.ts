@@ -9,6 +9,7 @@ import { paginate } from '../aggregate/paginate.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { PROXY_INFO } from '../version.ts'
+import { checkedToolResult } from './checked-result.ts'
 import { forwardCall, type Params } from './forward-call.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import { upstreamUnavailable } from './unavailable.ts'
@@ -48,7 +49,9 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
     const { name } = request.params
     const route = core.catalog.routeTool(name, contextOf(ctx)) ?? notFound(core, 'tools', name)
     const params = { ...request.params, name: route.name }
-    return forwardCall(core, scope, route.upstream, 'tools/call', params, ctx) as never
+    return forwardCall(core, scope, route.upstream, 'tools/call', params, ctx).then(
+      (result) => checkedToolResult(route.upstream, result) as never,
+    )
   })
   server.setRequestHandler('prompts/get', (request, ctx) => {
     const { name } = request.params

@@ -13,6 +13,7 @@ import { looseResult } from '../upstream/loose-result.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
 import { createForwardingServer } from './forwarding-server.ts'
+import { RelayBudget } from './relay-budget.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import type { SuspendableCall } from './suspensions.ts'
 import { upstreamUnavailable } from './unavailable.ts'
@@ -35,6 +36,8 @@ export class LegacySession implements DownstreamScope {
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   private logLevel: string | undefined
   private closed = false
+  private readonly logBudget = new RelayBudget(200, 100)
+  private droppedLogs = 0
   private callsInFlight = 0
   private lastActivity = Date.now()
 
@@ -188,9 +191,15 @@ export class LegacySession implements DownstreamScope {
 
   private relay(upstream: Upstream, notification: Notification): void {
     if (notification.method === 'notifications/message') {
+      // Log messages are the one thing an upstream may send without bound: past the budget they
+      // are counted, and the count is told once the budget allows.
+      if (!this.logBudget.take()) return void this.droppedLogs++
+      const dropped = this.droppedLogs
+      this.droppedLogs = 0
       const params = notification.params as JsonObject
+      const data = dropped ? { dropped, message: params.data } : params.data
       void this.server
-        .notification({ ...notification, params: { logger: upstream.id, ...params } } as never)
+        .notification({ ...notification, params: { logger: upstream.id, ...params, data } } as never)
         .catch(() => {})
     } else if (RELAYED.has(notification.method) || !notification.method.startsWith('notifications/')) {
       void this.server.notification(notification as never).catch(() => {})

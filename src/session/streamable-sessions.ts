@@ -48,12 +48,17 @@ export class StreamableSessions {
     })
     await session.start()
     const response = await transport.handleRequest(request, options)
-    if (!transport.sessionId) await session.close()
+    // A session whose id the client was not given (a refused or id-less initialize) is unreachable.
+    if (!transport.sessionId || !response.headers.has('mcp-session-id')) await session.close()
     return response
   }
 }
 
+/** An initialize *request*: one without an id is a notification, which opens nothing. */
 function containsInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body]
-  return messages.some((message) => (message as { method?: unknown } | null)?.method === 'initialize')
+  return messages.some((message) => {
+    const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown }
+    return method === 'initialize' && (typeof id === 'string' || typeof id === 'number')
+  })
 }

@@ -1,11 +1,8 @@
-import {
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  type Transport,
-} from '@modelcontextprotocol/client'
+import { SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { ProxyError } from '../errors.ts'
 import type { SpawnFn } from '../runtime/types.ts'
+import { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { StdioUpstreamTransport } from './stdio-transport.ts'
 
 export interface TransportDeps {
@@ -19,7 +16,7 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
   const requestInit = upstream.headers ? { headers: upstream.headers } : undefined
   switch (upstream.transport) {
     case 'streamable-http':
-      return new StreamableHTTPClientTransport(new URL(upstream.url as string), { requestInit })
+      return new BoundedHttpTransport(upstream.id, new URL(upstream.url as string), { requestInit })
     case 'sse':
       return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
     case 'stdio': {

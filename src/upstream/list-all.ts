@@ -1,4 +1,4 @@
-import type { ServerCapabilities } from '@modelcontextprotocol/client'
+import { isSpecType, type ServerCapabilities } from '@modelcontextprotocol/client'
 import type { JsonObject, UpstreamLink } from './link.ts'
 
 export type CatalogKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts'
@@ -19,6 +19,20 @@ const LIST_CHANGED: Record<string, CatalogKind[]> = {
   'notifications/prompts/list_changed': ['prompts'],
 }
 
+/**
+ * What clients accept, checked with the SDK's own schemas: clients validate a list as a whole, so
+ * one malformed entry relayed would fail the merged list of every upstream.
+ */
+const WELL_FORMED: Record<CatalogKind, (value: unknown) => boolean> = {
+  tools: isSpecType.Tool,
+  resources: isSpecType.Resource,
+  resourceTemplates: isSpecType.ResourceTemplate,
+  prompts: isSpecType.Prompt,
+}
+
+/** Told about every part of a list answer that was left out, to say so in the log. */
+export type OnDropped = (method: string, what: string) => void
+
 /** A guard against an upstream whose cursors never end. */
 const MAX_PAGES = 1_000
 
@@ -37,29 +51,41 @@ export async function fetchCatalog(
   link: UpstreamLink,
   capabilities: ServerCapabilities,
   kinds: CatalogKind[] = ALL_KINDS,
+  onDropped: OnDropped = () => {},
 ): Promise<Partial<UpstreamCatalog>> {
   const entries = await Promise.all(
     kinds.map(async (kind) => {
       const { method, capability } = LISTS[kind]
-      return [kind, capabilities[capability] ? await listAll(link, method, kind) : []] as const
+      return [kind, capabilities[capability] ? await listAll(link, method, kind, onDropped) : []] as const
     }),
   )
   return Object.fromEntries(entries)
 }
 
-async function listAll(link: UpstreamLink, method: string, field: string): Promise<JsonObject[]> {
+async function listAll(
+  link: UpstreamLink,
+  method: string,
+  field: CatalogKind,
+  onDropped: OnDropped,
+): Promise<JsonObject[]> {
   const items: JsonObject[] = []
   let cursor: string | undefined
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await link.request(method, cursor === undefined ? {} : { cursor })
-    const listed = result[field]
-    if (Array.isArray(listed)) items.push(...listed.filter(isObject))
+    const listed = result[field] ?? []
+    if (!Array.isArray(listed)) onDropped(method, `"${field}" is not a list: ${preview(listed)}`)
+    else {
+      for (const item of listed) {
+        if (WELL_FORMED[field](item)) items.push(item as JsonObject)
+        else onDropped(method, `an entry that is not a valid ${field.replace(/s$/, '')}: ${preview(item)}`)
+      }
+    }
     cursor = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined
     if (cursor === undefined) return items
   }
   throw new Error(`${method} did not end after ${MAX_PAGES} pages`)
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+function preview(value: unknown): string {
+  return (JSON.stringify(value) ?? String(value)).slice(0, 120)
 }

@@ -176,13 +176,16 @@ export class Upstream {
     const link = this.sharedLink()
     if (!link || !this.capabilities) return
     try {
-      const fresh = await fetchCatalog(link, this.capabilities, kinds)
+      const fresh = await fetchCatalog(link, this.capabilities, kinds, this.warnDropped)
       this.catalog = { ...this.catalog, ...fresh }
       this.events.onCatalogChange(this, kinds)
     } catch (error) {
       this.deps.logger.warn(`upstream '${this.id}': could not refresh its list: ${describe(error)}`)
     }
   }
+
+  private readonly warnDropped = (method: string, what: string): void =>
+    this.deps.logger.warn(`upstream '${this.id}': ${method} left out ${what}`)
 
   private transport() {
     return createTransport(this.config, {
@@ -237,7 +240,8 @@ export class Upstream {
       // A reconnected upstream may have been redeployed: ask again whether it opens 2025-era sessions.
       this.legacySessions = undefined
       this.capabilities = link.client.getServerCapabilities() ?? {}
-      this.catalog = { ...emptyCatalog(), ...(await fetchCatalog(link, this.capabilities)) }
+      const catalog = await fetchCatalog(link, this.capabilities, undefined, this.warnDropped)
+      this.catalog = { ...emptyCatalog(), ...catalog }
       return link
     } catch (error) {
       await link.close()

@@ -1,0 +1,102 @@
+import {
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  StreamableHTTPClientTransport,
+  type StreamableHTTPClientTransportOptions,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/client'
+import { ProxyErrorCode } from '../errors.ts'
+
+type RequestId = string | number
+type OnMessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
+
+/**
+ * The SDK's Streamable HTTP client transport with each request's HTTP exchange bound to the
+ * request: cancelling it (timeout or abort; the SDK then sends notifications/cancelled) aborts
+ * its POST, and a POST whose event stream ends without the answer fails the request at once. The
+ * SDK does neither for 2025-era servers: the POST stays open, or the request waits out its timeout.
+ */
+export class BoundedHttpTransport extends StreamableHTTPClientTransport {
+  private readonly exchanges = new Map<RequestId, AbortController>()
+  private handler: OnMessage | undefined
+
+  constructor(
+    private readonly upstreamId: string,
+    url: URL,
+    options?: StreamableHTTPClientTransportOptions,
+  ) {
+    super(url, options)
+    // The base class declares `onmessage` as a field: replace it on the instance to see answers go by.
+    Object.defineProperty(this, 'onmessage', {
+      get: () =>
+        this.handler && ((message: JSONRPCMessage, extra?: MessageExtraInfo) => this.deliver(message, extra)),
+      set: (handler: OnMessage | undefined) => {
+        this.handler = handler
+      },
+    })
+  }
+
+  override async send(
+    message: JSONRPCMessage | JSONRPCMessage[],
+    options?: TransportSendOptions,
+  ): Promise<void> {
+    if (Array.isArray(message) || !isJSONRPCRequest(message)) {
+      await super.send(message, options)
+      if (!Array.isArray(message) && 'method' in message && message.method === 'notifications/cancelled') {
+        this.release((message.params as { requestId?: RequestId } | undefined)?.requestId)
+      }
+      return
+    }
+    const exchange = new AbortController()
+    this.exchanges.set(message.id, exchange)
+    const requestSignal = options?.requestSignal
+      ? AbortSignal.any([options.requestSignal, exchange.signal])
+      : exchange.signal
+    try {
+      await super.send(message, {
+        ...options,
+        requestSignal,
+        onRequestStreamEnd: () => {
+          options?.onRequestStreamEnd?.()
+          if (this.exchanges.has(message.id)) this.unanswered(message.id)
+        },
+      })
+    } catch (error) {
+      this.exchanges.delete(message.id)
+      throw error
+    }
+  }
+
+  override async close(): Promise<void> {
+    for (const exchange of this.exchanges.values()) exchange.abort()
+    this.exchanges.clear()
+    await super.close()
+  }
+
+  private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if ('id' in message && ('result' in message || 'error' in message))
+      this.exchanges.delete(message.id as RequestId)
+    this.handler?.(message, extra)
+  }
+
+  private release(id: RequestId | undefined): void {
+    if (id === undefined) return
+    this.exchanges.get(id)?.abort()
+    this.exchanges.delete(id)
+  }
+
+  /** The answer stream ended without the answer: fail the request now rather than at its timeout. */
+  private unanswered(id: RequestId): void {
+    this.exchanges.delete(id)
+    this.deliver({
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: ProxyErrorCode.UpstreamUnavailable,
+        message: `upstream '${this.upstreamId}' ended its answer stream without answering`,
+        data: { upstream: this.upstreamId },
+      },
+    })
+  }
+}
