@@ -20,7 +20,9 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     return withPlugins(ctx, request, async () => {
       await deps.ready()
       const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
-      if (await isLegacyRequest(request, read.body)) {
+      // A request for a session we hold is 2025-era by definition: skip the SDK's classifier,
+      // which validates the whole body again with zod (about 12 µs a request).
+      if (deps.streamable.holds(request) || (await isLegacyRequest(request, read.body))) {
         return deps.streamable.handle(request, options, {
           address: ctx.clientAddress,
           identity: ctx.identity,

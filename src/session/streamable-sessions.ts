@@ -20,6 +20,12 @@ export class StreamableSessions {
 
   constructor(private readonly core: ProxyCore) {}
 
+  /** Whether the request names a session open here (which client it belongs to is checked by `handle`). */
+  holds(request: Request): boolean {
+    const sessionId = request.headers.get('mcp-session-id')
+    return sessionId !== null && this.entries.has(sessionId)
+  }
+
   async handle(request: Request, options: HandleRequestOptions, client: SessionClient): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
