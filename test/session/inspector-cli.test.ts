@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
+import { serveV2Http } from '../fixtures/v2-server.ts'
+import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+
+let legacyUpstream: RunningFixture
+let dualUpstream: RunningFixture
+let proxy: TestProxy
+beforeAll(async () => {
+  legacyUpstream = serveV1Http({ name: 'one' })
+  dualUpstream = serveV2Http({ name: 'two' })
+  proxy = await startProxy({
+    upstreams: [
+      { id: 'one', url: legacyUpstream.url },
+      { id: 'two', url: dualUpstream.url },
+    ],
+    namespace: true,
+  })
+})
+afterAll(async () => {
+  await proxy.stop()
+  await Promise.all([legacyUpstream.close(), dualUpstream.close()])
+})
+
+/** Runs the MCP Inspector's CLI (a real client built on the v2 SDK) against the proxy. */
+async function inspector(args: string[]): Promise<unknown> {
+  const child = Bun.spawn(['node', 'node_modules/.bin/inspector', '--cli', proxy.url, ...args], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ])
+  if ((await child.exited) !== 0) throw new Error(`inspector ${args.join(' ')} failed:\n${stdout}\n${stderr}`)
+  return JSON.parse(stdout)
+}
+
+test.each(['modern', 'auto', 'legacy'])(
+  'the Inspector CLI lists and calls tools through the proxy (--protocol-era %s)',
+  async (era) => {
+    const listed = (await inspector(['--protocol-era', era, '--method', 'tools/list'])) as {
+      tools: { name: string }[]
+    }
+    const names = listed.tools.map((tool) => tool.name)
+    expect(names).toContain('one__echo')
+    expect(names).toContain('two__echo')
+    for (const upstream of ['one', 'two']) {
+      const result = (await inspector([
+        '--protocol-era',
+        era,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        `${upstream}__echo`,
+        '--tool-arg',
+        'text=inspected',
+      ])) as { structuredContent?: unknown }
+      expect(result.structuredContent).toEqual({ text: 'inspected', server: upstream })
+    }
+  },
+  60_000,
+)
