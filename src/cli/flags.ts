@@ -100,10 +100,13 @@ function check<T extends v.GenericSchema>(schema: T, value: unknown, what: strin
 }
 
 /** A readable id from the URL's host and port ("localhost-3001"), unique by position. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
 function upstreamId(url: string, index: number): string {
   try {
     const { hostname, port } = new URL(url)
-    return `${hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}${port ? `-${port}` : ''}`
+    const host = LOOPBACK.has(hostname) ? 'localhost' : hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
+    return `${host}${port ? `-${port}` : ''}`
   } catch {
     return `upstream-${index + 1}`
   }

@@ -7,7 +7,7 @@ test('repeated --upstream and --stdio flags each add an upstream, with readable 
       '--upstream',
       'http://localhost:3001/mcp',
       '--upstream',
-      'http://localhost:3001/other',
+      'http://127.0.0.1:3001/other',
       '--stdio',
       'node server.js --name "my app"',
     ],
@@ -15,7 +15,7 @@ test('repeated --upstream and --stdio flags each add an upstream, with readable 
   )
   expect(options.upstreams).toEqual([
     { id: 'localhost-3001', url: 'http://localhost:3001/mcp' },
-    { id: 'localhost-3001-2', url: 'http://localhost:3001/other' },
+    { id: 'localhost-3001-2', url: 'http://127.0.0.1:3001/other' },
     { id: 'stdio-1', command: ['node', 'server.js', '--name', 'my app'] },
   ])
 })
