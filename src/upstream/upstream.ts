@@ -1,16 +1,15 @@
-import {
-  type ClientCapabilities,
-  type Notification,
-  type PriorDiscovery,
-  ProtocolError,
-  SdkHttpError,
-  type ServerCapabilities,
+import type {
+  ClientCapabilities,
+  Notification,
+  PriorDiscovery,
+  ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
+import { describe, eraGuessForRetry, refusesLegacy, sharedLinkCapabilities } from './connection-policy.ts'
 import { createTransport } from './create-transport.ts'
 import type { AskDownstream, JsonObject, UpstreamLink } from './link.ts'
 import {
@@ -25,16 +24,6 @@ export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
 /** Per request, how long a catalog read is trusted before it is read again. */
 const CATALOG_TTL_MS = 30_000
-
-/**
- * What the shared connection tells an upstream it may ask. Over HTTP nothing: a 2026-07-28 call
- * whose client can answer gets an upstream session of its own (the question is then surely its),
- * and a 2026-07-28 upstream learns the client's own capabilities from each request's envelope.
- * A stdio upstream shares one process, so it may ask, and the question goes to the call in flight.
- */
-function sharedLinkCapabilities(transport: UpstreamConfig['transport']): ClientCapabilities {
-  return transport === 'stdio' ? { sampling: {}, elicitation: { form: {}, url: {} } } : {}
-}
 
 export interface UpstreamEvents {
   onCatalogChange(upstream: Upstream, kinds: CatalogKind[]): void
@@ -229,7 +218,7 @@ export class Upstream {
   private async connectShared(): Promise<UpstreamLink> {
     const link = await openLink(this.config, this.transport(), {
       capabilities: sharedLinkCapabilities(this.config.transport),
-      prior: this.verdict ?? this.guessForRetry(),
+      prior: this.verdict ?? eraGuessForRetry(this.config, this.attempt),
       sessionScoped: false,
       onNotification: (notification) => this.onSharedNotification(notification),
       onClose: (closed) => this.onSharedClose(closed),
@@ -265,16 +254,6 @@ export class Upstream {
     this.lastError = describe(error)
     const level = this.attempt === 0 ? 'warn' : 'debug'
     this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
-  }
-
-  /**
-   * Some stdio servers exit on any request before `initialize`, so the era probe kills them:
-   * while the era is unknown, every other retry of a stdio upstream goes straight to `initialize`.
-   */
-  private guessForRetry(): PriorDiscovery | undefined {
-    const alternate =
-      this.config.transport === 'stdio' && this.config.era === 'auto' && this.attempt % 2 === 1
-    return alternate ? { kind: 'legacy' } : undefined
   }
 
   private describeConnection(version: string | undefined): string {
@@ -345,17 +324,6 @@ export class Upstream {
     this.state = state
     this.events.onStateChange?.(this)
   }
-}
-
-/** The upstream answered `initialize` with a refusal (a modern-only server), rather than failing to answer. */
-function refusesLegacy(error: unknown): boolean {
-  if (error instanceof ProtocolError) return true
-  const status = (error as { data?: { status?: unknown } }).data?.status
-  return error instanceof SdkHttpError && typeof status === 'number' && status >= 400 && status < 500
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 export type { JsonObject }
