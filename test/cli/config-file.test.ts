@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitForHealthz } from '../helpers/wait.ts'
 
 const ENTRIES = {
   bun: [process.execPath, join(process.cwd(), 'src/cli/bun.ts')],
@@ -46,14 +46,7 @@ export default defineConfig({
     })
     const child = Bun.spawn([...entry, '--port', String(port)], { cwd: dir, stdout: 'pipe', stderr: 'pipe' })
     try {
-      await waitFor(
-        () =>
-          fetch(`http://127.0.0.1:${port}/healthz`).then(
-            (response) => response.ok,
-            () => false,
-          ),
-        'the proxy to listen on the port given by the flag',
-      )
+      await waitForHealthz(port)
       const client = await connectClient(`http://127.0.0.1:${port}/mcp`)
       const names = (await client.listTools()).tools.map((tool) => tool.name)
       expect(names).toContain('alpha_only')

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitForHealthz } from '../helpers/wait.ts'
 
 async function runCli(command: string[], alpha: RunningFixture) {
   const port = freePort()
@@ -11,14 +11,7 @@ async function runCli(command: string[], alpha: RunningFixture) {
   })
   const url = `http://127.0.0.1:${port}/mcp`
   try {
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      'the CLI to listen',
-    )
+    await waitForHealthz(port)
     const client = await connectClient(url)
     const result = await client.callTool({ name: 'alpha_only', arguments: {} })
     await client.close()

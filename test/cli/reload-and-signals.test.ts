@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitFor, waitForHealthz } from '../helpers/wait.ts'
 
 let alpha: RunningFixture
 let beta: RunningFixture
@@ -29,14 +29,7 @@ async function startCli(dir: string) {
   const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]).then(
     (parts) => parts.join(''),
   )
-  await waitFor(
-    () =>
-      fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      ),
-    'the CLI to listen',
-  )
+  await waitForHealthz(port)
   return { child, output, url: `http://127.0.0.1:${port}/mcp` }
 }
 

@@ -6,7 +6,7 @@ import {
   SPEC_CONFIG_DIR,
   startSpecUpstreams,
 } from '../helpers/spec-config.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitForHealthz } from '../helpers/wait.ts'
 
 let stopUpstreams: () => Promise<void>
 beforeAll(async () => {
@@ -28,14 +28,7 @@ test.each([
       stderr: 'ignore',
     })
     try {
-      await waitFor(
-        () =>
-          fetch(`http://127.0.0.1:${port}/healthz`).then(
-            (response) => response.ok,
-            () => false,
-          ),
-        'the proxy to listen',
-      )
+      await waitForHealthz(port)
       await expectSpecBehaviour(`http://127.0.0.1:${port}/mcp`)
     } finally {
       child.kill('SIGTERM')

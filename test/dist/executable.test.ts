@@ -11,7 +11,7 @@ import {
   SPEC_CONFIG_DIR,
   startSpecUpstreams,
 } from '../helpers/spec-config.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitForHealthz } from '../helpers/wait.ts'
 import { fixtureCommand, startCli } from './run-cli.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -130,14 +130,7 @@ test('the executable runs the product description config, verbatim, with its @pr
     stderr: 'ignore',
   })
   try {
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      'the executable to listen',
-    )
+    await waitForHealthz(port)
     await expectSpecBehaviour(`http://127.0.0.1:${port}/mcp`)
   } finally {
     child.kill('SIGTERM')

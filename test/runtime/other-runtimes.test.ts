@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Miniflare } from 'miniflare'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
-import { freePort, waitFor } from '../helpers/wait.ts'
+import { freePort, waitForHealthz } from '../helpers/wait.ts'
 
 let upstream: RunningFixture
 beforeAll(() => {
@@ -78,15 +78,7 @@ test('the same app runs under Deno', async () => {
     },
   )
   try {
-    await waitFor(
-      () =>
-        fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      'Deno to listen',
-      30_000,
-    )
+    await waitForHealthz(port, 30_000)
     for (const era of ['legacy', 'modern'] as ClientEra[]) {
       const { content } = await listAndCall(`http://127.0.0.1:${port}/mcp`, era)
       expect(content).toEqual([{ type: 'text', text: 'alpha' }])
