@@ -5,13 +5,7 @@ import { join, resolve } from 'node:path'
 import { parseChecksums, sha256File } from '../../scripts/checksums.ts'
 import { archiveName, executableName, hostTarget } from '../../scripts/targets.ts'
 import { connectClient } from '../helpers/clients.ts'
-import {
-  expectSpecBehaviour,
-  SPEC_API_KEY,
-  SPEC_CONFIG_DIR,
-  startSpecUpstreams,
-} from '../helpers/spec-config.ts'
-import { freePort, waitForHealthz } from '../helpers/wait.ts'
+import { runSpecConfig, startSpecUpstreams } from '../helpers/spec-config.ts'
 import { fixtureCommand, startCli } from './run-cli.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -122,19 +116,9 @@ test('the archive holds proxmcp, LICENSE and README.md at its root and matches S
 
 test('the executable runs the product description config, verbatim, with its @proxmcp/* imports', async () => {
   const stopUpstreams = await startSpecUpstreams()
-  const port = freePort()
-  const child = Bun.spawn([executable, '--port', String(port)], {
-    cwd: SPEC_CONFIG_DIR,
-    env: { ...process.env, PROXMCP_API_KEY: SPEC_API_KEY },
-    stdout: 'ignore',
-    stderr: 'ignore',
-  })
   try {
-    await waitForHealthz(port)
-    await expectSpecBehaviour(`http://127.0.0.1:${port}/mcp`)
+    await runSpecConfig([executable])
   } finally {
-    child.kill('SIGTERM')
-    await child.exited
     await stopUpstreams()
   }
 }, 60_000)

@@ -4,7 +4,7 @@ import { serveFilesystem } from '../fixtures/filesystem-server.ts'
 import { serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from './clients.ts'
 import { EVERYTHING } from './everything.ts'
-import { waitFor } from './wait.ts'
+import { freePort, waitFor, waitForHealthz } from './wait.ts'
 
 /** The folder holding the product description's config file, verbatim. */
 export const SPEC_CONFIG_DIR = resolve(import.meta.dir, '../fixtures/spec-config')
@@ -60,4 +60,22 @@ export async function expectSpecBehaviour(url: string): Promise<void> {
     JSON.stringify((await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).content),
   ).toContain('3')
   await client.close()
+}
+
+/** Runs a ProxMCP command line in the spec config's folder and checks what the config promises. */
+export async function runSpecConfig(command: string[]): Promise<void> {
+  const port = freePort()
+  const child = Bun.spawn([...command, '--port', String(port)], {
+    cwd: SPEC_CONFIG_DIR,
+    env: { ...process.env, PROXMCP_API_KEY: SPEC_API_KEY },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  })
+  try {
+    await waitForHealthz(port)
+    await expectSpecBehaviour(`http://127.0.0.1:${port}/mcp`)
+  } finally {
+    child.kill('SIGTERM')
+    await child.exited
+  }
 }
