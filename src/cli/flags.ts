@@ -105,7 +105,9 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 function upstreamId(url: string, index: number): string {
   try {
     const { hostname, port } = new URL(url)
-    const host = LOOPBACK.has(hostname) ? 'localhost' : hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
+    const host = LOOPBACK.has(hostname)
+      ? 'localhost'
+      : hostname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')
     return `${host}${port ? `-${port}` : ''}`
   } catch {
     return `upstream-${index + 1}`
