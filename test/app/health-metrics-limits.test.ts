@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
+import { postInitialize } from '../helpers/mcp-http.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { freePort, waitFor } from '../helpers/wait.ts'
 
@@ -13,16 +14,7 @@ afterAll(() => alpha.close())
 const base = (proxy: TestProxy) => proxy.url.replace(/\/mcp$/, '')
 
 function initialize(proxy: TestProxy): Promise<Response> {
-  return fetch(proxy.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  })
+  return postInitialize(proxy.url)
 }
 
 describe('health, readiness and metrics', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type RunningMisbehaving, serveMisbehaving } from '../fixtures/misbehaving-server.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
+import { postInitialize } from '../helpers/mcp-http.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { type CliProxy, startCliProxy } from './cli-proxy.ts'
 
@@ -53,16 +54,7 @@ async function measureWhile(done: () => boolean, maxMs: number) {
 
 /** Opens a 2025-era session by hand (for curl), returns its id. */
 async function rawSession(): Promise<string> {
-  const response = await fetch(cli.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
-    }),
-  })
+  const response = await postInitialize(cli.url)
   await response.text()
   return response.headers.get('mcp-session-id') as string
 }

@@ -14,3 +14,18 @@ export function postRpc(
     body: JSON.stringify(message),
   })
 }
+
+/** The `initialize` a 2025-era client opens its session with. */
+export function initializeMessage(protocolVersion = '2025-11-25'): Record<string, unknown> {
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  }
+}
+
+/** A raw `initialize` POST, for asserting on what the proxy answers it with. */
+export function postInitialize(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return postRpc(url, headers, initializeMessage())
+}
