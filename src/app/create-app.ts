@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
 import { jsonRpcErrorResponse } from '../errors.ts'
-import { createContext } from '../plugins/context.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
 import { mountMcpRoutes } from './mcp-routes.ts'
+import { contextFor } from './request-context.ts'
 import { mountSseRoutes } from './sse-routes.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
@@ -49,8 +49,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountMcpRoutes(app, deps, withPlugins)
   mountSseRoutes(app, deps, withPlugins)
   // Plugins answer discovery documents (OAuth Protected Resource Metadata); without one it is a 404.
-  app.get('/.well-known/*', (c) =>
-    withPlugins(createContext(c.req.raw, c.env?.clientAddress), c.req.raw, async () => c.notFound()),
-  )
+  app.get('/.well-known/*', (c) => withPlugins(contextFor(c), c.req.raw, async () => c.notFound()))
   return app
 }

@@ -1,11 +1,12 @@
 import { isLegacyRequest } from '@modelcontextprotocol/server'
 import type { Hono } from 'hono'
 import { jsonRpcErrorResponse } from '../errors.ts'
-import { authInfoFor, createContext } from '../plugins/context.ts'
+import { authInfoFor } from '../plugins/context.ts'
 import { limitBody } from './body-limit.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { refuseParamHeaderMismatch } from './param-headers.ts'
 import { readMessage } from './read-message.ts'
+import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
 /** `/mcp`: Streamable HTTP, each request routed to the 2025-era sessions or the 2026-07-28 handler. */
@@ -16,7 +17,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     if ('refusal' in read) return read.refusal
     const draining = refuseWhileDraining(deps.accepting(), read.body)
     if (draining) return draining
-    const ctx = createContext(request, c.env?.clientAddress, read.body)
+    const ctx = contextFor(c, { body: read.body })
     return withPlugins(ctx, request, async () => {
       await deps.ready()
       const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
@@ -34,7 +35,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
   })
   app.on(['GET', 'DELETE'], '/mcp', (c) => {
     const request = c.req.raw
-    const ctx = createContext(request, c.env?.clientAddress)
+    const ctx = contextFor(c)
     return withPlugins(ctx, request, async () => {
       await deps.ready()
       return deps.streamable.handle(

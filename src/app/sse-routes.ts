@@ -1,8 +1,9 @@
 import type { Hono } from 'hono'
-import { authInfoFor, createContext } from '../plugins/context.ts'
+import { authInfoFor } from '../plugins/context.ts'
 import { limitBody } from './body-limit.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { readMessage } from './read-message.ts'
+import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
 /** The legacy HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
@@ -11,7 +12,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     // Hono routes HEAD here too; a HEAD answer's body is dropped without being cancelled, so the
     // session it opened would never close.
     if (c.req.method === 'HEAD') return c.body(null, 405, { allow: 'GET' })
-    const ctx = createContext(c.req.raw, c.env?.clientAddress)
+    const ctx = contextFor(c)
     return withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
       return deps.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
@@ -24,7 +25,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     const draining = refuseWhileDraining(deps.accepting(), read.body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
-    const ctx = createContext(request, c.env?.clientAddress, read.body, sessionId)
+    const ctx = contextFor(c, { body: read.body, sessionId })
     return withPlugins(ctx, request, async () => {
       const entry = deps.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).

@@ -3,17 +3,24 @@ import type { ProxMCPContext } from './types.ts'
 
 type RpcSummary = NonNullable<ProxMCPContext['rpc']>
 
+/** What the HTTP layer already knows about a request when its plugin context is made. */
+export interface RequestFacts {
+  request: Request
+  /** The URL path, as the router parsed it. */
+  path: string
+  clientAddress: string | undefined
+  /** The parsed JSON-RPC body, where there is one. */
+  body?: unknown
+  sessionId?: string
+}
+
 /** A fresh plugin context for one HTTP request. */
-export function createContext(
-  request: Request,
-  clientAddress: string | undefined,
-  body?: unknown,
-  sessionId = request.headers.get('mcp-session-id') ?? undefined,
-): ProxMCPContext {
+export function createContext(facts: RequestFacts): ProxMCPContext {
+  const { request, path, clientAddress, body } = facts
   return {
     requestId: crypto.randomUUID(),
-    sessionId,
-    http: { method: request.method, path: new URL(request.url).pathname },
+    sessionId: facts.sessionId ?? request.headers.get('mcp-session-id') ?? undefined,
+    http: { method: request.method, path },
     clientAddress,
     rpc: summarize(Array.isArray(body) ? body[0] : body),
     state: new Map(),

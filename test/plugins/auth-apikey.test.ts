@@ -155,7 +155,7 @@ describe('keys option', () => {
     const seen: (string | undefined)[] = []
     for (const key of ['k1', 'k2', 'k3']) {
       const request = new Request('http://localhost/mcp', { headers: { 'x-api-key': key } })
-      const ctx = createContext(request, '127.0.0.1')
+      const ctx = createContext({ request, path: '/mcp', clientAddress: '127.0.0.1' })
       const refused = await plugin.onRequest?.(ctx, request)
       seen.push(refused ? undefined : ctx.identity)
     }

@@ -177,7 +177,7 @@ test('an unreachable JWKS is the proxy’s failure (500, logged), not the client
 /** Runs the plugin's onRequest on a bare request: the identity, or the refusal's status. */
 async function verdict(plugin: ProxMCPPlugin, token: string): Promise<string | number> {
   const request = new Request('http://127.0.0.1/mcp', { method: 'POST', headers: bearer(token) })
-  const ctx = createContext(request, '127.0.0.1')
+  const ctx = createContext({ request, path: '/mcp', clientAddress: '127.0.0.1' })
   const refusal = await plugin.onRequest?.(ctx, request)
   return refusal ? refusal.status : (ctx.identity as string)
 }
