@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
@@ -45,12 +48,14 @@ test('an upstream that is down at start comes up later: its tools appear and cli
 describe('a stdio upstream killed mid-session', () => {
   let steady: RunningFixture
   let proxy: TestProxy
+  // While this file exists the fixture refuses to start: the proxy's restarts fail until it is gone.
+  const downMarker = join(mkdtempSync(join(tmpdir(), 'proxmcp-down-')), 'down')
   beforeAll(async () => {
     steady = serveV1Http({ name: 'steady2' })
     proxy = await startProxy({
       upstreams: [
         { id: 'steady', url: steady.url },
-        { id: 'fragile', command: stdioFixture('fragile') },
+        { id: 'fragile', command: [...stdioFixture('fragile'), '--down-while', downMarker] },
       ],
     })
   })
@@ -66,6 +71,7 @@ describe('a stdio upstream killed mid-session', () => {
     ])
     const pids = fixturePids('fragile')
     expect(pids.length).toBeGreaterThanOrEqual(2)
+    writeFileSync(downMarker, '')
     for (const pid of pids) process.kill(pid, 'SIGKILL')
     await waitFor(() => fixturePids('fragile').length === 0, 'the killed processes to be gone')
 
@@ -76,6 +82,7 @@ describe('a stdio upstream killed mid-session', () => {
       { type: 'text', text: 'steady2' },
     ])
 
+    rmSync(downMarker)
     await waitFor(
       () => proxy.proxy.upstreams.find((upstream) => upstream.id === 'fragile')?.state === 'up',
       'restart',
