@@ -23,6 +23,17 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
   })
 }
 
+/** A connection to the upstream could not be opened: an error that names it (its own refusals pass as they are). */
+export function openFailure(upstream: string, error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ProxyError(`upstream '${upstream}' is unavailable: ${reason}`, {
+    code: ProxyErrorCode.UpstreamUnavailable,
+    status: 502,
+    upstream,
+  })
+}
+
 /** True when the failure says the connection itself is broken, not that the upstream refused the request. */
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ProtocolError) return false

@@ -19,6 +19,7 @@ import {
   kindOfListChanged,
   type UpstreamCatalog,
 } from './list-all.ts'
+import { openFailure } from './to-proxy-error.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
@@ -122,6 +123,15 @@ export class Upstream {
    * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
    */
   async openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
+    try {
+      return await this.chooseSessionLink(options)
+    } catch (error) {
+      // The client sees which upstream could not be reached, not the transport's bare message.
+      throw openFailure(this.id, error)
+    }
+  }
+
+  private async chooseSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
     if (this.era !== 'modern') return this.connectSessionLink(options, this.verdict)
     if (options.clientEra === 'legacy' && this.legacySessions !== false && this.config.era === 'auto') {
       try {
