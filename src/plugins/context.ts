@@ -58,7 +58,12 @@ export function authInfoFor(ctx: ProxMCPContext, clientGone: AbortSignal): AuthI
 
 /** The plugin context of the HTTP request a handler is serving, when there is one. */
 export function contextOf(serverContext: ServerContext): ProxMCPContext | undefined {
-  return serverContext.http?.authInfo?.extra?.[CONTEXT_KEY] as ProxMCPContext | undefined
+  return contextOfAuth(serverContext.http?.authInfo)
+}
+
+/** The plugin context carried by `authInfo` (see {@link authInfoFor}). */
+export function contextOfAuth(authInfo: AuthInfo | undefined): ProxMCPContext | undefined {
+  return authInfo?.extra?.[CONTEXT_KEY] as ProxMCPContext | undefined
 }
 
 /** Aborts when the client of the request a handler is serving goes away. */

@@ -8,12 +8,20 @@ import type { Upstream } from '../upstream/upstream.ts'
  * answers "-32602 Invalid tools/call result", blaming the client and naming no upstream.
  */
 export function checkedToolResult(upstream: Upstream, result: JsonObject): JsonObject {
-  if (isInputRequiredResult(result)) return result
+  if (isValidToolResult(result)) return result
+  throw invalidToolResult(upstream.id)
+}
+
+export function isValidToolResult(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null) return false
   // A result without content is valid (the SDK fills in an empty list).
-  if (isSpecType.CallToolResult({ content: [], ...result })) return result
-  throw new ProxyError(`upstream '${upstream.id}' answered tools/call with an invalid result`, {
+  return isInputRequiredResult(result) || isSpecType.CallToolResult({ content: [], ...result })
+}
+
+export function invalidToolResult(upstream: string): ProxyError {
+  return new ProxyError(`upstream '${upstream}' answered tools/call with an invalid result`, {
     code: ProxyErrorCode.UpstreamUnavailable,
     status: 502,
-    upstream: upstream.id,
+    upstream,
   })
 }

@@ -12,6 +12,7 @@ import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
+import { DirectCalls } from './direct-calls.ts'
 import { createForwardingServer } from './forwarding-server.ts'
 import { RelayBudget } from './relay-budget.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
@@ -33,6 +34,8 @@ const RELAYED = new Set(['notifications/resources/updated', 'notifications/elici
  */
 export class LegacySession implements DownstreamScope {
   readonly server: Server
+  /** The fast path for tools/call to upstreams reached over a 2025-era HTTP session. */
+  readonly direct: DirectCalls
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   private logLevel: string | undefined
   private closed = false
@@ -49,6 +52,13 @@ export class LegacySession implements DownstreamScope {
     private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this)
+    this.direct = new DirectCalls({
+      core,
+      sessionId: () => this.id,
+      clientCapabilities: () => this.clientCapabilities(),
+      link: (upstream) => this.link(upstream),
+      admitCall: () => this.admitCall(),
+    })
     this.server.onclose = () => void this.close()
     this.server.setNotificationHandler('notifications/roots/list_changed', async (notification) => {
       for (const link of await this.openLinks()) await link.notify(notification)
@@ -69,13 +79,26 @@ export class LegacySession implements DownstreamScope {
     return use(await this.link(upstream))
   }
 
-  private link(upstream: Upstream): Promise<UpstreamLink> {
+  link(upstream: Upstream): Promise<UpstreamLink> {
     const existing = this.links.get(upstream)
     if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream)))
     return this.reopen(upstream)
   }
 
   async runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
+    const release = this.admitCall()
+    try {
+      return await call(
+        (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
+        callSignal(ctx),
+      )
+    } finally {
+      release()
+    }
+  }
+
+  /** Takes one of the session's call slots, or refuses past its limit; returns the slot's release. */
+  admitCall(): () => void {
     const { maxCallsPerSession } = this.core.limits.options
     if (this.callsInFlight >= maxCallsPerSession) {
       this.core.metrics.rejected.inc({ reason: 'call_limit' })
@@ -85,12 +108,7 @@ export class LegacySession implements DownstreamScope {
       )
     }
     this.callsInFlight++
-    try {
-      return await call(
-        (request, signal) => ctx.mcpReq.send(request as never, looseResult, { signal }),
-        callSignal(ctx),
-      )
-    } finally {
+    return () => {
       this.callsInFlight--
       this.touch()
     }
@@ -149,6 +167,7 @@ export class LegacySession implements DownstreamScope {
     this.closed = true
     this.core.sessions.delete(this)
     this.onClosed()
+    this.direct.abort()
     const links = await this.openLinks()
     this.links.clear()
     await Promise.all(links.map((link) => link.close()))

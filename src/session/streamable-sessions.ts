@@ -3,6 +3,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
+import { contextOfAuth } from '../plugins/context.ts'
 import { LegacySession, type SessionClient } from './legacy-session.ts'
 import type { ProxyCore } from './scope.ts'
 
@@ -33,7 +34,11 @@ export class StreamableSessions {
       // Another identity's session is as unknown as one that never existed.
       if (!entry?.session.belongsTo(client.identity)) return SESSION_NOT_FOUND()
       entry.session.touch()
-      return entry.transport.handleRequest(request, options)
+      const direct =
+        request.method === 'POST'
+          ? await entry.session.direct.serve(request, options.parsedBody, contextOfAuth(options.authInfo))
+          : undefined
+      return direct ?? entry.transport.handleRequest(request, options)
     }
     if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')

@@ -20,11 +20,12 @@ type OnMessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
 export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private readonly exchanges = new Map<RequestId, AbortController>()
   private handler: OnMessage | undefined
+  private postHeaders: Record<string, string> | undefined
 
   constructor(
     private readonly upstreamId: string,
-    url: URL,
-    options?: StreamableHTTPClientTransportOptions,
+    private readonly url: URL,
+    private readonly options?: StreamableHTTPClientTransportOptions,
   ) {
     super(url, options)
     // The base class declares `onmessage` as a field: replace it on the instance to see answers go by.
@@ -66,6 +67,35 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
       this.exchanges.delete(message.id)
       throw error
     }
+  }
+
+  /**
+   * POSTs one message in this session outside the SDK, for a caller that reads the HTTP answer
+   * itself (the direct tool-call path). The headers are the ones the SDK sends on this session.
+   */
+  post(message: JSONRPCMessage, signal: AbortSignal): Promise<Response> {
+    return fetch(this.url, {
+      method: 'POST',
+      headers: this.sessionHeaders(),
+      body: JSON.stringify(message),
+      signal,
+    })
+  }
+
+  /** Hands the SDK client a message that arrived on an exchange made with `post`. */
+  dispatch(message: JSONRPCMessage): void {
+    this.handler?.(message)
+  }
+
+  private sessionHeaders(): Record<string, string> {
+    this.postHeaders ??= {
+      ...Object.fromEntries(new Headers(this.options?.requestInit?.headers)),
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(this.sessionId && { 'mcp-session-id': this.sessionId }),
+      ...(this.protocolVersion && { 'mcp-protocol-version': this.protocolVersion }),
+    }
+    return this.postHeaders
   }
 
   override async close(): Promise<void> {

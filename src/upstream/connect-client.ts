@@ -16,6 +16,12 @@ const SERVER_TO_CLIENT = [
   ['roots/list', 'roots'],
 ] as const
 
+/** Whether a client with these capabilities can answer the upstream's request `method`. */
+export function canAnswer(capabilities: ClientCapabilities, method: string): boolean {
+  const needed = SERVER_TO_CLIENT.find(([name]) => name === method)?.[1]
+  return needed !== undefined && capabilities[needed] !== undefined
+}
+
 export interface ConnectOptions {
   capabilities: ClientCapabilities
   prior?: PriorDiscovery

@@ -1,5 +1,6 @@
 import type { Client, Notification } from '@modelcontextprotocol/client'
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
+import { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { looseResult } from './loose-result.ts'
 import { isConnectionFailure, toProxyError } from './to-proxy-error.ts'
 
@@ -65,6 +66,26 @@ export class UpstreamLink {
     return this.client.getProtocolEra() === 'modern'
   }
 
+  get timeoutMs(): number {
+    return this.options.timeoutMs
+  }
+
+  /**
+   * The Streamable HTTP transport of a 2025-era upstream session that one downstream session owns:
+   * requests can then be POSTed to it as they are, outside the SDK.
+   */
+  get httpSession(): BoundedHttpTransport | undefined {
+    const transport = this.client.transport
+    if (!this.options.sessionScoped || this.closed || this.isModern) return undefined
+    return transport instanceof BoundedHttpTransport && transport.sessionId ? transport : undefined
+  }
+
+  /** The connection broke: a session's link is dropped (its next call opens a fresh one) and the upstream checked. */
+  failed(): void {
+    if (this.options.sessionScoped) void this.close()
+    this.options.onConnectionFailure?.()
+  }
+
   /** Sends a request upstream, keeping every field of the answer. */
   async request(
     method: string,
@@ -83,11 +104,7 @@ export class UpstreamLink {
         ...(options.headers && { headers: options.headers }),
       })
     } catch (error) {
-      if (isConnectionFailure(error)) {
-        // A session's link is cheap to reopen: drop it so the session's next call gets a fresh one.
-        if (this.options.sessionScoped) void this.close()
-        this.options.onConnectionFailure?.()
-      }
+      if (isConnectionFailure(error)) this.failed()
       throw toProxyError(error, this.options.upstreamId, this.options.timeoutMs)
     } finally {
       if (ask) this.inFlight.splice(this.inFlight.indexOf(ask), 1)

@@ -9,16 +9,20 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
   if (error instanceof ProxyError) return error
   if (error instanceof ProtocolError) return error
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-    return new ProxyError(`upstream '${upstream}' did not answer within ${timeoutMs} ms`, {
-      code: ProxyErrorCode.UpstreamTimeout,
-      status: 504,
-      upstream,
-    })
+    return upstreamTimeout(upstream, timeoutMs)
   }
   const reason = error instanceof Error ? error.message : String(error)
   return new ProxyError(`upstream '${upstream}' failed: ${reason}`, {
     code: ProxyErrorCode.UpstreamUnavailable,
     status: 502,
+    upstream,
+  })
+}
+
+export function upstreamTimeout(upstream: string, timeoutMs: number): ProxyError {
+  return new ProxyError(`upstream '${upstream}' did not answer within ${timeoutMs} ms`, {
+    code: ProxyErrorCode.UpstreamTimeout,
+    status: 504,
     upstream,
   })
 }

@@ -1,0 +1,145 @@
+import {
+  type ClientCapabilities,
+  ProtocolError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/server'
+import type { ProxMCPContext } from '../plugins/types.ts'
+import { canAnswer } from '../upstream/connect-client.ts'
+import type { UpstreamLink } from '../upstream/link.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { DirectCall, type RequestId, type WireMessage } from './direct-call.ts'
+import type { ProxyCore } from './scope.ts'
+
+export interface DirectCallHost {
+  core: ProxyCore
+  sessionId: () => string | undefined
+  /** What the session's client declared it can answer (sampling, elicitation, roots). */
+  clientCapabilities(): ClientCapabilities
+  /** The session's own connection to the upstream, opened if need be. */
+  link(upstream: Upstream): Promise<UpstreamLink>
+  /** Takes one of the session's call slots, or throws when they are all in use; returns its release. */
+  admitCall(): () => void
+}
+
+interface Question {
+  call: DirectCall
+  upstreamId: RequestId
+}
+
+const ACCEPTED = 202
+
+/**
+ * The fast path of one 2025-era session: its tools/call requests to upstreams it reaches over a
+ * 2025-era Streamable HTTP session go straight there (see DirectCall), and so do the client's
+ * answers and cancellations that belong to them. Everything else is the SDK's.
+ */
+export class DirectCalls {
+  private readonly calls = new Map<RequestId, DirectCall>()
+  private readonly questions = new Map<string, Question>()
+  private sequence = 0
+
+  constructor(private readonly host: DirectCallHost) {}
+
+  /** The answer when the message takes the fast path; undefined leaves it to the SDK. */
+  async serve(
+    request: Request,
+    body: unknown,
+    ctx: ProxMCPContext | undefined,
+  ): Promise<Response | undefined> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+    const message = body as WireMessage
+    if (message.method === 'tools/call') return this.call(request, message, ctx)
+    if (message.method === 'notifications/cancelled') return this.cancel(message)
+    if (message.method === undefined) return this.answer(message)
+    return undefined
+  }
+
+  /** The session closed: calls in flight are cancelled upstream. */
+  abort(): void {
+    for (const call of this.calls.values()) call.abort()
+  }
+
+  private async call(
+    request: Request,
+    message: WireMessage,
+    ctx: ProxMCPContext | undefined,
+  ): Promise<Response | undefined> {
+    const { id, params } = message as { id?: RequestId; params?: { name?: unknown } }
+    const sessionId = this.host.sessionId()
+    if (id === undefined || this.calls.has(id) || typeof params?.name !== 'string' || !sessionId)
+      return undefined
+    if (!speaksStreamableHttp(request)) return undefined
+    const route = this.host.core.catalog.routeTool(params.name, ctx)
+    if (!route || route.upstream.perRequest) return undefined
+    const link = await this.host.link(route.upstream).catch(() => undefined)
+    const transport = link?.httpSession
+    if (!link || !transport) return undefined
+    let release: () => void
+    try {
+      release = this.host.admitCall()
+    } catch (error) {
+      if (error instanceof ProtocolError) return errorAnswer(id, error, sessionId)
+      throw error
+    }
+    const call = new DirectCall({
+      core: this.host.core,
+      upstream: route.upstream,
+      link,
+      transport,
+      ctx,
+      sessionId,
+      clientId: id,
+      upstreamId: `proxmcp-${++this.sequence}`,
+      canAnswer: (method) => canAnswer(this.host.clientCapabilities(), method),
+      question: (asking, upstreamId) => {
+        const proxyId = `proxmcp-q${++this.sequence}`
+        this.questions.set(proxyId, { call: asking, upstreamId })
+        return proxyId
+      },
+      done: (finished) => {
+        release()
+        this.calls.delete(id)
+        for (const [proxyId, question] of this.questions) {
+          if (question.call === finished) this.questions.delete(proxyId)
+        }
+      },
+    })
+    this.calls.set(id, call)
+    const forwarded = { ...message, params: { ...params, name: route.name } }
+    return call.start(forwarded, request.signal)
+  }
+
+  private cancel(message: WireMessage): Response | undefined {
+    const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined
+    const call = params?.requestId === undefined ? undefined : this.calls.get(params.requestId)
+    if (!call) return undefined
+    call.cancel(params?.reason ?? 'cancelled by the client')
+    return new Response(null, { status: ACCEPTED })
+  }
+
+  private answer(message: WireMessage): Response | undefined {
+    const question = typeof message.id === 'string' ? this.questions.get(message.id) : undefined
+    if (!question) return undefined
+    this.questions.delete(message.id as string)
+    void question.call.transport.send({ ...message, id: question.upstreamId } as never).catch(() => {})
+    return new Response(null, { status: ACCEPTED })
+  }
+}
+
+/** The request is one the SDK's transport would take as it is: both answer formats accepted, a known version. */
+function speaksStreamableHttp(request: Request): boolean {
+  const accept = request.headers.get('accept') ?? ''
+  const version = request.headers.get('mcp-protocol-version')
+  return (
+    accept.includes('text/event-stream') &&
+    accept.includes('application/json') &&
+    (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+  )
+}
+
+function errorAnswer(id: RequestId, error: ProtocolError, sessionId: string): Response {
+  const { code, message } = error
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), {
+    headers: { 'content-type': 'application/json', 'mcp-session-id': sessionId },
+  })
+}
