@@ -12,10 +12,24 @@ export function checkedToolResult(upstream: Upstream, result: JsonObject): JsonO
   throw invalidToolResult(upstream.id)
 }
 
-export function isValidToolResult(result: unknown): boolean {
+function isValidToolResult(result: unknown): boolean {
   if (typeof result !== 'object' || result === null) return false
   // A result without content is valid (the SDK fills in an empty list).
   return isInputRequiredResult(result) || isSpecType.CallToolResult({ content: [], ...result })
+}
+
+/**
+ * What makes an answer a tools/call result at all, for answers relayed as they are: the content
+ * blocks are left to the client's own validation, as over a direct connection.
+ */
+export function isToolResultShaped(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return false
+  const { content, isError, structuredContent } = result as Record<string, unknown>
+  return (
+    (content === undefined || Array.isArray(content)) &&
+    (isError === undefined || typeof isError === 'boolean') &&
+    (structuredContent === undefined || (typeof structuredContent === 'object' && structuredContent !== null))
+  )
 }
 
 export function invalidToolResult(upstream: string): ProxyError {

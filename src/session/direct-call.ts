@@ -5,7 +5,7 @@ import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { toProxyError, upstreamTimeout } from '../upstream/to-proxy-error.ts'
 import type { Upstream } from '../upstream/upstream.ts'
-import { invalidToolResult, isValidToolResult } from './checked-result.ts'
+import { invalidToolResult, isToolResultShaped } from './checked-result.ts'
 import type { ProxyCore } from './scope.ts'
 import { SseEventReader } from './sse-event-reader.ts'
 
@@ -215,7 +215,7 @@ export class DirectCall {
     const { error } = answer
     const valid = error
       ? typeof error.code === 'number' && typeof error.message === 'string'
-      : isValidToolResult(answer.result)
+      : isToolResultShaped(answer.result)
     return valid ? answer : this.errorMessage(invalidToolResult(this.setup.upstream.id))
   }
 
