@@ -10,7 +10,15 @@ const DEFAULT_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ]
 
+/** Identifies a label set on the hot path: cheap to build, never shown (see `rendered`). */
 function key(labels: Labels): string {
+  let id = ''
+  for (const name in labels) id += `${name}\u0000${labels[name]}\u0001`
+  return id
+}
+
+/** A label set as Prometheus text shows it: `name="value",…`, values escaped. */
+function rendered(labels: Labels): string {
   return Object.entries(labels)
     .map(
       ([name, value]) =>
@@ -50,9 +58,10 @@ export class Counter extends Metric {
   }
 
   protected lines(): string[] {
-    return [...this.series.entries()].map(
-      ([id, series]) => `${this.name}${id ? `{${id}}` : ''} ${series.value}`,
-    )
+    return [...this.series.values()].map((series) => {
+      const labels = rendered(series.labels)
+      return `${this.name}${labels ? `{${labels}}` : ''} ${series.value}`
+    })
   }
 }
 
@@ -68,7 +77,8 @@ export class Gauge extends Metric {
 
   protected lines(): string[] {
     return this.read().map(
-      ({ labels, value }) => `${this.name}${Object.keys(labels).length ? `{${key(labels)}}` : ''} ${value}`,
+      ({ labels, value }) =>
+        `${this.name}${Object.keys(labels).length ? `{${rendered(labels)}}` : ''} ${value}`,
     )
   }
 }
@@ -102,7 +112,8 @@ export class Histogram extends Metric {
   }
 
   protected lines(): string[] {
-    return [...this.buckets.entries()].flatMap(([id, entry]) => {
+    return [...this.buckets.values()].flatMap((entry) => {
+      const id = rendered(entry.labels)
       const prefix = id ? `${id},` : ''
       return [
         ...this.bounds.map(
