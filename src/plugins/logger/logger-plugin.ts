@@ -1,5 +1,6 @@
 import { createConsola } from 'consola'
 import type { ProxMCPPlugin } from '../types.ts'
+import { batchedLines } from './batched-lines.ts'
 import { logEntry, type RequestLogEntry } from './log-entry.ts'
 import { prettyLine } from './pretty-line.ts'
 
@@ -7,8 +8,8 @@ export interface LoggerOptions {
   /** `json`: one JSON object a line, for log shippers. `pretty`: a readable line, for people. */
   format?: 'pretty' | 'json'
   /**
-   * Where lines go. Default: `console.log` for JSON; for pretty, consola (4xx as warnings, 5xx
-   * as errors).
+   * Where lines go. Default: standard output for JSON, written once per turn of the event loop;
+   * for pretty, consola (4xx as warnings, 5xx as errors).
    */
   sink?: (line: string, entry: RequestLogEntry) => void
   /**
@@ -32,13 +33,15 @@ export interface LoggerOptions {
  */
 export function loggerPlugin(options: LoggerOptions = {}): ProxMCPPlugin {
   const format = options.format ?? 'pretty'
-  const sink = options.sink ?? (format === 'json' ? (line: string) => console.log(line) : consolaSink())
+  const stdout = options.sink || format !== 'json' ? undefined : batchedLines((text) => console.log(text))
+  const sink = options.sink ?? (stdout ? (line: string) => stdout.push(line) : consolaSink())
   return {
     name: 'logger',
     onResponse(ctx, response, durationMs) {
       const entry = logEntry(ctx, response.status, durationMs, options.bodies === true)
       sink(format === 'json' ? JSON.stringify(entry) : prettyLine(entry), entry)
     },
+    onClose: () => stdout?.flush(),
   }
 }
 
