@@ -83,7 +83,7 @@ export class ProxMCP {
     this.limits = new SessionLimits(this.config, this.sessions, this.metrics)
     this.events = {
       onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
-      onSharedNotification: (_upstream, notification) => this.onSharedNotification(notification),
+      onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
     }
     this.upstreamDeps = { spawn, logger: this.logger, perRequest }
     this.upstreams = this.config.upstreams.map((upstream) => this.createUpstream(upstream))
@@ -220,10 +220,12 @@ export class ProxMCP {
     }
   }
 
-  private onSharedNotification(notification: Notification): void {
+  private onSharedNotification(upstream: Upstream, notification: Notification): void {
     const uri = (notification.params as { uri?: unknown } | undefined)?.uri
     if (notification.method === 'notifications/resources/updated' && typeof uri === 'string') {
       this.modern.notify.resourceUpdated(uri)
     }
+    if (upstream.sharesProcess)
+      for (const session of this.sessions) session.relayShared(upstream, notification)
   }
 }

@@ -9,6 +9,7 @@ import type { CaseContext, CaseResult } from './case-types.ts'
 
 export const DIRECT_STDIO = 'direct stdio'
 export const PROXMCP_STDIO = 'ProxMCP'
+export const PROXMCP_SHARED = 'ProxMCP --share-stdio'
 export const MCP_PROXY = 'mcp-proxy 6.7.19'
 export const SUPERGATEWAY = 'supergateway 4.0.0'
 
@@ -24,18 +25,21 @@ export async function stdioPeers(ctx: CaseContext): Promise<CaseResult> {
   const stops: (() => Promise<void>)[] = []
   const notes: string[] = [
     'Upstream: bench/upstreams/stdio-upstream.ts (v1 SDK McpServer over stdio, 2025-era only), run by Bun.',
-    'ProxMCP (Bun) and supergateway (--stateful, Node) start one upstream process per client session; mcp-proxy (Node) multiplexes every session onto one upstream process.',
+    'ProxMCP (Bun, by default) and supergateway (--stateful, Node) start one upstream process per client session; mcp-proxy (Node) and ProxMCP --share-stdio multiplex every session onto one upstream process.',
     'direct stdio: the load generator starts one upstream per simulated client and speaks JSON lines to it (no HTTP).',
   ]
   try {
     const proxmcp = await startProxmcp('case2-proxmcp', { stdio: [STDIO_UPSTREAM] })
     stops.push(proxmcp.stop)
+    const shared = await startProxmcp('case2-proxmcp-shared', { stdio: [STDIO_UPSTREAM], shareStdio: true })
+    stops.push(shared.stop)
     const mcpProxy = await startMcpProxy('case2-mcp-proxy', STDIO_UPSTREAM)
     stops.push(mcpProxy.stop)
     const supergateway = await startSupergateway('case2-supergateway', STDIO_UPSTREAM)
     stops.push(supergateway.stop)
     const memory = await idleMemory([
       { name: PROXMCP_STDIO, pid: proxmcp.pid },
+      { name: PROXMCP_SHARED, pid: shared.pid },
       { name: MCP_PROXY, pid: mcpProxy.pid },
       { name: SUPERGATEWAY, pid: supergateway.pid },
     ])
@@ -50,6 +54,7 @@ export async function stdioPeers(ctx: CaseContext): Promise<CaseResult> {
     const contenders: Contender[] = [
       { name: DIRECT_STDIO, driver: 'stdio', endpoint: STDIO_UPSTREAM, tool: 'echo' },
       proxied(PROXMCP_STDIO, proxmcp),
+      proxied(PROXMCP_SHARED, shared),
       proxied(MCP_PROXY, mcpProxy),
       proxied(SUPERGATEWAY, supergateway),
     ]
@@ -70,6 +75,8 @@ export async function stdioPeers(ctx: CaseContext): Promise<CaseResult> {
         { target: SUPERGATEWAY, baseline: DIRECT_STDIO },
         { target: PROXMCP_STDIO, baseline: MCP_PROXY },
         { target: PROXMCP_STDIO, baseline: SUPERGATEWAY },
+        { target: PROXMCP_SHARED, baseline: MCP_PROXY },
+        { target: PROXMCP_SHARED, baseline: SUPERGATEWAY },
       ],
       memory,
       notes,

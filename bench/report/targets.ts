@@ -1,7 +1,7 @@
 import type { CaseResult } from '../cases/case-types.ts'
 import type { CompiledResult } from '../cases/compiled.ts'
 import { DIRECT_2025, DIRECT_V2, PROXMCP_2025, PROXMCP_V2 } from '../cases/direct-vs-proxy.ts'
-import { MCP_PROXY, PROXMCP_STDIO, SUPERGATEWAY } from '../cases/stdio-peers.ts'
+import { MCP_PROXY, PROXMCP_SHARED, PROXMCP_STDIO, SUPERGATEWAY } from '../cases/stdio-peers.ts'
 import { ratios } from './compare.ts'
 
 export interface TargetCheck {
@@ -36,10 +36,12 @@ export function checkTargets(cases: CaseResult[], compiled: CompiledResult | und
       ...(at1.length > 0 && { met: at1.every((r) => r.addedP50 < 0.3) }),
     })
   }
-  for (const peer of [MCP_PROXY, SUPERGATEWAY]) {
-    const found = stdio ? ratios(stdio.measurements, [{ target: PROXMCP_STDIO, baseline: peer }]) : []
+  for (const [proxmcp, peer] of [MCP_PROXY, SUPERGATEWAY].flatMap((peer) =>
+    [PROXMCP_STDIO, PROXMCP_SHARED].map((proxmcp) => [proxmcp, peer] as const),
+  )) {
+    const found = stdio ? ratios(stdio.measurements, [{ target: proxmcp, baseline: peer }]) : []
     checks.push({
-      name: `≥ 2× the throughput of ${peer} (stdio, every op and client count)`,
+      name: `≥ 2× the throughput of ${peer} (stdio, every op and client count; ${proxmcp})`,
       measured: found.map((r) => `${r.op}×${r.concurrency} ${r.throughput.toFixed(2)}×`).join(', ') || '—',
       ...(found.length > 0 && { met: found.every((r) => r.throughput >= 2) }),
     })

@@ -10,6 +10,8 @@ export interface ProxmcpOptions {
   executable?: string
   /** Flags for bun itself, before the entry (e.g. --cpu-prof). */
   bunFlags?: string[]
+  /** One process per stdio upstream for every session (`--share-stdio`). */
+  shareStdio?: boolean
   /** The checkout to run (default PROXMCP_ROOT): another copy, e.g. with a proposed fix applied. */
   root?: string
 }
@@ -32,5 +34,6 @@ export function startProxmcp(name: string, options: ProxmcpOptions): Promise<Tar
     '--log-format',
     'json',
     ...upstreamFlags,
+    ...(options.shareStdio ? ['--share-stdio'] : []),
   ])
 }

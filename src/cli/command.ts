@@ -35,6 +35,10 @@ export function createCommand(runtime: CliRuntime) {
         valueHint: 'command',
         description: 'Upstream started as a subprocess (repeatable).',
       },
+      'share-stdio': {
+        type: 'boolean',
+        description: 'One process per --stdio upstream for all clients (default: one per client session).',
+      },
       port: {
         type: 'string',
         valueHint: 'port',

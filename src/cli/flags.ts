@@ -55,7 +55,11 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   if (values.namespace) overrides.namespace = true
   const upstreams = uniqueIds([
     ...(values.upstream ?? []).map((url, index) => ({ id: upstreamId(url, index), url })),
-    ...(values.stdio ?? []).map((line, index) => ({ id: `stdio-${index + 1}`, command: splitCommand(line) })),
+    ...(values.stdio ?? []).map((line, index) => ({
+      id: `stdio-${index + 1}`,
+      command: splitCommand(line),
+      ...(values['share-stdio'] && { shareProcess: true }),
+    })),
   ])
   const rateLimit = values['rate-limit']
   return {
@@ -82,6 +86,7 @@ function parse(argv: string[]) {
     options: {
       upstream: { type: 'string', multiple: true },
       stdio: { type: 'string', multiple: true },
+      'share-stdio': { type: 'boolean' },
       port: { type: 'string' },
       host: { type: 'string' },
       'log-format': { type: 'string' },

@@ -37,6 +37,7 @@ export const UpstreamSchema = v.pipe(
       'auto',
     ),
     timeoutMs: v.optional(v.pipe(v.number('expected a number'), v.integer(), v.minValue(1)), 300_000),
+    shareProcess: v.optional(v.boolean('expected true or false'), false),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return
@@ -44,6 +45,11 @@ export const UpstreamSchema = v.pipe(
     if (transport === 'stdio' || (command && !transport)) {
       if (!command)
         addIssue({ message: 'a stdio upstream needs "command"', path: pathTo(dataset.value, 'command') })
+    } else if (dataset.value.shareProcess) {
+      addIssue({
+        message: '"shareProcess" is for stdio upstreams only',
+        path: pathTo(dataset.value, 'shareProcess'),
+      })
     } else if (!url) {
       addIssue({
         message: 'expected a URL (or "command" for a stdio upstream)',

@@ -14,6 +14,7 @@ import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
 import { DirectCalls } from './direct-calls.ts'
 import { createForwardingServer } from './forwarding-server.ts'
+import { admits, isMoreVerbose } from './log-levels.ts'
 import { RelayBudget } from './relay-budget.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import type { SuspendableCall } from './suspensions.ts'
@@ -37,6 +38,8 @@ export class LegacySession implements DownstreamScope {
   /** The fast path for tools/call to upstreams reached over a 2025-era HTTP session. */
   readonly direct: DirectCalls
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
+  /** Resources this session subscribed to on processes it shares with other sessions. */
+  private readonly sharedSubscriptions = new Map<Upstream, Set<string>>()
   private logLevel: string | undefined
   private closed = false
   private readonly logBudget = new RelayBudget(200, 100)
@@ -80,6 +83,10 @@ export class LegacySession implements DownstreamScope {
   }
 
   link(upstream: Upstream): Promise<UpstreamLink> {
+    if (upstream.sharesProcess) {
+      const shared = upstream.sharedLink()
+      return shared ? Promise.resolve(shared) : Promise.reject(upstreamUnavailable(upstream))
+    }
     const existing = this.links.get(upstream)
     if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream)))
     return this.reopen(upstream)
@@ -137,6 +144,9 @@ export class LegacySession implements DownstreamScope {
     await Promise.all(
       logging.map((upstream) =>
         this.withLink(upstream, async (link) => {
+          // A shared process logs at the most verbose level any session asked; each session gets its share.
+          if (upstream.sharesProcess && !isMoreVerbose(level, upstream.logLevel)) return
+          if (upstream.sharesProcess) upstream.logLevel = level
           // 2026-07-28 has no logging/setLevel: the level travels in each request's envelope.
           if (!link.isModern) await link.request('logging/setLevel', { level })
         }),
@@ -153,7 +163,31 @@ export class LegacySession implements DownstreamScope {
 
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     const method = subscribed ? 'resources/subscribe' : 'resources/unsubscribe'
+    if (upstream.sharesProcess && !this.countSubscription(upstream, uri, subscribed)) return
     await this.withLink(upstream, (link) => link.request(method, { uri }))
+  }
+
+  /**
+   * A notification from a process this session shares with others: relayed when it concerns this
+   * session (a resource it subscribed to, a log message at its level).
+   */
+  relayShared(upstream: Upstream, notification: Notification): void {
+    const params = (notification.params ?? {}) as JsonObject
+    const concerned =
+      notification.method === 'notifications/resources/updated'
+        ? this.sharedSubscriptions.get(upstream)?.has(String(params.uri))
+        : notification.method === 'notifications/message' && admits(this.logLevel, params.level)
+    if (concerned) this.relay(upstream, notification)
+  }
+
+  /** Counts a (un)subscription on a shared process; true when the process must be told. */
+  private countSubscription(upstream: Upstream, uri: string, subscribed: boolean): boolean {
+    const mine = this.sharedSubscriptions.get(upstream) ?? new Set<string>()
+    this.sharedSubscriptions.set(upstream, mine)
+    if (mine.has(uri) === subscribed) return false
+    if (subscribed) mine.add(uri)
+    else mine.delete(uri)
+    return subscribed ? upstream.subscriptions.add(uri) : upstream.subscriptions.remove(uri)
   }
 
   /** Drops the connection to an upstream that a reload replaced (the upstream closed it). */
@@ -168,6 +202,9 @@ export class LegacySession implements DownstreamScope {
     this.core.sessions.delete(this)
     this.onClosed()
     this.direct.abort()
+    for (const [upstream, uris] of this.sharedSubscriptions) {
+      for (const uri of uris) void this.subscribe(upstream, uri, false).catch(() => {})
+    }
     const links = await this.openLinks()
     this.links.clear()
     await Promise.all(links.map((link) => link.close()))

@@ -19,6 +19,7 @@ import {
   kindOfListChanged,
   type UpstreamCatalog,
 } from './list-all.ts'
+import { SubscriptionCounts } from './subscription-counts.ts'
 import { openFailure } from './to-proxy-error.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
@@ -54,6 +55,9 @@ export class Upstream {
   capabilities: ServerCapabilities | undefined
   /** Reconnects since start, for supervision and metrics. */
   reconnects = 0
+  /** For a shared process: the resources its client sessions subscribed to, and the log level they asked. */
+  readonly subscriptions = new SubscriptionCounts()
+  logLevel: string | undefined
   lastError: string | undefined
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
@@ -75,6 +79,11 @@ export class Upstream {
 
   get id(): string {
     return this.config.id
+  }
+
+  /** A stdio upstream whose one process serves every client session (`shareProcess`). */
+  get sharesProcess(): boolean {
+    return this.config.transport === 'stdio' && this.config.shareProcess
   }
 
   /** True where connections must not outlive a request (Cloudflare Workers). */
@@ -202,6 +211,10 @@ export class Upstream {
       this.shared = link
       this.markUp(link)
       if (this.era === 'modern') void this.listenForChanges(link)
+      // A restarted shared process knows nothing of what its sessions asked for.
+      for (const uri of this.subscriptions.uris())
+        void link.request('resources/subscribe', { uri }).catch(() => {})
+      if (this.logLevel) void link.request('logging/setLevel', { level: this.logLevel }).catch(() => {})
     } catch (error) {
       this.markFailed(error)
       this.scheduleReconnect()

@@ -20,6 +20,14 @@ test('repeated --upstream and --stdio flags each add an upstream, with readable 
   ])
 })
 
+test('--share-stdio makes every --stdio upstream one process for all sessions', () => {
+  const options = parseFlags(['--stdio', 'node a.js', '--stdio', 'node b.js', '--share-stdio'], {})
+  expect(options.upstreams).toEqual([
+    { id: 'stdio-1', command: ['node', 'a.js'], shareProcess: true },
+    { id: 'stdio-2', command: ['node', 'b.js'], shareProcess: true },
+  ])
+})
+
 test('--port, --host, --log-format and --namespace become overrides; PORT is the fallback', () => {
   expect(
     parseFlags(['--port', '8080', '--host', '0.0.0.0', '--log-format', 'json', '--namespace'], {}).overrides,

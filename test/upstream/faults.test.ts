@@ -5,19 +5,8 @@ import { join } from 'node:path'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
 import { freePort, waitFor } from '../helpers/wait.ts'
-
-/** Pids of every process running the stdio fixture under this name. */
-function fixturePids(name: string): number[] {
-  const found = Bun.spawnSync(['pgrep', '-f', `v1-server.ts --name ${name}`])
-    .stdout.toString()
-    .trim()
-  return found ? found.split('\n').map(Number) : []
-}
-
-function stdioFixture(name: string): string[] {
-  return [process.execPath, 'test/fixtures/v1-server.ts', '--name', name]
-}
 
 test('an upstream that is down at start comes up later: its tools appear and clients hear list_changed', async () => {
   const port = freePort()
