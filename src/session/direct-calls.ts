@@ -6,8 +6,11 @@ import {
 import type { ProxMCPContext } from '../plugins/types.ts'
 import { canAnswer } from '../upstream/connect-client.ts'
 import type { UpstreamLink } from '../upstream/link.ts'
+import type { LinkTap } from '../upstream/link-tap.ts'
 import type { Upstream } from '../upstream/upstream.ts'
-import { DirectCall, type RequestId, type WireMessage } from './direct-call.ts'
+import { HttpCall } from './http-call.ts'
+import { MessageCall } from './message-call.ts'
+import type { RelayedCall, RelayedCallSetup, RequestId, WireMessage } from './relayed-call.ts'
 import type { ProxyCore } from './scope.ts'
 
 export interface DirectCallHost {
@@ -22,21 +25,23 @@ export interface DirectCallHost {
 }
 
 interface Question {
-  call: DirectCall
-  upstreamId: RequestId
+  call: RelayedCall
+  deliver: (answer: WireMessage) => void
 }
+
+/** Ids of the proxy's, unique in the process: calls of several sessions may share one upstream connection. */
+let sequence = 0
 
 const ACCEPTED = 202
 
 /**
- * The fast path of one 2025-era session: its tools/call requests to upstreams it reaches over a
- * 2025-era Streamable HTTP session go straight there (see DirectCall), and so do the client's
- * answers and cancellations that belong to them. Everything else is the SDK's.
+ * The fast path of one 2025-era session: its tools/call requests to 2025-era upstreams go past
+ * the SDK, as one HTTP exchange (HttpCall) or one stdio message (MessageCall), and so do the
+ * client's answers and cancellations that belong to them. Everything else is the SDK's.
  */
 export class DirectCalls {
-  private readonly calls = new Map<RequestId, DirectCall>()
+  private readonly calls = new Map<RequestId, RelayedCall>()
   private readonly questions = new Map<string, Question>()
-  private sequence = 0
 
   constructor(private readonly host: DirectCallHost) {}
 
@@ -72,8 +77,9 @@ export class DirectCalls {
     const route = this.host.core.catalog.routeTool(params.name, ctx)
     if (!route || route.upstream.perRequest) return undefined
     const link = await this.host.link(route.upstream).catch(() => undefined)
-    const transport = link?.httpSession
-    if (!link || !transport) return undefined
+    const http = link?.httpSession
+    const tap = http ? undefined : link?.messageTap
+    if (!link || (!http && !tap)) return undefined
     let release: () => void
     try {
       release = this.host.admitCall()
@@ -81,19 +87,19 @@ export class DirectCalls {
       if (error instanceof ProtocolError) return errorAnswer(id, error, sessionId)
       throw error
     }
-    const call = new DirectCall({
+    const capabilities = this.host.clientCapabilities()
+    const setup: RelayedCallSetup = {
       core: this.host.core,
       upstream: route.upstream,
       link,
-      transport,
       ctx,
       sessionId,
       clientId: id,
-      upstreamId: `proxmcp-${++this.sequence}`,
-      canAnswer: (method) => canAnswer(this.host.clientCapabilities(), method),
-      question: (asking, upstreamId) => {
-        const proxyId = `proxmcp-q${++this.sequence}`
-        this.questions.set(proxyId, { call: asking, upstreamId })
+      upstreamId: `proxmcp-${++sequence}`,
+      canAnswer: (method) => canAnswer(capabilities, method),
+      question: (asking, deliver) => {
+        const proxyId = `proxmcp-q${++sequence}`
+        this.questions.set(proxyId, { call: asking, deliver })
         return proxyId
       },
       done: (finished) => {
@@ -103,9 +109,15 @@ export class DirectCalls {
           if (question.call === finished) this.questions.delete(proxyId)
         }
       },
-    })
-    this.calls.set(id, call)
+    }
     const forwarded = { ...message, params: { ...params, name: route.name } }
+    if (http) {
+      const call = new HttpCall(setup, http)
+      this.calls.set(id, call)
+      return call.start(forwarded, request.signal)
+    }
+    const call = new MessageCall(setup, tap as LinkTap, mayHearBack(forwarded.params, capabilities))
+    this.calls.set(id, call)
     return call.start(forwarded, request.signal)
   }
 
@@ -121,9 +133,16 @@ export class DirectCalls {
     const question = typeof message.id === 'string' ? this.questions.get(message.id) : undefined
     if (!question) return undefined
     this.questions.delete(message.id as string)
-    void question.call.transport.send({ ...message, id: question.upstreamId } as never).catch(() => {})
+    question.deliver(message)
     return new Response(null, { status: ACCEPTED })
   }
+}
+
+/** Whether anything but the answer can come back: progress (a token was given) or questions (the client can answer some). */
+function mayHearBack(params: object, capabilities: ClientCapabilities): boolean {
+  const meta = (params as { _meta?: { progressToken?: unknown } })._meta
+  const { sampling, elicitation, roots } = capabilities
+  return meta?.progressToken !== undefined || Boolean(sampling || elicitation || roots)
 }
 
 /** The request is one the SDK's transport would take as it is: both answer formats accepted, a known version. */

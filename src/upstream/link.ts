@@ -1,7 +1,9 @@
 import type { Client, Notification } from '@modelcontextprotocol/client'
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
 import { BoundedHttpTransport } from './bounded-http-transport.ts'
+import { LinkTap } from './link-tap.ts'
 import { looseResult } from './loose-result.ts'
+import { StdioUpstreamTransport } from './stdio-transport.ts'
 import { isConnectionFailure, toProxyError } from './to-proxy-error.ts'
 
 export type JsonObject = Record<string, unknown>
@@ -41,6 +43,7 @@ export interface LinkOptions {
 export class UpstreamLink {
   private readonly inFlight: AskDownstream[] = []
   private closed = false
+  private tap: LinkTap | undefined
 
   constructor(
     readonly client: Client,
@@ -80,6 +83,26 @@ export class UpstreamLink {
     return transport instanceof BoundedHttpTransport && transport.sessionId ? transport : undefined
   }
 
+  /**
+   * For a 2025-era stdio connection: where requests made outside the SDK send and get their
+   * answers (see LinkTap).
+   */
+  get messageTap(): LinkTap | undefined {
+    const transport = this.client.transport
+    if (this.closed || this.isModern || !(transport instanceof StdioUpstreamTransport)) return undefined
+    this.tap ??= new LinkTap(transport)
+    return this.tap
+  }
+
+  /**
+   * Counts a call made outside the SDK as in flight, so the upstream's questions meanwhile are
+   * attributed to it as to any other call; returns its release.
+   */
+  track(ask: AskDownstream): () => void {
+    this.inFlight.push(ask)
+    return () => void this.inFlight.splice(this.inFlight.indexOf(ask), 1)
+  }
+
   /** The connection broke: a session's link is dropped (its next call opens a fresh one) and the upstream checked. */
   failed(): void {
     if (this.options.sessionScoped) void this.close()
@@ -92,8 +115,7 @@ export class UpstreamLink {
     params: JsonObject | undefined,
     options: ForwardOptions = {},
   ): Promise<JsonObject> {
-    const ask = options.ask
-    if (ask) this.inFlight.push(ask)
+    const untrack = options.ask && this.track(options.ask)
     try {
       return await this.client.request({ method, params }, looseResult, {
         signal: options.signal,
@@ -107,7 +129,7 @@ export class UpstreamLink {
       if (isConnectionFailure(error)) this.failed()
       throw toProxyError(error, this.options.upstreamId, this.options.timeoutMs)
     } finally {
-      if (ask) this.inFlight.splice(this.inFlight.indexOf(ask), 1)
+      untrack?.()
     }
   }
 

@@ -49,6 +49,24 @@ test('every session is served by the one process', async () => {
   expect(fixturePids('shared-one')).toHaveLength(1)
 })
 
+test('concurrent calls of several sessions each get their own progress and answer', async () => {
+  const sessions = await Promise.all(Array.from({ length: 6 }, () => recordingClient()))
+  const results = await Promise.all(
+    sessions.map(async ({ client }, index) => {
+      const progress: number[] = []
+      const result = await client.callTool(
+        { name: 'progress', arguments: { steps: index + 1 } },
+        { onprogress: (update) => void progress.push(update.progress) },
+      )
+      return { text: textOf(result), progress }
+    }),
+  )
+  for (const [index, { text, progress }] of results.entries()) {
+    expect(text).toBe(`done after ${index + 1} steps`)
+    expect(progress).toEqual(Array.from({ length: index + 1 }, (_, step) => step + 1))
+  }
+})
+
 test('a question the process asks during a call is answered by the calling client', async () => {
   const { client } = await recordingClient({
     capabilities: { sampling: {} },

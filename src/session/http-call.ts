@@ -1,0 +1,162 @@
+import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
+import { toProxyError } from '../upstream/to-proxy-error.ts'
+import {
+  RelayedCall,
+  type RelayedCallSetup,
+  SSE_HEADERS,
+  sseEvent,
+  type WireMessage,
+} from './relayed-call.ts'
+import { SseEventReader } from './sse-event-reader.ts'
+
+/**
+ * A tools/call relayed straight to an upstream's 2025-era session over HTTP: the client's
+ * message POSTed as it is (tool name resolved, id the proxy's), the answer streamed back as the
+ * upstream writes it, with the upstream's own backpressure. Progress passes as it is, questions
+ * get ids of the proxy's, any other notification takes the session's usual route.
+ */
+export class HttpCall extends RelayedCall {
+  private readonly exchange = new AbortController()
+
+  constructor(
+    setup: RelayedCallSetup,
+    private readonly transport: BoundedHttpTransport,
+  ) {
+    super(setup)
+  }
+
+  /** The client's answer, or undefined when the upstream session is gone and the SDK path should reopen it. */
+  async start(message: WireMessage, clientGone: AbortSignal): Promise<Response | undefined> {
+    clientGone.addEventListener('abort', () => this.clientGone(), {
+      once: true,
+      signal: this.exchange.signal,
+    })
+    let response: Response
+    try {
+      response = await this.transport.post(
+        { ...message, id: this.setup.upstreamId } as never,
+        this.exchange.signal,
+      )
+    } catch (error) {
+      return this.answerNow(this.outcomeOf(error))
+    }
+    if (response.status === 404) {
+      // The upstream forgot the session (restart, expiry): the SDK path opens a new one.
+      void response.body?.cancel()
+      this.setup.link.failed()
+      this.finish(undefined)
+      return undefined
+    }
+    if (!response.ok) {
+      const text = await response.text().catch(() => '')
+      const status = `HTTP ${response.status} ${text.slice(0, 200)}`.trim()
+      return this.answerNow(this.errorMessage(toProxyError(new Error(status), this.setup.upstream.id, 0)))
+    }
+    const type = response.headers.get('content-type') ?? ''
+    if (type.startsWith('text/event-stream') && response.body) return this.stream(response.body)
+    if (type.startsWith('application/json')) return this.answerNow(await this.jsonAnswer(response))
+    void response.body?.cancel()
+    return this.answerNow(this.unanswered())
+  }
+
+  protected stopUpstream(reason: unknown): void {
+    const requestId = this.setup.upstreamId
+    void this.transport
+      .send({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId, reason: String(reason) },
+      })
+      .catch(() => {})
+    this.exchange.abort()
+  }
+
+  private stream(body: ReadableStream<Uint8Array>): Response {
+    const reader = body.getReader()
+    const decoder = new TextDecoder()
+    const events = new SseEventReader()
+    const end = async (
+      controller: ReadableStreamDefaultController<Uint8Array>,
+      final: WireMessage | undefined,
+    ) => {
+      await this.writeFinal(controller, final)
+      void reader.cancel().catch(() => {})
+    }
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          let wrote = false
+          while (!wrote && !this.over) {
+            let chunk: Awaited<ReturnType<typeof reader.read>>
+            try {
+              chunk = await reader.read()
+            } catch (error) {
+              return end(controller, this.outcomeOf(error))
+            }
+            if (chunk.done) return end(controller, this.final ?? this.unanswered())
+            for (const data of events.feed(decoder.decode(chunk.value, { stream: true }))) {
+              const out = this.relay(data)
+              if (this.final) return end(controller, this.final)
+              if (out === undefined) continue
+              controller.enqueue(sseEvent(out))
+              wrote = true
+            }
+          }
+        },
+        cancel: () => {
+          void reader.cancel().catch(() => {})
+          this.clientGone()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    return new Response(stream, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
+  }
+
+  /** What goes to the client for one upstream message: its text, or undefined when nothing does. */
+  private relay(data: string): string | undefined {
+    let message: WireMessage
+    try {
+      message = JSON.parse(data)
+    } catch {
+      return undefined
+    }
+    if (typeof message !== 'object' || message === null) return undefined
+    if (typeof message.method === 'string') {
+      const { id } = message
+      if (id !== undefined && id !== null && this.setup.canAnswer(message.method)) {
+        const deliver = (answer: WireMessage) =>
+          void this.transport.send({ ...answer, id } as never).catch(() => {})
+        return JSON.stringify({ ...message, id: this.setup.question(this, deliver) })
+      }
+      if (message.method === 'notifications/progress') {
+        this.armTimer()
+        this.notified = true
+        return data
+      }
+    } else if (message.id === this.setup.upstreamId) {
+      this.final = this.checked(message)
+      return undefined
+    }
+    // Logs, list changes, resource updates, questions the client cannot answer (the SDK refuses
+    // them) and pings: the session handles them as for any other call.
+    this.transport.dispatch(message as never)
+    return undefined
+  }
+
+  private async jsonAnswer(response: Response): Promise<WireMessage> {
+    try {
+      const body = (await response.json()) as WireMessage | WireMessage[]
+      const answer = (Array.isArray(body) ? body : [body]).find((m) => m?.id === this.setup.upstreamId)
+      if (answer) return this.checked(answer)
+    } catch {}
+    return this.unanswered()
+  }
+
+  /** How an exchange that threw ends: as the timeout decided, silently when cancelled, or as a broken upstream. */
+  private outcomeOf(error: unknown): WireMessage | undefined {
+    if (this.final || this.cancelled) return this.final
+    this.setup.link.failed()
+    return this.errorMessage(toProxyError(error, this.setup.upstream.id, this.timeoutMs))
+  }
+}

@@ -1,0 +1,173 @@
+import { ProtocolError } from '@modelcontextprotocol/server'
+import { ProxyError, ProxyErrorCode } from '../errors.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
+import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
+import { upstreamTimeout } from '../upstream/to-proxy-error.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { invalidToolResult, isToolResultShaped } from './checked-result.ts'
+import type { ProxyCore } from './scope.ts'
+
+export type RequestId = string | number
+
+/** A JSON-RPC message as read off the wire, before anything is known of its shape. */
+export type WireMessage = JsonObject & { id?: RequestId | null; method?: string; error?: JsonObject }
+
+export interface RelayedCallSetup {
+  core: ProxyCore
+  upstream: Upstream
+  link: UpstreamLink
+  ctx: ProxMCPContext | undefined
+  /** The downstream session, named on every answer as the SDK's transport does. */
+  sessionId: string
+  /** The client's request id, which its answer carries. */
+  clientId: RequestId
+  /** The id the request carries upstream, distinct from the SDK client's own on the same connection. */
+  upstreamId: string
+  /** Whether the client declared the capability to answer the upstream's request `method`. */
+  canAnswer(method: string): boolean
+  /** Gives a question to the client an id of the proxy's; `deliver` gets the client's answer. */
+  question(call: RelayedCall, deliver: (answer: WireMessage) => void): string
+  /** The call is over: its session forgets it and its slot is free. */
+  done(call: RelayedCall): void
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+}
+const encoder = new TextEncoder()
+
+/** One server-sent event carrying a JSON-RPC message. */
+export function sseEvent(json: string): Uint8Array {
+  return encoder.encode(`event: message\ndata: ${json}\n\n`)
+}
+
+/**
+ * A tools/call relayed outside the SDK (see HttpCall and MessageCall): what both share is how
+ * the call ends. Its answer goes to the client under the client's id; a timeout, the client's
+ * cancellation or its going away tell the upstream to stop; metrics and plugins hear the outcome.
+ */
+export abstract class RelayedCall {
+  private readonly ended: (outcome: 'ok' | 'error') => void
+  private timer: ReturnType<typeof setTimeout> | undefined
+  /** The message that ends the call for the client, once something has decided it. */
+  protected final: WireMessage | undefined
+  protected cancelled = false
+  protected over = false
+  /** Whether notifications went out on the answer's event stream (see `writeFinal`). */
+  protected notified = false
+
+  constructor(protected readonly setup: RelayedCallSetup) {
+    this.ended = setup.core.metrics.startCall(setup.upstream.id, 'tools/call')
+    if (setup.ctx) setup.ctx.upstream = setup.upstream.id
+    this.armTimer()
+  }
+
+  /** The client cancelled the call: the upstream is told, and the client gets no answer. */
+  cancel(reason: unknown): void {
+    if (this.over) return
+    this.cancelled = true
+    this.stopUpstream(reason)
+  }
+
+  /** The session closed under the call. */
+  abort(): void {
+    this.cancel('the session closed')
+  }
+
+  /** Tells the upstream to stop the call, and ends the exchange with it. */
+  protected abstract stopUpstream(reason: unknown): void
+
+  protected clientGone(): void {
+    this.cancel('the client went away')
+  }
+
+  /** Progress came: the timeout starts again, as the SDK's `resetTimeoutOnProgress` does. */
+  protected armTimer(): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.final = this.errorMessage(upstreamTimeout(this.setup.upstream.id, this.timeoutMs))
+      this.stopUpstream(`no answer within ${this.timeoutMs} ms`)
+    }, this.timeoutMs)
+  }
+
+  protected get timeoutMs(): number {
+    return this.setup.link.timeoutMs
+  }
+
+  protected finish(final: WireMessage | undefined): void {
+    if (this.over) return
+    this.over = true
+    clearTimeout(this.timer)
+    this.setup.done(this)
+    const error = final?.error
+    this.ended(error || !final ? 'error' : 'ok')
+    if (error && this.setup.ctx) {
+      const failure = new ProtocolError(error.code as number, error.message as string, error.data)
+      void this.setup.core.plugins.onError(this.setup.ctx, failure)
+    }
+  }
+
+  /** Ends the call with its answer as one JSON body, or 202 when the client gets none. */
+  protected answerNow(final: WireMessage | undefined): Response {
+    this.finish(final)
+    if (!final) return new Response(null, { status: 202, headers: this.sessionHeader() })
+    return new Response(JSON.stringify(this.forClient(final)), {
+      headers: { 'content-type': 'application/json', ...this.sessionHeader() },
+    })
+  }
+
+  /** Ends the call's event stream, with its answer when there is one. */
+  protected async writeFinal(
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    final: WireMessage | undefined,
+  ): Promise<void> {
+    this.finish(final)
+    // SDK clients handle notifications a turn after the answer of the same chunk, and drop
+    // progress for a request already answered: the answer gets a chunk of its own.
+    if (final && this.notified) await new Promise((resolve) => setTimeout(resolve, 0))
+    try {
+      if (final) controller.enqueue(sseEvent(JSON.stringify(this.forClient(final))))
+      controller.close()
+    } catch {
+      // The client went away first: there is no one left to tell.
+    }
+  }
+
+  /** The upstream's answer as the client may see it: a malformed one fails the call, naming the upstream. */
+  protected checked(answer: WireMessage): WireMessage {
+    const { error } = answer
+    const valid = error
+      ? typeof error.code === 'number' && typeof error.message === 'string'
+      : isToolResultShaped(answer.result)
+    return valid ? answer : this.errorMessage(invalidToolResult(this.setup.upstream.id))
+  }
+
+  protected unanswered(): WireMessage {
+    const upstream = this.setup.upstream.id
+    return this.errorMessage(
+      new ProxyError(`upstream '${upstream}' ended its answer stream without answering`, {
+        code: ProxyErrorCode.UpstreamUnavailable,
+        upstream,
+      }),
+    )
+  }
+
+  protected errorMessage(error: ProtocolError): WireMessage {
+    const { code, message, data } = error
+    return {
+      jsonrpc: '2.0',
+      id: this.setup.upstreamId,
+      error: { code, message, ...(data !== undefined && { data }) },
+    }
+  }
+
+  protected sessionHeader(): Record<string, string> {
+    return { 'mcp-session-id': this.setup.sessionId }
+  }
+
+  private forClient(final: WireMessage): WireMessage {
+    return { ...final, id: this.setup.clientId }
+  }
+}
