@@ -71,6 +71,7 @@ export async function stdioPeers(ctx: CaseContext): Promise<CaseResult> {
       measurements,
       comparisons: [
         { target: PROXMCP_STDIO, baseline: DIRECT_STDIO },
+        { target: PROXMCP_SHARED, baseline: DIRECT_STDIO },
         { target: MCP_PROXY, baseline: DIRECT_STDIO },
         { target: SUPERGATEWAY, baseline: DIRECT_STDIO },
         { target: PROXMCP_STDIO, baseline: MCP_PROXY },

@@ -1,12 +1,6 @@
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
-import {
-  RelayedCall,
-  type RelayedCallSetup,
-  SSE_HEADERS,
-  sseEvent,
-  type WireMessage,
-} from './relayed-call.ts'
+import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
 import { SseEventReader } from './sse-event-reader.ts'
 
 /**
@@ -110,7 +104,7 @@ export class HttpCall extends RelayedCall {
       },
       { highWaterMark: 0 },
     )
-    return new Response(stream, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
+    return this.eventStream(stream)
   }
 
   /** What goes to the client for one upstream message: its text, or undefined when nothing does. */

@@ -2,13 +2,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
 import type { JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 import type { LinkTap } from '../upstream/link-tap.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
-import {
-  RelayedCall,
-  type RelayedCallSetup,
-  SSE_HEADERS,
-  sseEvent,
-  type WireMessage,
-} from './relayed-call.ts'
+import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
 
 type Params = JsonObject & { _meta?: JsonObject }
 
@@ -64,7 +58,7 @@ export class MessageCall extends RelayedCall {
       },
       cancel: () => this.clientGone(),
     })
-    return new Response(body, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
+    return this.eventStream(body)
   }
 
   protected stopUpstream(reason: unknown): void {

@@ -31,7 +31,7 @@ export interface RelayedCallSetup {
   done(call: RelayedCall): void
 }
 
-export const SSE_HEADERS = {
+const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
   connection: 'keep-alive',
@@ -116,6 +116,11 @@ export abstract class RelayedCall {
     return new Response(JSON.stringify(this.forClient(final)), {
       headers: { 'content-type': 'application/json', ...this.sessionHeader() },
     })
+  }
+
+  /** The client's answer as an event stream: progress and questions, then the answer. */
+  protected eventStream(body: ReadableStream<Uint8Array>): Response {
+    return new Response(body, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
   }
 
   /** Ends the call's event stream, with its answer when there is one. */
