@@ -9,6 +9,7 @@ import type { UpstreamLink } from '../upstream/link.ts'
 import type { LinkTap } from '../upstream/link-tap.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { HttpCall } from './http-call.ts'
+import { LIST_FIELDS, type ListField, listPage } from './list-page.ts'
 import { MessageCall } from './message-call.ts'
 import type { RelayedCall, RelayedCallSetup, RequestId, WireMessage } from './relayed-call.ts'
 import type { ProxyCore } from './scope.ts'
@@ -54,6 +55,8 @@ export class DirectCalls {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
     const message = body as WireMessage
     if (message.method === 'tools/call') return this.call(request, message, ctx)
+    const listed = LIST_FIELDS.get(message.method)
+    if (listed) return this.list(request, message, listed, ctx)
     if (message.method === 'notifications/cancelled') return this.cancel(message)
     if (message.method === undefined) return this.answer(message)
     return undefined
@@ -121,6 +124,26 @@ export class DirectCalls {
     return call.start(forwarded, request.signal)
   }
 
+  /** A list is served from the merged catalog as it is: nothing for the SDK to add. */
+  private list(
+    request: Request,
+    message: WireMessage,
+    field: ListField,
+    ctx: ProxMCPContext | undefined,
+  ): Response | undefined {
+    const sessionId = this.host.sessionId()
+    const { id } = message
+    if (id === undefined || id === null || !sessionId || !speaksStreamableHttp(request)) return undefined
+    const cursor = (message.params as { cursor?: unknown } | undefined)?.cursor
+    try {
+      const result = listPage(this.host.core, field, cursor, ctx)
+      return jsonAnswer({ jsonrpc: '2.0', id, result }, sessionId)
+    } catch (error) {
+      if (error instanceof ProtocolError) return errorAnswer(id, error, sessionId)
+      throw error
+    }
+  }
+
   private cancel(message: WireMessage): Response | undefined {
     const params = message.params as { requestId?: RequestId; reason?: unknown } | undefined
     const call = params?.requestId === undefined ? undefined : this.calls.get(params.requestId)
@@ -158,7 +181,11 @@ function speaksStreamableHttp(request: Request): boolean {
 
 function errorAnswer(id: RequestId, error: ProtocolError, sessionId: string): Response {
   const { code, message } = error
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), {
+  return jsonAnswer({ jsonrpc: '2.0', id, error: { code, message } }, sessionId)
+}
+
+function jsonAnswer(message: WireMessage, sessionId: string): Response {
+  return new Response(JSON.stringify(message), {
     headers: { 'content-type': 'application/json', 'mcp-session-id': sessionId },
   })
 }

@@ -5,12 +5,12 @@ import {
   type ServerCapabilities,
   type ServerContext,
 } from '@modelcontextprotocol/server'
-import { paginate } from '../aggregate/paginate.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { PROXY_INFO } from '../version.ts'
 import { checkedToolResult } from './checked-result.ts'
 import { forwardCall, type Params } from './forward-call.ts'
+import { LIST_FIELDS, listPage } from './list-page.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
@@ -26,8 +26,6 @@ export const PROXY_CAPABILITIES: ServerCapabilities = {
   logging: {},
 }
 
-type ListField = 'tools' | 'prompts' | 'resources' | 'resourceTemplates'
-
 /**
  * A low-level SDK server whose handlers serve lists from the merged catalog and forward every
  * call, read and get to the upstream that owns it. The SDK does the protocol (both eras,
@@ -35,15 +33,12 @@ type ListField = 'tools' | 'prompts' | 'resources' | 'resourceTemplates'
  */
 export function createForwardingServer(core: ProxyCore, scope: DownstreamScope): Server {
   const server = new Server(PROXY_INFO, { capabilities: PROXY_CAPABILITIES })
-  const list = (field: ListField) => (request: { params?: Params }, ctx: ServerContext) => {
-    const items = field === 'tools' ? core.catalog.toolsFor(contextOf(ctx)) : core.catalog[field]
-    const { page, nextCursor } = paginate(items, request.params?.cursor, core.pageSize)
-    return { [field]: page, ...(nextCursor && { nextCursor }) } as never
+  for (const [method, field] of LIST_FIELDS) {
+    server.setRequestHandler(
+      method as 'tools/list',
+      (request, ctx) => listPage(core, field, request.params?.cursor, contextOf(ctx)) as never,
+    )
   }
-  server.setRequestHandler('tools/list', list('tools'))
-  server.setRequestHandler('prompts/list', list('prompts'))
-  server.setRequestHandler('resources/list', list('resources'))
-  server.setRequestHandler('resources/templates/list', list('resourceTemplates'))
 
   server.setRequestHandler('tools/call', (request, ctx) => {
     const { name } = request.params
