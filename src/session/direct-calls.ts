@@ -113,7 +113,8 @@ export class DirectCalls {
         }
       },
     }
-    const forwarded = { ...message, params: { ...params, name: route.name } }
+    // Only what a tools/call request is: no stray top-level fields of the client's go upstream.
+    const forwarded = { jsonrpc: '2.0', id, method: 'tools/call', params: { ...params, name: route.name } }
     if (http) {
       const call = new HttpCall(setup, http)
       this.calls.set(id, call)
