@@ -5,6 +5,7 @@ import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { upstreamTimeout } from '../upstream/to-proxy-error.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { invalidToolResult, isToolResultShaped } from './checked-result.ts'
+import { notificationsFirst } from './notifications-first.ts'
 import type { ProxyCore } from './scope.ts'
 
 export type RequestId = string | number
@@ -129,9 +130,7 @@ export abstract class RelayedCall {
     final: WireMessage | undefined,
   ): Promise<void> {
     this.finish(final)
-    // SDK clients handle notifications a turn after the answer of the same chunk, and drop
-    // progress for a request already answered: the answer gets a chunk of its own.
-    if (final && this.notified) await new Promise((resolve) => setTimeout(resolve, 0))
+    if (final && this.notified) await notificationsFirst()
     try {
       if (final) controller.enqueue(sseEvent(JSON.stringify(this.forClient(final))))
       controller.close()

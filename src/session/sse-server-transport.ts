@@ -1,4 +1,5 @@
 import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, Transport } from '@modelcontextprotocol/server'
+import { notificationsFirst } from './notifications-first.ts'
 
 const KEEP_ALIVE_MS = 15_000
 const encoder = new TextEncoder()
@@ -53,10 +54,8 @@ export class SseServerTransport implements Transport {
     if (this.closed) throw new Error('the SSE stream is closed')
     const isResponse = 'id' in message && ('result' in message || 'error' in message)
     if (isResponse && this.notified) {
-      // SDK clients dispatch every event of one chunk at once, handle notifications a turn after
-      // responses, and drop progress for a request already answered: the answer gets a chunk of its own.
       this.notified = false
-      await new Promise((resolve) => setTimeout(resolve, 0))
+      await notificationsFirst()
     } else if (!('id' in message)) {
       this.notified = true
     }
