@@ -121,8 +121,17 @@ export class ProxMCP {
     return this.started
   }
 
-  /** Before serving a request: started, and per request, catalogs fresh (read within this request). */
-  private async ready(): Promise<void> {
+  /**
+   * Before serving a request: started, and per request, catalogs fresh (read within this request).
+   * Opening a session needs no upstream: it goes ahead while they connect, except where
+   * connections must be made within a request (Workers).
+   */
+  private async ready(sessionOpening = false): Promise<void> {
+    if (sessionOpening && !this.perRequest) {
+      // A start that fails fails the session's next request, which waits for it.
+      this.start().catch(() => {})
+      return
+    }
     await this.start()
     if (this.perRequest) await Promise.all(this.upstreams.map((upstream) => upstream.start()))
   }
@@ -141,7 +150,7 @@ export class ProxMCP {
         const route = this.catalog.routeTool(name, ctx)
         return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
       },
-      ready: () => this.ready(),
+      ready: (sessionOpening) => this.ready(sessionOpening),
       accepting: () => this.accepting,
     })
     return this.app

@@ -2,6 +2,7 @@ import { isLegacyRequest } from '@modelcontextprotocol/server'
 import type { Hono } from 'hono'
 import { jsonRpcErrorResponse } from '../errors.ts'
 import { authInfoFor } from '../plugins/context.ts'
+import { opensSession } from '../session/streamable-sessions.ts'
 import { limitBody } from './body-limit.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { refuseParamHeaderMismatch } from './param-headers.ts'
@@ -19,7 +20,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
     if (draining) return draining
     const ctx = contextFor(c, { body: read.body })
     return withPlugins(ctx, request, async () => {
-      await deps.ready()
+      await deps.ready(opensSession(read.body))
       const options = { parsedBody: read.body, authInfo: authInfoFor(ctx, request.signal) }
       // A request for a session we hold is 2025-era by definition: skip the SDK's classifier,
       // which validates the whole body again with zod (about 12 µs a request).

@@ -40,7 +40,7 @@ export class StreamableSessions {
           : undefined
       return direct ?? entry.transport.handleRequest(request, options)
     }
-    if (request.method !== 'POST' || !containsInitialize(options.parsedBody)) {
+    if (request.method !== 'POST' || !opensSession(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
     }
     return this.core.limits.admit(client) ?? this.open(request, options, client)
@@ -66,7 +66,7 @@ export class StreamableSessions {
 }
 
 /** An initialize *request*: one without an id is a notification, which opens nothing. */
-function containsInitialize(body: unknown): boolean {
+export function opensSession(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body]
   return messages.some((message) => {
     const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown }
