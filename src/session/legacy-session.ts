@@ -8,13 +8,13 @@ import {
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server'
+import { admits } from '../log-levels.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
 import { DirectCalls } from './direct-calls.ts'
 import { createForwardingServer } from './forwarding-server.ts'
-import { admits, isMoreVerbose } from './log-levels.ts'
 import { RelayBudget } from './relay-budget.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
 import type { SuspendableCall } from './suspensions.ts'
@@ -35,7 +35,7 @@ const RELAYED = new Set(['notifications/resources/updated', 'notifications/elici
  */
 export class LegacySession implements DownstreamScope {
   readonly server: Server
-  /** The fast path for tools/call to upstreams reached over a 2025-era HTTP session. */
+  /** The fast path past the SDK: tools/call to 2025-era upstreams, and lists (see DirectCalls). */
   readonly direct: DirectCalls
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   /** Resources this session subscribed to on processes it shares with other sessions. */
@@ -145,8 +145,7 @@ export class LegacySession implements DownstreamScope {
       logging.map((upstream) =>
         this.withLink(upstream, async (link) => {
           // A shared process logs at the most verbose level any session asked; each session gets its share.
-          if (upstream.sharesProcess && !isMoreVerbose(level, upstream.logLevel)) return
-          if (upstream.sharesProcess) upstream.logLevel = level
+          if (upstream.sharesProcess && !upstream.asks.raiseLogLevel(level)) return
           // 2026-07-28 has no logging/setLevel: the level travels in each request's envelope.
           if (!link.isModern) await link.request('logging/setLevel', { level })
         }),
@@ -187,7 +186,7 @@ export class LegacySession implements DownstreamScope {
     if (mine.has(uri) === subscribed) return false
     if (subscribed) mine.add(uri)
     else mine.delete(uri)
-    return subscribed ? upstream.subscriptions.add(uri) : upstream.subscriptions.remove(uri)
+    return upstream.asks.count(uri, subscribed)
   }
 
   /** Drops the connection to an upstream that a reload replaced (the upstream closed it). */

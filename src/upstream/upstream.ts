@@ -19,7 +19,7 @@ import {
   kindOfListChanged,
   type UpstreamCatalog,
 } from './list-all.ts'
-import { SubscriptionCounts } from './subscription-counts.ts'
+import { SharedProcessAsks } from './shared-process-asks.ts'
 import { openFailure } from './to-proxy-error.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
@@ -55,9 +55,8 @@ export class Upstream {
   capabilities: ServerCapabilities | undefined
   /** Reconnects since start, for supervision and metrics. */
   reconnects = 0
-  /** For a shared process: the resources its client sessions subscribed to, and the log level they asked. */
-  readonly subscriptions = new SubscriptionCounts()
-  logLevel: string | undefined
+  /** For a shared process: what its client sessions asked of it. */
+  readonly asks = new SharedProcessAsks()
   lastError: string | undefined
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
@@ -211,10 +210,7 @@ export class Upstream {
       this.shared = link
       this.markUp(link)
       if (this.era === 'modern') void this.listenForChanges(link)
-      // A restarted shared process knows nothing of what its sessions asked for.
-      for (const uri of this.subscriptions.uris())
-        void link.request('resources/subscribe', { uri }).catch(() => {})
-      if (this.logLevel) void link.request('logging/setLevel', { level: this.logLevel }).catch(() => {})
+      this.asks.renew(link)
     } catch (error) {
       this.markFailed(error)
       this.scheduleReconnect()
