@@ -18,8 +18,9 @@ export interface AppDeps {
   /** The input schema of a tool as this client sees it, as its upstream declared it. */
   toolInputSchema: (name: string, ctx: ProxMCPContext) => unknown
   /**
-   * Resolves once the proxy can serve a request (the upstreams have had their first connection attempt). `sessionOpening`: the request only opens a
-   * session (an initialize), which needs no upstream, so it need not wait for them.
+   * Resolves once the proxy can serve a request: the upstreams have had their first connection
+   * attempt. `sessionOpening`: the request only opens a session (an initialize), which needs no
+   * upstream, so it need not wait for them.
    */
   ready: (sessionOpening?: boolean) => Promise<void>
   /** False while shutting down: no new sessions or sessionless requests. */

@@ -30,6 +30,12 @@ interface Question {
   deliver: (answer: WireMessage) => void
 }
 
+/** Whom an answer goes to: the client's request id, in its session. */
+interface Answering {
+  id: RequestId
+  sessionId: string
+}
+
 /** Ids of the proxy's, unique in the process: calls of several sessions may share one upstream connection. */
 let sequence = 0
 
@@ -54,12 +60,15 @@ export class DirectCalls {
   ): Promise<Response | undefined> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
     const message = body as WireMessage
-    if (message.method === 'tools/call') return this.call(request, message, ctx)
-    const listed = LIST_FIELDS.get(message.method)
-    if (listed) return this.list(request, message, listed, ctx)
     if (message.method === 'notifications/cancelled') return this.cancel(message)
     if (message.method === undefined) return this.answer(message)
-    return undefined
+    const listed = LIST_FIELDS.get(message.method)
+    if (message.method !== 'tools/call' && !listed) return undefined
+    const { id } = message
+    const sessionId = this.host.sessionId()
+    if (id === undefined || id === null || !sessionId || !speaksStreamableHttp(request)) return undefined
+    const to = { id, sessionId }
+    return listed ? this.list(message, listed, ctx, to) : this.call(request, message, ctx, to)
   }
 
   /** The session closed: calls in flight are cancelled upstream. */
@@ -71,12 +80,10 @@ export class DirectCalls {
     request: Request,
     message: WireMessage,
     ctx: ProxMCPContext | undefined,
+    { id, sessionId }: Answering,
   ): Promise<Response | undefined> {
-    const { id, params } = message as { id?: RequestId; params?: { name?: unknown } }
-    const sessionId = this.host.sessionId()
-    if (id === undefined || this.calls.has(id) || typeof params?.name !== 'string' || !sessionId)
-      return undefined
-    if (!speaksStreamableHttp(request)) return undefined
+    const params = message.params as { name?: unknown } | undefined
+    if (this.calls.has(id) || typeof params?.name !== 'string') return undefined
     const route = this.host.core.catalog.routeTool(params.name, ctx)
     if (!route || route.upstream.perRequest) return undefined
     const link = await this.host.link(route.upstream).catch(() => undefined)
@@ -115,26 +122,20 @@ export class DirectCalls {
     }
     // Only what a tools/call request is: no stray top-level fields of the client's go upstream.
     const forwarded = { jsonrpc: '2.0', id, method: 'tools/call', params: { ...params, name: route.name } }
-    if (http) {
-      const call = new HttpCall(setup, http)
-      this.calls.set(id, call)
-      return call.start(forwarded, request.signal)
-    }
-    const call = new MessageCall(setup, tap as LinkTap, mayHearBack(forwarded.params, capabilities))
+    const call = http
+      ? new HttpCall(setup, http)
+      : new MessageCall(setup, tap as LinkTap, mayHearBack(forwarded.params, capabilities))
     this.calls.set(id, call)
     return call.start(forwarded, request.signal)
   }
 
   /** A list is served from the merged catalog as it is: nothing for the SDK to add. */
   private list(
-    request: Request,
     message: WireMessage,
     field: ListField,
     ctx: ProxMCPContext | undefined,
-  ): Response | undefined {
-    const sessionId = this.host.sessionId()
-    const { id } = message
-    if (id === undefined || id === null || !sessionId || !speaksStreamableHttp(request)) return undefined
+    { id, sessionId }: Answering,
+  ): Response {
     const cursor = (message.params as { cursor?: unknown } | undefined)?.cursor
     try {
       const result = listPage(this.host.core, field, cursor, ctx)

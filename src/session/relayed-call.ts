@@ -77,6 +77,12 @@ export abstract class RelayedCall {
     this.cancel('the session closed')
   }
 
+  /**
+   * Sends the call upstream; resolves to the client's answer (an event stream or one JSON body),
+   * or undefined when the SDK path must serve it after all.
+   */
+  abstract start(message: WireMessage, clientGone: AbortSignal): Promise<Response | undefined> | Response
+
   /** Tells the upstream to stop the call, and ends the exchange with it. */
   protected abstract stopUpstream(reason: unknown): void
 
