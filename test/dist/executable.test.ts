@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseChecksums, sha256File } from '../../scripts/checksums.ts'
 import { archiveName, executableName, hostTarget } from '../../scripts/targets.ts'
-import { connectClient } from '../helpers/clients.ts'
 import { runSpecConfig, startSpecUpstreams } from '../helpers/spec-config.ts'
-import { fixtureCommand, startCli } from './run-cli.ts'
+import { stdioFixture } from '../helpers/stdio-fixture.ts'
+import { expectServesFixture, startCli } from './run-cli.ts'
 
 const root = resolve(import.meta.dir, '../..')
 const { version } = await Bun.file(join(root, 'package.json')).json()
@@ -67,12 +67,7 @@ test('the executable serves /healthz and MCP through a stdio upstream, then exit
     const cli = await startCli([executable], { marker, cwd: outDir })
     startups.push(cli.startupMs)
     try {
-      if (round === 0) {
-        const client = await connectClient(cli.url)
-        const { tools } = await client.listTools()
-        expect(tools.map((tool) => tool.name)).toContain(`${marker}_only`)
-        await client.close()
-      }
+      if (round === 0) await expectServesFixture(cli.url, marker)
     } finally {
       expect(await cli.stop()).toBe(0)
     }
@@ -86,17 +81,14 @@ test('the executable serves /healthz and MCP through a stdio upstream, then exit
 test('the executable loads a TypeScript config file from its working directory', async () => {
   const marker = `cfg${Date.now().toString(36)}`
   const cwd = join(outDir, 'with-config')
-  const upstream = { id: 'fixture', command: fixtureCommand(marker) }
+  const upstream = { id: 'fixture', command: stdioFixture(marker) }
   await Bun.write(
     join(cwd, 'proxmcp.config.ts'),
     `const upstreams: { id: string; command: string[] }[] = [${JSON.stringify(upstream)}]\nexport default { upstreams }\n`,
   )
   const cli = await startCli([executable], { marker, cwd, args: [] })
   try {
-    const client = await connectClient(cli.url)
-    const { tools } = await client.listTools()
-    expect(tools.map((tool) => tool.name)).toContain(`${marker}_only`)
-    await client.close()
+    await expectServesFixture(cli.url, marker)
   } finally {
     expect(await cli.stop()).toBe(0)
   }

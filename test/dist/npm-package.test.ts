@@ -2,8 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { connectClient } from '../helpers/clients.ts'
-import { startCli } from './run-cli.ts'
+import { expectServesFixture, startCli } from './run-cli.ts'
 
 const root = resolve(import.meta.dir, '../..')
 const { version } = await Bun.file(join(root, 'package.json')).json()
@@ -83,10 +82,7 @@ test.each(RUNTIMES)(
     const marker = `npm${_name}${Date.now().toString(36)}`
     const running = await startCli([runtime, cli], { marker, cwd: app })
     try {
-      const client = await connectClient(running.url)
-      const { tools } = await client.listTools()
-      expect(tools.map((tool) => tool.name)).toContain(`${marker}_only`)
-      await client.close()
+      await expectServesFixture(running.url, marker)
     } finally {
       expect(await running.stop()).toBe(0)
     }

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path'
+import { expect } from 'bun:test'
+import { connectClient } from '../helpers/clients.ts'
+import { stdioFixture } from '../helpers/stdio-fixture.ts'
 import { freePort } from '../helpers/wait.ts'
-
-const FIXTURE = resolve(import.meta.dir, '../fixtures/v1-server.ts')
 
 export interface RunningCli {
   url: string
@@ -11,9 +11,12 @@ export interface RunningCli {
   stop(): Promise<number | null>
 }
 
-/** The command that runs our v1 fixture over stdio as `name`, which marks its process. */
-export function fixtureCommand(name: string): string[] {
-  return [process.execPath, FIXTURE, '--name', name]
+/** Expects the running CLI at `url` to list the tool of the stdio fixture named `marker`. */
+export async function expectServesFixture(url: string, marker: string): Promise<void> {
+  const client = await connectClient(url)
+  const { tools } = await client.listTools()
+  expect(tools.map((tool) => tool.name)).toContain(`${marker}_only`)
+  await client.close()
 }
 
 /**
@@ -29,7 +32,7 @@ export async function startCli(
   const { marker, cwd } = options
   const args = options.args ?? [
     '--stdio',
-    fixtureCommand(marker)
+    stdioFixture(marker)
       .map((part) => `"${part}"`)
       .join(' '),
   ]
