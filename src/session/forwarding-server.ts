@@ -6,6 +6,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server'
 import { contextOf } from '../plugins/context.ts'
+import { namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { PROXY_INFO } from '../version.ts'
 import { checkedToolResult } from './checked-result.ts'
@@ -103,7 +104,9 @@ async function complete(core: ProxyCore, scope: DownstreamScope, params: Params,
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown reference: ${JSON.stringify(ref)}`)
   if (!upstream.capabilities?.completions) return { completion: { values: [], hasMore: false } }
   const forwarded = route ? { ...params, ref: { ...ref, name: route.name } } : params
-  return scope.withLink(upstream, (link) =>
-    link.request('completion/complete', forwarded, { signal: ctx.mcpReq.signal }),
-  )
+  return scope
+    .withLink(upstream, (link) =>
+      link.request('completion/complete', forwarded, { signal: ctx.mcpReq.signal }),
+    )
+    .catch(namingMissingMethod(upstream.id, 'completion/complete'))
 }

@@ -11,6 +11,7 @@ import {
 import { admits } from '../log-levels.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
+import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { callSignal } from './call-signal.ts'
 import { DirectCalls } from './direct-calls.ts'
@@ -136,21 +137,27 @@ export class LegacySession implements DownstreamScope {
     return this.callsInFlight === 0 && this.lastActivity < cutoff
   }
 
+  /**
+   * Sets the level on every upstream that logs. One without `logging/setLevel` is passed over: its
+   * messages are filtered here instead, and the level still reaches the others.
+   */
   async setLogLevel(level: string): Promise<void> {
     this.logLevel = level
     const logging = this.core.upstreams.filter(
       (upstream) => upstream.state === 'up' && upstream.capabilities?.logging,
     )
-    await Promise.all(
+    const settled = await Promise.allSettled(
       logging.map((upstream) =>
         this.withLink(upstream, async (link) => {
           // A shared process logs at the most verbose level any session asked; each session gets its share.
           if (upstream.sharesProcess && !upstream.asks.raiseLogLevel(level)) return
           // 2026-07-28 has no logging/setLevel: the level travels in each request's envelope.
-          if (!link.isModern) await link.request('logging/setLevel', { level })
+          if (!link.isModern) await this.sendLogLevel(link)
         }),
       ),
     )
+    const failure = settled.find((outcome) => outcome.status === 'rejected')
+    if (failure) throw failure.reason
   }
 
   envelope(): JsonObject {
@@ -163,7 +170,9 @@ export class LegacySession implements DownstreamScope {
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     const method = subscribed ? 'resources/subscribe' : 'resources/unsubscribe'
     if (upstream.sharesProcess && !this.countSubscription(upstream, uri, subscribed)) return
-    await this.withLink(upstream, (link) => link.request(method, { uri }))
+    await this.withLink(upstream, (link) => link.request(method, { uri })).catch(
+      namingMissingMethod(upstream.id, method),
+    )
   }
 
   /**
@@ -224,9 +233,15 @@ export class LegacySession implements DownstreamScope {
       await link.close()
       throw upstreamUnavailable(upstream)
     }
-    if (this.logLevel && upstream.capabilities?.logging && !link.isModern)
-      await link.request('logging/setLevel', { level: this.logLevel })
+    if (upstream.capabilities?.logging && !link.isModern) await this.sendLogLevel(link)
     return link
+  }
+
+  private async sendLogLevel(link: UpstreamLink): Promise<void> {
+    if (this.logLevel === undefined) return
+    await link.request('logging/setLevel', { level: this.logLevel }).catch((error) => {
+      if (!isMethodNotFound(error)) throw error
+    })
   }
 
   private linkOptions(upstream: Upstream): SessionLinkOptions {
@@ -246,6 +261,8 @@ export class LegacySession implements DownstreamScope {
 
   private relay(upstream: Upstream, notification: Notification): void {
     if (notification.method === 'notifications/message') {
+      // An upstream without logging/setLevel logs at every level: the client's level is kept here.
+      if (!admits(this.logLevel, (notification.params as JsonObject | undefined)?.level)) return
       // Log messages are the one thing an upstream may send without bound: past the budget they
       // are counted, and the count is told once the budget allows.
       if (!this.logBudget.take()) return void this.droppedLogs++

@@ -6,7 +6,7 @@ export type CatalogKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts
 /** Everything an upstream lists, as it listed it (every field kept). */
 export type UpstreamCatalog = Record<CatalogKind, JsonObject[]>
 
-const LISTS: Record<CatalogKind, { method: string; capability: keyof ServerCapabilities }> = {
+export const LISTS: Record<CatalogKind, { method: string; capability: keyof ServerCapabilities }> = {
   tools: { method: 'tools/list', capability: 'tools' },
   resources: { method: 'resources/list', capability: 'resources' },
   resourceTemplates: { method: 'resources/templates/list', capability: 'resources' },
@@ -46,23 +46,8 @@ export function kindOfListChanged(method: string): CatalogKind[] | undefined {
   return LIST_CHANGED[method]
 }
 
-/** Lists the given kinds from an upstream, following its pagination cursors to the end. */
-export async function fetchCatalog(
-  link: UpstreamLink,
-  capabilities: ServerCapabilities,
-  kinds: CatalogKind[] = ALL_KINDS,
-  onDropped: OnDropped = () => {},
-): Promise<Partial<UpstreamCatalog>> {
-  const entries = await Promise.all(
-    kinds.map(async (kind) => {
-      const { method, capability } = LISTS[kind]
-      return [kind, capabilities[capability] ? await listAll(link, method, kind, onDropped) : []] as const
-    }),
-  )
-  return Object.fromEntries(entries)
-}
-
-async function listAll(
+/** Reads one list to its end, following the upstream's pagination cursors. */
+export async function listAll(
   link: UpstreamLink,
   method: string,
   field: CatalogKind,

@@ -1,8 +1,9 @@
-import type {
-  ClientCapabilities,
-  Notification,
-  PriorDiscovery,
-  ServerCapabilities,
+import {
+  type ClientCapabilities,
+  type Notification,
+  type PriorDiscovery,
+  ProtocolError,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
@@ -12,15 +13,10 @@ import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, refusesLegacy, sharedLinkCapabilities } from './connection-policy.ts'
 import { createTransport } from './create-transport.ts'
 import type { AskDownstream, JsonObject, UpstreamLink } from './link.ts'
-import {
-  type CatalogKind,
-  emptyCatalog,
-  fetchCatalog,
-  kindOfListChanged,
-  type UpstreamCatalog,
-} from './list-all.ts'
+import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
 import { openFailure } from './to-proxy-error.ts'
+import { UpstreamLists } from './upstream-lists.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
@@ -49,9 +45,6 @@ export interface SessionLinkOptions {
  */
 export class Upstream {
   state: UpstreamState = 'connecting'
-  catalog: UpstreamCatalog = emptyCatalog()
-  /** What the upstream listed before it went down, to tell clients why a name is missing. */
-  lastKnownCatalog: UpstreamCatalog = emptyCatalog()
   capabilities: ServerCapabilities | undefined
   /** Reconnects since start, for supervision and metrics. */
   reconnects = 0
@@ -64,6 +57,7 @@ export class Upstream {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
   private readonly sessionLinks = new Set<UpstreamLink>()
+  private readonly lists: UpstreamLists
   /** Whether this modern upstream also opens 2025-era sessions; unknown until a session asks. */
   private legacySessions: boolean | undefined
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
@@ -74,10 +68,28 @@ export class Upstream {
     readonly config: UpstreamConfig,
     private readonly deps: { spawn?: SpawnFn; logger: Logger; perRequest?: boolean },
     private readonly events: UpstreamEvents,
-  ) {}
+  ) {
+    this.lists = new UpstreamLists({
+      upstreamId: config.id,
+      logger: deps.logger,
+      link: () => this.sharedLink(),
+      onRetried: (kind) => events.onCatalogChange(this, [kind]),
+      retries: deps.perRequest !== true,
+    })
+  }
 
   get id(): string {
     return this.config.id
+  }
+
+  /** Everything the upstream lists now, as it listed it. */
+  get catalog(): UpstreamCatalog {
+    return this.lists.catalog
+  }
+
+  /** What the upstream listed before it went down, to tell clients why a name is missing. */
+  get lastKnownCatalog(): UpstreamCatalog {
+    return this.lists.lastKnown
   }
 
   /** A stdio upstream whose one process serves every client session (`shareProcess`). */
@@ -173,6 +185,7 @@ export class Upstream {
   async stop(): Promise<void> {
     this.state = 'stopped'
     clearTimeout(this.retryTimer)
+    this.lists.cancelRetries()
     const links = [...this.sessionLinks, ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
     await Promise.all(links.map((link) => link.close()))
@@ -181,18 +194,10 @@ export class Upstream {
   /** Re-reads the given parts of the catalog after the upstream said they changed. */
   async refresh(kinds: CatalogKind[]): Promise<void> {
     const link = this.sharedLink()
-    if (!link || !this.capabilities) return
-    try {
-      const fresh = await fetchCatalog(link, this.capabilities, kinds, this.warnDropped)
-      this.catalog = { ...this.catalog, ...fresh }
-      this.events.onCatalogChange(this, kinds)
-    } catch (error) {
-      this.deps.logger.warn(`upstream '${this.id}': could not refresh its list: ${describe(error)}`)
-    }
+    if (!link) return
+    await this.lists.read(link, kinds)
+    this.events.onCatalogChange(this, kinds)
   }
-
-  private readonly warnDropped = (method: string, what: string): void =>
-    this.deps.logger.warn(`upstream '${this.id}': ${method} left out ${what}`)
 
   private transport() {
     return createTransport(this.config, {
@@ -248,8 +253,9 @@ export class Upstream {
       // A reconnected upstream may have been redeployed: ask again whether it opens 2025-era sessions.
       this.legacySessions = undefined
       this.capabilities = link.client.getServerCapabilities() ?? {}
-      const catalog = await fetchCatalog(link, this.capabilities, undefined, this.warnDropped)
-      this.catalog = { ...emptyCatalog(), ...catalog }
+      // The handshake alone decides that the upstream is up: each list is read on its own.
+      await this.lists.readAll(link, this.capabilities)
+      if (!link.isOpen) throw new Error('the connection closed while its lists were read')
       return link
     } catch (error) {
       await link.close()
@@ -266,7 +272,7 @@ export class Upstream {
       const version = link.client.getNegotiatedProtocolVersion()
       this.deps.logger.info(`upstream '${this.id}' is up (${this.describeConnection(version)})`)
     }
-    this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
+    this.events.onCatalogChange(this, ALL_KINDS)
   }
 
   private markFailed(error: unknown): void {
@@ -308,8 +314,9 @@ export class Upstream {
   private checkHealth(): void {
     const link = this.shared
     if (!link || this.state !== 'up') return
-    void link.client.ping({ timeout: 5_000 }).catch(async () => {
-      if (this.shared !== link) return
+    void link.client.ping({ timeout: 5_000 }).catch(async (error) => {
+      // Any JSON-RPC answer, Method not found included, shows the connection is alive.
+      if (this.shared !== link || error instanceof ProtocolError) return
       this.shared = undefined
       this.deps.logger.warn(`upstream '${this.id}' stopped answering`)
       await link.close()
@@ -318,10 +325,9 @@ export class Upstream {
   }
 
   private markDown(): void {
-    this.lastKnownCatalog = this.catalog
-    this.catalog = emptyCatalog()
+    this.lists.clear()
     this.setState('down')
-    this.events.onCatalogChange(this, ['tools', 'resources', 'resourceTemplates', 'prompts'])
+    this.events.onCatalogChange(this, ALL_KINDS)
     this.reconnects++
     this.scheduleReconnect()
   }
