@@ -3,12 +3,11 @@ import type { UpstreamConfig } from '../config/resolve.ts'
 import { ProxyError } from '../errors.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 import { BoundedHttpTransport } from './bounded-http-transport.ts'
-import { StdioUpstreamTransport } from './stdio-transport.ts'
+import { type StdioEvents, StdioUpstreamTransport } from './stdio-transport.ts'
 
-export interface TransportDeps {
+export interface TransportDeps extends StdioEvents {
   /** Present where the runtime can start processes (Bun, Node); absent on Workers and Deno Deploy. */
   spawn?: SpawnFn
-  onStderrLine: (line: string) => void
 }
 
 /** The one place where the three upstream transports differ: how they connect. */
@@ -29,11 +28,7 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
         )
       }
       const command = upstream.command as string[]
-      return new StdioUpstreamTransport(
-        deps.spawn,
-        { command, env: upstream.env, cwd: upstream.cwd },
-        deps.onStderrLine,
-      )
+      return new StdioUpstreamTransport(deps.spawn, { command, env: upstream.env, cwd: upstream.cwd }, deps)
     }
   }
 }

@@ -4,6 +4,19 @@ import type { ChildProcessHandle, SpawnFn, SpawnOptions } from '../runtime/types
 import { readLines } from './read-lines.ts'
 
 const EXIT_GRACE_MS = 2_000
+/** How much of what a process wrote to stderr last is kept, to tell why it exited. */
+const STDERR_TAIL_LINES = 10
+const STDERR_LINE_CHARS = 300
+/** How long an exit report waits for the rest of stderr to be read. */
+const STDERR_DRAIN_MS = 200
+/** How long a process whose stdout ended has to exit by itself before it is stopped. */
+const STDOUT_CLOSED_GRACE_MS = 1_000
+
+export interface StdioEvents {
+  onStderrLine(line: string): void
+  /** The process exited without being asked to: its exit code and the end of its stderr. */
+  onExit(description: string): void
+}
 
 /**
  * MCP over a subprocess's stdin/stdout, spawned through the runtime adapter (Bun or
@@ -15,23 +28,36 @@ export class StdioUpstreamTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void
   private child?: ChildProcessHandle
   private closed = false
+  private closing = false
+  private readonly stderrTail: string[] = []
 
   constructor(
     private readonly spawn: SpawnFn,
     private readonly options: SpawnOptions,
-    private readonly onStderrLine: (line: string) => void,
+    private readonly events: StdioEvents,
   ) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid
-  }
 
   async start(): Promise<void> {
     const child = this.spawn(this.options)
     this.child = child
-    void readLines(child.stdout, (line) => this.receive(line)).catch((error) => this.onerror?.(error))
-    void readLines(child.stderr, this.onStderrLine).catch(() => {})
-    void child.exited.then(() => this.finish())
+    const stdoutRead = readLines(child.stdout, (line) => this.receive(line)).catch((error) =>
+      this.onerror?.(error),
+    )
+    const stderrRead = readLines(child.stderr, (line) => this.onStderr(line)).catch(() => {})
+    void child.exited.then(async (code) => {
+      if (!this.closing) {
+        await Promise.race([stderrRead, delay(STDERR_DRAIN_MS)])
+        this.events.onExit(this.describeExit(code))
+      }
+      this.finish()
+    })
+    // A process that closed its stdout can answer nothing more, even if it lives on.
+    void stdoutRead.then(async () => {
+      await delay(STDOUT_CLOSED_GRACE_MS)
+      if (this.closing || this.closed) return
+      this.events.onExit('the process closed its stdout and was stopped')
+      this.finish()
+    })
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -41,9 +67,10 @@ export class StdioUpstreamTransport implements Transport {
 
   async close(): Promise<void> {
     const child = this.child
+    this.closing = true
     if (!child || this.closed) return this.finish()
     child.kill()
-    await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS))])
+    await Promise.race([child.exited, delay(EXIT_GRACE_MS)])
     this.finish()
   }
 
@@ -54,13 +81,27 @@ export class StdioUpstreamTransport implements Transport {
       message = deserializeMessage(line)
     } catch {
       // Servers and their tooling sometimes print non-protocol lines to stdout; they are not ours to relay.
-      this.onStderrLine(line)
+      this.events.onStderrLine(line)
       return
     }
     this.onmessage?.(message)
     // The SDK handles a notification a turn later than a response, and drops progress whose request
     // has already been answered. A server writing progress and result together must not lose the progress.
     if (!('id' in message)) await new Promise((resolve) => setTimeout(resolve, 0))
+  }
+
+  private onStderr(line: string): void {
+    this.stderrTail.push(line.slice(0, STDERR_LINE_CHARS))
+    if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift()
+    this.events.onStderrLine(line)
+  }
+
+  private describeExit(code: number | null): string {
+    const how = code === null ? 'was killed by a signal' : `exited with code ${code}`
+    const tail = this.stderrTail.filter((line) => line.trim() !== '')
+    return tail.length === 0
+      ? `the process ${how}, writing nothing to stderr`
+      : `the process ${how}; its last words on stderr:\n${tail.map((line) => `  ${line}`).join('\n')}`
   }
 
   private finish(): void {
@@ -70,4 +111,8 @@ export class StdioUpstreamTransport implements Transport {
     this.child?.kill()
     this.onclose?.()
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

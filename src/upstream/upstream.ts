@@ -51,6 +51,8 @@ export class Upstream {
   /** For a shared process: what its client sessions asked of it. */
   readonly asks = new SharedProcessAsks()
   lastError: string | undefined
+  /** How the shared connection's process last exited, when it exited by itself. */
+  private lastExit: string | undefined
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
   private attempt = 0
@@ -171,7 +173,7 @@ export class Upstream {
     { clientEra: _clientEra, ...options }: SessionLinkOptions,
     prior: PriorDiscovery | undefined,
   ): Promise<UpstreamLink> {
-    const link = await openLink(this.config, this.transport(), {
+    const link = await openLink(this.config, this.transport('session'), {
       ...options,
       prior,
       sessionScoped: true,
@@ -199,10 +201,15 @@ export class Upstream {
     this.events.onCatalogChange(this, kinds)
   }
 
-  private transport() {
+  /** A transport for the shared connection, or for one session's (whose process exiting only that session sees). */
+  private transport(owner: 'shared' | 'session') {
     return createTransport(this.config, {
       spawn: this.deps.spawn,
       onStderrLine: (line) => this.deps.logger.info(`[${this.id}] ${line}`),
+      onExit: (description) => {
+        if (owner === 'shared') this.lastExit = description
+        else this.deps.logger.warn(`upstream '${this.id}': a session's process ended: ${description}`)
+      },
     })
   }
 
@@ -240,7 +247,8 @@ export class Upstream {
 
   /** Connects the shared link and reads what the upstream is and offers. */
   private async connectShared(): Promise<UpstreamLink> {
-    const link = await openLink(this.config, this.transport(), {
+    this.lastExit = undefined
+    const link = await openLink(this.config, this.transport('shared'), {
       capabilities: sharedLinkCapabilities(this.config.transport),
       prior: this.verdict ?? eraGuessForRetry(this.config, this.attempt),
       sessionScoped: false,
@@ -276,7 +284,7 @@ export class Upstream {
   }
 
   private markFailed(error: unknown): void {
-    this.lastError = describe(error)
+    this.lastError = this.lastExit ?? describe(error)
     const level = this.attempt === 0 ? 'warn' : 'debug'
     this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
   }
@@ -306,7 +314,7 @@ export class Upstream {
   private onSharedClose(link: UpstreamLink): void {
     if (link !== this.shared || this.state === 'stopped') return
     this.shared = undefined
-    this.deps.logger.warn(`upstream '${this.id}' disconnected`)
+    this.deps.logger.warn(`upstream '${this.id}' disconnected${this.lastExit ? `: ${this.lastExit}` : ''}`)
     this.markDown()
   }
 
