@@ -20,6 +20,9 @@ import { UpstreamLists } from './upstream-lists.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
+/** How long a connection suspected broken has to answer a probe. */
+const PROBE_TIMEOUT_MS = 5_000
+
 /** Per request, how long a catalog read is trusted before it is read again. */
 const CATALOG_TTL_MS = 30_000
 
@@ -318,11 +321,15 @@ export class Upstream {
     this.markDown()
   }
 
-  /** A request failed at the connection level: confirm with a ping, and reconnect if the link is dead. */
+  /** A request failed at the connection level: confirm with a probe, and reconnect if the link is dead. */
   private checkHealth(): void {
     const link = this.shared
     if (!link || this.state !== 'up') return
-    void link.client.ping({ timeout: 5_000 }).catch(async (error) => {
+    // 2026-07-28 has no ping (the SDK refuses to send it on a modern link): server/discover stands in.
+    const probe = link.isModern
+      ? link.client.discover({ timeout: PROBE_TIMEOUT_MS })
+      : link.client.ping({ timeout: PROBE_TIMEOUT_MS })
+    void probe.catch(async (error) => {
       // Any JSON-RPC answer, Method not found included, shows the connection is alive.
       if (this.shared !== link || error instanceof ProtocolError) return
       this.shared = undefined

@@ -4,9 +4,11 @@
  * proxy must fail only that upstream, clearly (naming it), and keep every other tool listed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createMcpHandler } from '@modelcontextprotocol/server'
 import { looseResult } from '../../src/upstream/loose-result.ts'
 import { type ListReply, type RunningMisbehaving, serveMisbehaving } from '../fixtures/misbehaving-server.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
+import { createV2Server } from '../fixtures/v2-server.ts'
 import { connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 
@@ -67,6 +69,43 @@ describe('garbage answers to tools/call', () => {
       await client.close()
     },
   )
+})
+
+// 2026-07-28 has no ping: the check that follows a broken answer must not take the upstream down.
+test('a 2026-07-28 upstream that answers one call with garbage stays up for the next calls', async () => {
+  const modern = createMcpHandler(() => createV2Server('modern', []), { legacy: 'reject' })
+  const upstream = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(request) {
+      const body = await request
+        .clone()
+        .json()
+        .catch(() => undefined)
+      if (body?.params?.arguments?.text !== 'garbage') return modern.fetch(request)
+      return new Response('{"jsonrpc":"2.0"}\nnot json', { headers: { 'content-type': 'application/json' } })
+    },
+  })
+  const proxy = await startProxy({
+    upstreams: [{ id: 'modern', url: `http://127.0.0.1:${upstream.port}/mcp` }],
+  })
+  try {
+    const client = await connectClient(proxy.url, { era: 'modern' })
+    const failure = await client
+      .callTool({ name: 'echo', arguments: { text: 'garbage' } })
+      .catch((error) => error)
+    expect(failure.code).toBe(-32010)
+    await Bun.sleep(250)
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+    expect(result.content).toEqual([{ type: 'text', text: 'modern:hi' }])
+    expect(proxy.logs.filter((line) => line.includes('stopped answering'))).toEqual([])
+    expect(proxy.proxy.upstreams[0]?.reconnects).toBe(0)
+    await client.close()
+  } finally {
+    await proxy.stop()
+    await modern.close()
+    await upstream.stop(true)
+  }
 })
 
 describe('invalid entries in tools/list', () => {
