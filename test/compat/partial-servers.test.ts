@@ -129,6 +129,29 @@ describe('a v1 low-level server that declares resources without templates, and p
   })
 })
 
+test('a list that fails for a while is empty meanwhile, read again with backoff, and listed once it answers', async () => {
+  const proxy = await proxyFor(notesServer('--failing-prompt-lists', '2'))
+  try {
+    expect(proxy.proxy.upstreams[0]?.state).toBe('up')
+    const client = await proxiedPeer(proxy.url, 'mcp')
+    expect(((await client.send('tools/list')).tools as unknown[]).length).toBe(7)
+    expect(
+      proxy.logs.some((line) =>
+        /^warn: upstream 'notes': prompts\/list failed \(the prompt store is still loading\); read again in [\d.]+ s$/.test(
+          line,
+        ),
+      ),
+    ).toBe(true)
+    await waitFor(
+      async () => ((await client.send('prompts/list')).prompts as unknown[]).length === 1,
+      'the prompts to be listed',
+    )
+    await client.close()
+  } finally {
+    await proxy.stop()
+  }
+})
+
 test('a server that starts slowly is listed once it is up', async () => {
   const proxy = await proxyFor(notesServer('--slow-start', '3000'))
   try {
