@@ -11,6 +11,7 @@ import {
   DOWNSTREAMS,
   directStdio,
   listEverything,
+  listedThroughProxy,
   type Peer,
   proxiedPeer,
 } from '../helpers/compare-servers.ts'
@@ -25,14 +26,6 @@ async function proxyFor(
   extra: { id: string; command: string[] }[] = [],
 ): Promise<TestProxy> {
   return startProxy({ upstreams: [{ id: 'notes', command }, ...extra] })
-}
-
-/** What the proxy lists for a server: its lists as they are, with a list it lacks as empty. */
-async function listedThroughProxy(direct: Peer): Promise<Record<string, unknown>> {
-  const lists = await listEverything(direct.send)
-  return Object.fromEntries(
-    Object.entries(lists).map(([field, items]) => [field, Array.isArray(items) ? items : []]),
-  )
 }
 
 describe('a v1 low-level server that declares resources without templates, and prints on stdout', () => {
