@@ -1,4 +1,5 @@
 import {
+  type FetchLike,
   isJSONRPCRequest,
   type JSONRPCMessage,
   type MessageExtraInfo,
@@ -7,27 +8,40 @@ import {
   type TransportSendOptions,
 } from '@modelcontextprotocol/client'
 import { ProxyErrorCode } from '../errors.ts'
+import { jsonLinesFetch } from './json-lines.ts'
 
 type RequestId = string | number
 type OnMessage = (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
+
+const FIRST_MODERN_VERSION = '2026-07-28'
 
 /**
  * The SDK's Streamable HTTP client transport with each request's HTTP exchange bound to the
  * request: cancelling it (timeout or abort; the SDK then sends notifications/cancelled) aborts
  * its POST, and a POST whose event stream ends without the answer fails the request at once. The
  * SDK does neither for 2025-era servers: the POST stays open, or the request waits out its timeout.
+ * It also reads past two slips of 2026-07-28 servers the SDK rejects: answers sent as JSON lines
+ * under `application/json` (see jsonLinesFetch), and results without `resultType`.
  */
 export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private readonly exchanges = new Map<RequestId, AbortController>()
   private handler: OnMessage | undefined
   private postHeaders: Record<string, string> | undefined
+  private readonly lenientFetch: FetchLike
+  private modern = false
 
   constructor(
     private readonly upstreamId: string,
     private readonly url: URL,
     private readonly options?: StreamableHTTPClientTransportOptions,
+    /** Called with a few words each time the upstream breaks the protocol in a way read past. */
+    private readonly onTolerated?: (deviation: string) => void,
   ) {
-    super(url, options)
+    const lenientFetch = jsonLinesFetch(options?.fetch ?? fetch, () =>
+      onTolerated?.('answers with JSON lines as application/json'),
+    )
+    super(url, { ...options, fetch: lenientFetch })
+    this.lenientFetch = lenientFetch
     // The base class declares `onmessage` as a field: replace it on the instance to see answers go by.
     Object.defineProperty(this, 'onmessage', {
       get: () =>
@@ -74,7 +88,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
    * itself (the direct tool-call path). The headers are the ones the SDK sends on this session.
    */
   post(message: JSONRPCMessage, signal: AbortSignal): Promise<Response> {
-    return fetch(this.url, {
+    return this.lenientFetch(this.url, {
       method: 'POST',
       headers: this.sessionHeaders(),
       body: JSON.stringify(message),
@@ -98,6 +112,11 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     return this.postHeaders
   }
 
+  override setProtocolVersion(version: string): void {
+    super.setProtocolVersion(version)
+    this.modern = version >= FIRST_MODERN_VERSION
+  }
+
   override async close(): Promise<void> {
     for (const exchange of this.exchanges.values()) exchange.abort()
     this.exchanges.clear()
@@ -107,6 +126,11 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if ('id' in message && ('result' in message || 'error' in message))
       this.exchanges.delete(message.id as RequestId)
+    if (this.modern && 'result' in message && !('resultType' in message.result)) {
+      // The SDK fails such a result; what it stands for is what the 2025 era meant by no resultType.
+      message.result.resultType = 'complete'
+      this.onTolerated?.('answers without resultType')
+    }
     this.handler?.(message, extra)
   }
 

@@ -8,6 +8,8 @@ import { type StdioEvents, StdioUpstreamTransport } from './stdio-transport.ts'
 export interface TransportDeps extends StdioEvents {
   /** Present where the runtime can start processes (Bun, Node); absent on Workers and Deno Deploy. */
   spawn?: SpawnFn
+  /** The upstream broke the protocol in a way the transport reads past, named in a few words. */
+  onTolerated?(deviation: string): void
 }
 
 /** The one place where the three upstream transports differ: how they connect. */
@@ -15,7 +17,12 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
   const requestInit = upstream.headers ? { headers: upstream.headers } : undefined
   switch (upstream.transport) {
     case 'streamable-http':
-      return new BoundedHttpTransport(upstream.id, new URL(upstream.url as string), { requestInit })
+      return new BoundedHttpTransport(
+        upstream.id,
+        new URL(upstream.url as string),
+        { requestInit },
+        deps.onTolerated,
+      )
     case 'sse':
       return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
     case 'stdio': {

@@ -68,6 +68,8 @@ export class Upstream {
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
   private retryAfter = 0
+  /** What protocol slips of this upstream were read past and logged, to log each once. */
+  private readonly tolerated = new Set<string>()
 
   constructor(
     readonly config: UpstreamConfig,
@@ -209,6 +211,11 @@ export class Upstream {
     return createTransport(this.config, {
       spawn: this.deps.spawn,
       onStderrLine: (line) => this.deps.logger.info(`[${this.id}] ${line}`),
+      onTolerated: (deviation) => {
+        if (!this.tolerated.has(deviation))
+          this.deps.logger.debug(`upstream '${this.id}' ${deviation} (tolerated)`)
+        this.tolerated.add(deviation)
+      },
       onExit: (description) => {
         if (owner === 'shared') this.lastExit = description
         else this.deps.logger.warn(`upstream '${this.id}': a session's process ended: ${description}`)
