@@ -10,6 +10,7 @@ import { withoutServerInfo } from '../helpers/clients.ts'
 import {
   DOWNSTREAMS,
   directStdio,
+  errorOf,
   listEverything,
   listedThroughProxy,
   type Peer,
@@ -112,12 +113,9 @@ describe('a v1 low-level server that declares resources without templates, and p
   test('a tool that throws comes back as the server sent it', async () => {
     const client = await proxiedPeer(proxy.url, 'mcp')
     const call = { name: 'fail_loudly', arguments: {} }
-    const failure = (peer: Peer) =>
-      peer
-        .send('tools/call', call)
-        .catch(({ code, message }) => ({ code, message: message.replace(/^MCP error -?\d+: /, '') }))
+    const failure = (peer: Peer) => peer.send('tools/call', call).catch(errorOf)
     expect(await failure(client)).toEqual(await failure(direct))
-    expect(await failure(client)).toEqual({ code: -32603, message: 'the notes index is corrupt' })
+    expect(await failure(client)).toEqual({ error: { code: -32603, message: 'the notes index is corrupt' } })
     await client.close()
   })
 })

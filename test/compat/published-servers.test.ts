@@ -12,6 +12,7 @@ import { withoutServerInfo } from '../helpers/clients.ts'
 import {
   directHttp,
   directStdio,
+  errorOf,
   type JsonObject,
   listEverything,
   listedThroughProxy,
@@ -20,7 +21,14 @@ import {
 } from '../helpers/compare-servers.ts'
 import { startEverything } from '../helpers/everything.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
-import { commandOf, PUBLISHED_SERVERS, type PublishedServer, versionOf } from './published-servers.ts'
+import {
+  commandOf,
+  envOf,
+  PUBLISHED_SERVERS,
+  type PublishedServer,
+  prepareWorkDir,
+  versionOf,
+} from './published-servers.ts'
 
 /**
  * What a client declares it can answer, as ProxMCP declares it when it reads an upstream's lists:
@@ -40,11 +48,12 @@ async function expectSameThroughProxy(
   capabilities: ClientCapabilities,
 ) {
   const expected = await listedThroughProxy(direct)
-  const answer = await direct.send(call.method, call.params)
+  const answer = await outcomeOf(direct, call)
   for (const era of ['legacy', 'modern'] as const) {
     const client = await proxiedPeer(proxy.url, 'mcp', era, capabilities)
     expect(await listEverything(client.send)).toEqual(era === 'modern' ? in2026Era(expected) : expected)
-    expect(withoutServerInfo(await client.send(call.method, call.params))).toEqual(answer)
+    const proxied = await outcomeOf(client, call)
+    expect(era === 'modern' ? withoutCachingHints(proxied) : proxied).toEqual(answer)
     await client.close()
   }
   expect(proxy.logs.filter((line) => line.includes('unavailable') || line.includes('left out'))).toEqual([])
@@ -56,22 +65,36 @@ function in2026Era(lists: Record<string, unknown>): Record<string, unknown> {
   return { ...lists, tools }
 }
 
+/** A request's result, or its error as a client sees it (the SDKs word the message alike). */
+function outcomeOf(peer: Peer, { method, params }: PublishedServer['call']): Promise<JsonObject> {
+  return peer.send(method, params).then(withoutServerInfo, errorOf)
+}
+
+/** 2026-07-28 results carry caching hints, which the proxy's SDK server fills in where the upstream gave none. */
+function withoutCachingHints({ ttlMs: _ttl, cacheScope: _scope, ...result }: JsonObject): JsonObject {
+  return result
+}
+
 describe.each(PUBLISHED_SERVERS.map((server) => [`${server.package}@${versionOf(server)}`, server] as const))(
   '%s over stdio',
   (_name, server) => {
     let workDir: string
+    let api: ReturnType<typeof Bun.serve> | undefined
     let proxy: TestProxy
     let direct: Peer
     beforeAll(async () => {
       workDir = await mkdtemp(join(tmpdir(), 'proxmcp-published-'))
+      await prepareWorkDir(server, workDir)
+      api = server.api && Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: server.api })
       const command = commandOf(server, workDir)
-      const env = server.env?.(workDir)
+      const env = envOf(server, workDir, `http://127.0.0.1:${api?.port}`)
       proxy = await startProxy({ upstreams: [{ id: 'published', command, env, cwd: workDir }] })
       direct = await directStdio(command, { env, cwd: workDir, capabilities: LISTED_AS.stdio })
     })
     afterAll(async () => {
       await direct?.close()
       await proxy?.stop()
+      await api?.stop(true)
       await rm(workDir, { recursive: true, force: true })
     })
 

@@ -53,6 +53,11 @@ export async function listedThroughProxy(direct: Peer): Promise<Record<string, u
   )
 }
 
+/** A JSON-RPC error as a client sees it, without the `MCP error <code>:` prefix the v1 SDK adds. */
+export function errorOf({ code, message }: { code?: unknown; message: string }): JsonObject {
+  return { error: { code, message: message.replace(/^(MCP error -?\d+: )+/, '') } }
+}
+
 /** A stdio server reached directly, the way a client without the proxy would (the v1 SDK client). */
 export function directStdio(
   command: string[],
