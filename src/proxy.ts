@@ -5,19 +5,19 @@ import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { type ResolvedConfig, resolveConfig, type UpstreamConfig } from './config/resolve.ts'
+import { createForwardingServer } from './forward/forwarding-server.ts'
+import type { ProxyCore } from './forward/scope.ts'
 import { type Logger, silentLogger } from './logger.ts'
 import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
 import { planUpstreamChanges, restartOnlyChanges, type UpstreamChanges } from './reload-plan.ts'
 import type { SpawnFn } from './runtime/types.ts'
-import { createForwardingServer } from './session/forwarding-server.ts'
-import type { LegacySession } from './session/legacy-session.ts'
-import type { ProxyCore } from './session/scope.ts'
-import { SessionLimits } from './session/session-limits.ts'
-import { SharedScope } from './session/shared-scope.ts'
-import { SseSessions } from './session/sse-sessions.ts'
+import { SessionRegistry } from './session/session-registry.ts'
 import { StreamableSessions } from './session/streamable-sessions.ts'
-import { Suspensions } from './session/suspensions.ts'
+import { SseSessions } from './sse/sse-sessions.ts'
+import { SharedScope } from './stateless/shared-scope.ts'
+import { Suspensions } from './stateless/suspensions.ts'
+import { type ProxMCPStatus, upstreamStatus } from './status.ts'
 import type { CatalogKind } from './upstream/list-all.ts'
 import { Upstream, type UpstreamEvents } from './upstream/upstream.ts'
 
@@ -49,13 +49,12 @@ function runsOnWorkers(): boolean {
  */
 export class ProxMCP {
   private current: ResolvedConfig
-  readonly upstreams: Upstream[]
-  readonly catalog: Catalog
+  private readonly upstreams: Upstream[]
+  private readonly catalog: Catalog
   /** Every open 2025-era session, Streamable HTTP or SSE. */
-  readonly sessions = new Set<LegacySession>()
-  readonly plugins: PluginPipeline
-  readonly metrics: ProxyMetrics
-  private readonly limits: SessionLimits
+  private readonly plugins: PluginPipeline
+  private readonly metrics: ProxyMetrics
+  private readonly registry: SessionRegistry
   private readonly logger: Logger
   private readonly perRequest: boolean
   private readonly streamable: StreamableSessions
@@ -78,9 +77,9 @@ export class ProxMCP {
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
     this.metrics = new ProxyMetrics(
       () => this.upstreams,
-      () => this.sessions.size,
+      () => this.registry.sessions.size,
     )
-    this.limits = new SessionLimits(this.config, this.sessions, this.metrics)
+    this.registry = new SessionRegistry(this.config, this.metrics)
     this.events = {
       onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
       onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
@@ -97,14 +96,21 @@ export class ProxMCP {
       upstreams: this.upstreams,
       pageSize: this.config.pageSize,
       plugins: this.plugins,
-      sessions: this.sessions,
       metrics: this.metrics,
-      limits: this.limits,
     }
-    this.streamable = new StreamableSessions(core)
-    this.sse = new SseSessions(core)
+    this.streamable = new StreamableSessions(core, this.registry)
+    this.sse = new SseSessions(core, this.registry)
     const shared = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })
+  }
+
+  /** What the proxy is doing now: each upstream's state and counts, and the sessions open. */
+  status(): ProxMCPStatus {
+    return {
+      upstreams: this.upstreams.map(upstreamStatus),
+      sessions: this.registry.sessions.size,
+      callsInFlight: this.metrics.callsInFlight,
+    }
   }
 
   /** The configuration in force (it changes on reload). */
@@ -193,7 +199,7 @@ export class ProxMCP {
     this.current = next
     await this.plugins.replace(next.plugins)
     await Promise.all(leaving.map((upstream) => upstream.stop()))
-    for (const session of this.sessions) for (const upstream of leaving) session.forget(upstream)
+    for (const session of this.registry.sessions) for (const upstream of leaving) session.forget(upstream)
     this.onCatalogChange(['tools', 'resources', 'resourceTemplates', 'prompts'])
     await Promise.all(fresh.map((upstream) => upstream.start()))
     await this.plugins.init()
@@ -203,8 +209,8 @@ export class ProxMCP {
   /** Ends every session and upstream connection, and every process the proxy started. */
   async stop(): Promise<void> {
     this.suspensions.clear()
-    this.limits.stop()
-    await Promise.all([...this.sessions].map((session) => session.close()))
+    this.registry.stop()
+    await Promise.all([...this.registry.sessions].map((session) => session.close()))
     await this.modern.close()
     await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
     await this.plugins.close()
@@ -222,7 +228,7 @@ export class ProxMCP {
     if (tools) this.modern.notify.toolsChanged()
     if (prompts) this.modern.notify.promptsChanged()
     if (resources) this.modern.notify.resourcesChanged()
-    for (const session of this.sessions) {
+    for (const session of this.registry.sessions) {
       if (tools) void session.server.sendToolListChanged().catch(() => {})
       if (prompts) void session.server.sendPromptListChanged().catch(() => {})
       if (resources) void session.server.sendResourceListChanged().catch(() => {})
@@ -235,6 +241,6 @@ export class ProxMCP {
       this.modern.notify.resourceUpdated(uri)
     }
     if (upstream.sharesProcess)
-      for (const session of this.sessions) session.relayShared(upstream, notification)
+      for (const session of this.registry.sessions) session.relayShared(upstream, notification)
   }
 }

@@ -11,7 +11,7 @@ export type { AppDeps, AppEnv }
 
 /**
  * The HTTP face of the proxy: Host/Origin checks, then `/mcp` (Streamable HTTP, both protocol
- * eras) and `/sse` + `/messages` (legacy HTTP+SSE), all through the plugin hooks.
+ * eras) and `/sse` + `/messages` (HTTP+SSE, 2024-11-05), all through the plugin hooks.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

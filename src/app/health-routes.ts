@@ -1,4 +1,5 @@
 import type { Hono } from 'hono'
+import { upstreamStatus } from '../status.ts'
 import type { AppDeps, AppEnv } from './types.ts'
 
 /** Liveness, readiness (which upstreams are up) and Prometheus metrics. */
@@ -6,14 +7,7 @@ export function mountHealthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     await deps.ready()
-    const upstreams = deps.upstreams().map((upstream) => ({
-      id: upstream.id,
-      state: upstream.state,
-      transport: upstream.config.transport,
-      era: upstream.era ?? null,
-      tools: upstream.catalog.tools.length,
-      ...(upstream.lastError && { lastError: upstream.lastError }),
-    }))
+    const upstreams = deps.upstreams().map(upstreamStatus)
     const ready = upstreams.some((upstream) => upstream.state === 'up')
     return c.json({ status: ready ? 'ready' : 'unavailable', upstreams }, ready ? 200 : 503)
   })

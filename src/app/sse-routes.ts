@@ -6,7 +6,7 @@ import { readMessage } from './read-message.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
 
-/** The legacy HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
+/** The HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
 export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
   app.get('/sse', (c) => {
     // Hono routes HEAD here too; a HEAD answer's body is dropped without being cancelled, so the

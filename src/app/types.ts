@@ -3,8 +3,8 @@ import type { ResolvedConfig } from '../config/resolve.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
-import type { SseSessions } from '../session/sse-sessions.ts'
 import type { StreamableSessions } from '../session/streamable-sessions.ts'
+import type { SseSessions } from '../sse/sse-sessions.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 
 export interface AppDeps {

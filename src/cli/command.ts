@@ -28,7 +28,7 @@ export function createCommand(runtime: CliRuntime) {
         type: 'string',
         valueHint: 'url',
         description:
-          'Upstream MCP server URL (repeatable). A URL ending in /sse uses the legacy SSE transport.',
+          'Upstream MCP server URL (repeatable). A URL ending in /sse uses the HTTP+SSE transport.',
       },
       stdio: {
         type: 'string',

@@ -45,7 +45,7 @@ const CLIENT_GONE_KEY = 'proxmcpClientGone'
  * The SDK hands `authInfo` to every request handler, in both eras: the plugin context rides in
  * its `extra`, so handlers see the identity the auth plugin established and can report the
  * upstream used; so does the signal that aborts when the client goes away (its HTTP request's,
- * or for legacy SSE clients the event stream's).
+ * or for HTTP+SSE clients the event stream's).
  */
 export function authInfoFor(ctx: ProxMCPContext, clientGone: AbortSignal): AuthInfo {
   return {

@@ -3,23 +3,27 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
+import type { ProxyCore } from '../forward/scope.ts'
 import { contextOfAuth } from '../plugins/context.ts'
-import { LegacySession, type SessionClient } from './legacy-session.ts'
-import type { ProxyCore } from './scope.ts'
+import type { SessionRegistry } from './session-registry.ts'
+import { type SessionClient, StatefulSession } from './stateful-session.ts'
 
 const SESSION_NOT_FOUND = () =>
   jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
 
 interface Entry {
   transport: WebStandardStreamableHTTPServerTransport
-  session: LegacySession
+  session: StatefulSession
 }
 
 /** Routes 2025-era Streamable HTTP requests to their session by `Mcp-Session-Id`. */
 export class StreamableSessions {
   private readonly entries = new Map<string, Entry>()
 
-  constructor(private readonly core: ProxyCore) {}
+  constructor(
+    private readonly core: ProxyCore,
+    private readonly registry: SessionRegistry,
+  ) {}
 
   /** Whether the request names a session open here (which client it belongs to is checked by `handle`). */
   holds(request: Request): boolean {
@@ -43,18 +47,18 @@ export class StreamableSessions {
     if (request.method !== 'POST' || !opensSession(options.parsedBody)) {
       return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
     }
-    return this.core.limits.admit(client) ?? this.open(request, options, client)
+    return this.registry.admit(client) ?? this.open(request, options, client)
   }
 
   private async open(request: Request, options: HandleRequestOptions, client: SessionClient) {
-    let session: LegacySession | undefined
+    let session: StatefulSession | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) =>
-        void this.entries.set(id, { transport, session: session as LegacySession }),
+        void this.entries.set(id, { transport, session: session as StatefulSession }),
       onsessionclosed: () => void session?.close(),
     })
-    session = new LegacySession(this.core, transport, client, () => {
+    session = new StatefulSession(this.core, transport, client, this.registry, () => {
       if (transport.sessionId) this.entries.delete(transport.sessionId)
     })
     await session.start()

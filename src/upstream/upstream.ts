@@ -28,7 +28,6 @@ const CATALOG_TTL_MS = 30_000
 
 export interface UpstreamEvents {
   onCatalogChange(upstream: Upstream, kinds: CatalogKind[]): void
-  onStateChange?(upstream: Upstream): void
   /** A notification on the shared link that is not about the catalog (e.g. resources/updated). */
   onSharedNotification?(upstream: Upstream, notification: Notification): void
 }
@@ -64,7 +63,7 @@ export class Upstream {
   private readonly sessionLinks = new Set<UpstreamLink>()
   private readonly lists: UpstreamLists
   /** Whether this modern upstream also opens 2025-era sessions; unknown until a session asks. */
-  private legacySessions: boolean | undefined
+  private opensEra2025Sessions: boolean | undefined
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
   private retryAfter = 0
@@ -160,14 +159,14 @@ export class Upstream {
 
   private async chooseSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
     if (this.era !== 'modern') return this.connectSessionLink(options, this.verdict)
-    if (options.clientEra === 'legacy' && this.legacySessions !== false && this.config.era === 'auto') {
+    if (options.clientEra === 'legacy' && this.opensEra2025Sessions !== false && this.config.era === 'auto') {
       try {
         const link = await this.connectSessionLink(options, { kind: 'legacy' })
-        this.legacySessions = true
+        this.opensEra2025Sessions = true
         return link
       } catch (error) {
         if (!refusesLegacy(error)) throw error
-        this.legacySessions = false
+        this.opensEra2025Sessions = false
       }
     }
     if (this.shared?.isOpen) return this.shared
@@ -269,7 +268,7 @@ export class Upstream {
     try {
       this.verdict = verdictOf(link.client)
       // A reconnected upstream may have been redeployed: ask again whether it opens 2025-era sessions.
-      this.legacySessions = undefined
+      this.opensEra2025Sessions = undefined
       this.capabilities = link.client.getServerCapabilities() ?? {}
       // The handshake alone decides that the upstream is up: each list is read on its own.
       await this.lists.readAll(link, this.capabilities)
@@ -369,7 +368,6 @@ export class Upstream {
   private setState(state: UpstreamState): void {
     if (this.state === state || this.state === 'stopped') return
     this.state = state
-    this.events.onStateChange?.(this)
   }
 }
 

@@ -79,7 +79,7 @@ describe('a v1 low-level server that declares resources without templates, and p
       "warn: upstream 'notes' does not implement resources/templates/list (Method not found): listed as empty until it reports a change or reconnects",
     ])
     expect(proxy.logs.filter((line) => line.includes('unavailable'))).toEqual([])
-    expect(proxy.proxy.upstreams[0]?.state).toBe('up')
+    expect(proxy.proxy.status().upstreams[0]?.state).toBe('up')
   })
 
   test('what it prints on stdout is logged, never relayed', () => {
@@ -123,7 +123,7 @@ describe('a v1 low-level server that declares resources without templates, and p
 test('a list that fails for a while is empty meanwhile, read again with backoff, and listed once it answers', async () => {
   const proxy = await proxyFor(notesServer('--failing-prompt-lists', '2'))
   try {
-    expect(proxy.proxy.upstreams[0]?.state).toBe('up')
+    expect(proxy.proxy.status().upstreams[0]?.state).toBe('up')
     const client = await proxiedPeer(proxy.url, 'mcp')
     expect(((await client.send('tools/list')).tools as unknown[]).length).toBe(7)
     expect(
@@ -146,7 +146,11 @@ test('a list that fails for a while is empty meanwhile, read again with backoff,
 test('a server that starts slowly is listed once it is up', async () => {
   const proxy = await proxyFor(notesServer('--slow-start', '3000'))
   try {
-    await waitFor(() => proxy.proxy.upstreams[0]?.state === 'up', 'the slow server to come up', 20_000)
+    await waitFor(
+      () => proxy.proxy.status().upstreams[0]?.state === 'up',
+      'the slow server to come up',
+      20_000,
+    )
     const client = await proxiedPeer(proxy.url, 'mcp')
     expect(((await client.send('tools/list')).tools as unknown[]).length).toBe(7)
     expect((await client.send('tools/call', { name: 'notes-count', arguments: {} })).content).toEqual([
@@ -216,7 +220,7 @@ test('a server that exits at start is reported with the end of its stderr, and t
     { id: 'other', command: notesServer() },
   ])
   try {
-    const broken = proxy.proxy.upstreams.find((upstream) => upstream.id === 'notes')
+    const broken = proxy.proxy.status().upstreams.find((upstream) => upstream.id === 'notes')
     expect(broken?.state).toBe('down')
     expect(broken?.lastError).toBe(
       'the process exited with code 1; its last words on stderr:\n  Loading configuration...\n  Error: NOTES_TOKEN is not set',

@@ -99,7 +99,7 @@ describe.each(PUBLISHED_SERVERS.map((server) => [`${server.package}@${versionOf(
     })
 
     test('lists and answers through the proxy as it does directly, in both client eras', async () => {
-      expect(proxy.proxy.upstreams[0]?.state).toBe('up')
+      expect(proxy.proxy.status().upstreams[0]?.state).toBe('up')
       await expectSameThroughProxy(direct, proxy, server.call, LISTED_AS.stdio)
     })
   },
@@ -125,7 +125,7 @@ describe.each([['streamableHttp', 'streamable-http'] as const, ['sse', 'sse'] as
     })
 
     test('lists and answers through the proxy as it does directly, in both client eras', async () => {
-      expect(proxy.proxy.upstreams[0]?.state).toBe('up')
+      expect(proxy.proxy.status().upstreams[0]?.state).toBe('up')
       await expectSameThroughProxy(direct, proxy, everything.call, LISTED_AS.http)
     })
   },

@@ -32,7 +32,7 @@ test('a reload adds, removes and changes upstreams and swaps plugins without dro
   expect((await client.callTool({ name: 'alpha_only', arguments: {} })).content).toEqual([
     { type: 'text', text: 'alpha' },
   ])
-  const sessionsBefore = proxy.proxy.sessions.size
+  const sessionsBefore = proxy.proxy.status().sessions
 
   const changes = await proxy.proxy.reload({
     upstreams: [
@@ -48,7 +48,7 @@ test('a reload adds, removes and changes upstreams and swaps plugins without dro
   expect(changes.removed).toEqual([])
 
   await waitFor(() => listChanged > 0, 'list_changed after the reload')
-  expect(proxy.proxy.sessions.size).toBe(sessionsBefore)
+  expect(proxy.proxy.status().sessions).toBe(sessionsBefore)
   // The same session keeps working, now against the new upstream set and plugins.
   const names = (await client.listTools()).tools.map((tool) => tool.name)
   expect(names).toContain('gamma_only')
@@ -86,13 +86,13 @@ test('shutdown lets a call in flight finish, refuses new sessions meanwhile, the
   const proxy = await startProxy({ upstreams: [{ id: 'alpha', url: alpha.url }] })
   const client = await connectClient(proxy.url)
   const inFlight = client.callTool({ name: 'wait', arguments: { ms: 400 } })
-  await waitFor(() => proxy.proxy.metrics.callsInFlight === 1, 'the call to be in flight')
+  await waitFor(() => proxy.proxy.status().callsInFlight === 1, 'the call to be in flight')
   const shutdown = proxy.proxy.shutdown(5_000)
   const refused = await connectClient(proxy.url).catch((error) => error)
   expect(String(refused)).toContain('shutting down')
   expect((await inFlight).content).toEqual([{ type: 'text', text: 'waited' }])
   await shutdown
-  expect(proxy.proxy.sessions.size).toBe(0)
+  expect(proxy.proxy.status().sessions).toBe(0)
   await client.close().catch(() => {})
   await proxy.stop()
 })

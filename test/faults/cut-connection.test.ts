@@ -52,8 +52,8 @@ async function callIn(era: (typeof ERAS)[number], tool: string) {
 
 /** The stdio upstream is back (its shared process restarted) after a case killed it. */
 function mortalIsUp(): Promise<boolean> {
-  const mortal = proxy.proxy.upstreams.find((upstream) => upstream.id === 'mortal')
-  return waitFor(() => mortal?.state === 'up', 'the stdio upstream to restart', 20_000)
+  const mortal = () => proxy.proxy.status().upstreams.find((upstream) => upstream.id === 'mortal')
+  return waitFor(() => mortal()?.state === 'up', 'the stdio upstream to restart', 20_000)
 }
 
 // cut_sse and end_sse are a BUG: the SDK's Streamable HTTP client transport ends the POST's SSE

@@ -112,7 +112,7 @@ test.each(ERAS)(
 
 // BUG (hardening): nothing bounds what the proxy queues for a slow reader. The SDK's server
 // transports enqueue every event on an unbounded ReadableStream, and the proxy relays every
-// upstream notification (forward-call relayProgress, LegacySession.relay) without coalescing or
+// upstream notification (forward-call relayProgress, StatefulSession.relay) without coalescing or
 // dropping: memory grows with the flood's volume (+120 MiB for 300k notifications measured here),
 // and relaying it all starves the other clients (echo p50 above 1 s).
 test('a flood to a client that reads slowly keeps the proxy memory bounded and other clients served', async () => {

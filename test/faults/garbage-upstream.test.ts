@@ -99,7 +99,7 @@ test('a 2026-07-28 upstream that answers one call with garbage stays up for the 
     const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } })
     expect(result.content).toEqual([{ type: 'text', text: 'modern:hi' }])
     expect(proxy.logs.filter((line) => line.includes('stopped answering'))).toEqual([])
-    expect(proxy.proxy.upstreams[0]?.reconnects).toBe(0)
+    expect(proxy.proxy.status().upstreams[0]?.reconnects).toBe(0)
     await client.close()
   } finally {
     await proxy.stop()
@@ -168,7 +168,7 @@ test.each(['garbage_text', 'not_jsonrpc', 'tools_not_array'] satisfies ListReply
       await client.close()
       const warnings = proxy.logs.filter((line) => line.startsWith('warn:') && line.includes("'bad'"))
       console.log(
-        `[faults] tools/list ${listReply}: state ${proxy.proxy.upstreams[0]?.state}, ${warnings.length} warning(s)`,
+        `[faults] tools/list ${listReply}: state ${proxy.proxy.status().upstreams[0]?.state}, ${warnings.length} warning(s)`,
       )
       expect(warnings.length).toBeGreaterThan(0)
     } finally {

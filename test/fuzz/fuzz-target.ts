@@ -121,8 +121,10 @@ export async function startFuzzTarget(options: { maxBodyBytes: number }): Promis
         ),
       )
       opened.clear()
-      await waitFor(() => proxy.proxy.sessions.size === 0, 'every session to close', 5_000).catch(() => {})
-      expect(proxy.proxy.sessions.size).toBe(0)
+      await waitFor(() => proxy.proxy.status().sessions === 0, 'every session to close', 5_000).catch(
+        () => {},
+      )
+      expect(proxy.proxy.status().sessions).toBe(0)
     },
     assertStillServes: async () => {
       for (const era of ['legacy', 'modern'] as const) {

@@ -49,8 +49,8 @@ function headSse(base: string): Promise<string> {
 /** Sessions still open a moment after `send` finished. */
 async function leakedBy(proxy: TestProxy, send: () => Promise<unknown>): Promise<number> {
   await send()
-  await waitFor(() => proxy.proxy.sessions.size === 0, 'the session to close', 2_000).catch(() => {})
-  return proxy.proxy.sessions.size
+  await waitFor(() => proxy.proxy.status().sessions === 0, 'the session to close', 2_000).catch(() => {})
+  return proxy.proxy.status().sessions
 }
 
 // BUG (found by fuzz/json-rpc, seed 1101): the SDK transport treats an `initialize` without an id

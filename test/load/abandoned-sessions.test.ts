@@ -40,18 +40,20 @@ test(`${ABANDONED} abandoned sessions are reaped once idle, with their upstream 
     )
   }
   const openedMs = Math.round(performance.now() - startedAt)
-  const open = proxy.proxy.sessions.size
+  const open = proxy.proxy.status().sessions
   const upstreamOpen = alpha.sessions()
-  await waitFor(() => proxy.proxy.sessions.size === 0, 'idle sessions to be reaped', 15_000).catch(() => {})
+  await waitFor(() => proxy.proxy.status().sessions === 0, 'idle sessions to be reaped', 15_000).catch(
+    () => {},
+  )
   await waitFor(() => alpha.sessions() <= upstreamBaseline, 'their upstream sessions to close', 10_000).catch(
     () => {},
   )
   const reapedMs = Math.round(performance.now() - startedAt) - openedMs
   console.log(
     `[load] abandoned: ${open} sessions open (${upstreamOpen - upstreamBaseline} upstream) after ${openedMs} ms; ` +
-      `${proxy.proxy.sessions.size} left and ${alpha.sessions() - upstreamBaseline} upstream left ${reapedMs} ms later (idle timeout ${IDLE_MS} ms)`,
+      `${proxy.proxy.status().sessions} left and ${alpha.sessions() - upstreamBaseline} upstream left ${reapedMs} ms later (idle timeout ${IDLE_MS} ms)`,
   )
   expect(open).toBe(ABANDONED)
-  expect(proxy.proxy.sessions.size).toBe(0)
+  expect(proxy.proxy.status().sessions).toBe(0)
   expect(alpha.sessions()).toBe(upstreamBaseline)
 }, 120_000)

@@ -70,7 +70,7 @@ test(`${SESSIONS} 2025-era sessions and ${MODERN_REQUESTS} 2026-07-28 requests l
         return callEcho(proxy.url, sessionId, `s${index}`)
       }),
     )
-    peakSessions = Math.max(peakSessions, proxy.proxy.sessions.size)
+    peakSessions = Math.max(peakSessions, proxy.proxy.status().sessions)
     peakUpstreamSessions = Math.max(peakUpstreamSessions, alpha.sessions())
     peakRss = Math.max(peakRss, currentRssMiB())
     await Promise.all(ids.map((sessionId) => deleteSession(proxy.url, sessionId)))
@@ -84,7 +84,7 @@ test(`${SESSIONS} 2025-era sessions and ${MODERN_REQUESTS} 2026-07-28 requests l
   }
   const modernMs = performance.now() - modernStartedAt
 
-  await waitFor(() => proxy.proxy.sessions.size === 0, 'every downstream session to close', 10_000).catch(
+  await waitFor(() => proxy.proxy.status().sessions === 0, 'every downstream session to close', 10_000).catch(
     () => {},
   )
   await waitFor(() => alpha.sessions() <= upstreamBaseline, 'every upstream session to close', 10_000).catch(
@@ -98,10 +98,10 @@ test(`${SESSIONS} 2025-era sessions and ${MODERN_REQUESTS} 2026-07-28 requests l
       `[load] ${MODERN_REQUESTS} 2026-07-28 requests in ${Math.round(modernMs)} ms (${Math.round((MODERN_REQUESTS / modernMs) * 1000)} req/s)`,
       `[load] RSS baseline ${baseline.rssMiB} MiB, peak ${peakRss} MiB, after ${after.rssMiB} MiB (+${after.rssMiB - baseline.rssMiB}); ` +
         `heap ${baseline.heapMiB} -> ${after.heapMiB} MiB`,
-      `[load] sessions after: downstream ${proxy.proxy.sessions.size}, upstream ${alpha.sessions()} (baseline ${upstreamBaseline})`,
+      `[load] sessions after: downstream ${proxy.proxy.status().sessions}, upstream ${alpha.sessions()} (baseline ${upstreamBaseline})`,
     ].join('\n'),
   )
-  expect(proxy.proxy.sessions.size).toBe(0)
+  expect(proxy.proxy.status().sessions).toBe(0)
   expect(alpha.sessions()).toBe(upstreamBaseline)
   expect(after.rssMiB - baseline.rssMiB).toBeLessThan(TOLERANCE_MIB)
 }, 300_000)

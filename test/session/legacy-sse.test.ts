@@ -114,9 +114,9 @@ test('a client that vanishes without closing is cleaned up with its upstream ses
     (await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'alpha_only' } })).status,
   ).toBe(202)
   await waitFor(() => upstream.sessions() === baseline + 1, 'the upstream session to open')
-  const sessions = proxy.proxy.sessions.size
+  const sessions = proxy.proxy.status().sessions
   vanish.abort()
-  await waitFor(() => proxy.proxy.sessions.size === sessions - 1, 'the proxy session to close')
+  await waitFor(() => proxy.proxy.status().sessions === sessions - 1, 'the proxy session to close')
   await waitFor(() => upstream.sessions() === baseline, 'the upstream session to close')
   expect((await post({ jsonrpc: '2.0', id: 3, method: 'ping' })).status).toBe(404)
 })

@@ -73,7 +73,7 @@ describe('a stdio upstream killed mid-session', () => {
 
     rmSync(downMarker)
     await waitFor(
-      () => proxy.proxy.upstreams.find((upstream) => upstream.id === 'fragile')?.state === 'up',
+      () => proxy.proxy.status().upstreams.find((upstream) => upstream.id === 'fragile')?.state === 'up',
       'restart',
     )
     const again = await waitFor(

@@ -1,5 +1,5 @@
 import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, Transport } from '@modelcontextprotocol/server'
-import { notificationsFirst } from './notifications-first.ts'
+import { notificationsFirst } from '../forward/notifications-first.ts'
 
 const KEEP_ALIVE_MS = 15_000
 const encoder = new TextEncoder()

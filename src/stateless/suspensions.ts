@@ -1,12 +1,11 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import type { SuspendableCall } from '../forward/scope.ts'
 import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 
 /** How long a paused call waits for its client to come back with the answers. */
 const SUSPENSION_TTL_MS = 10 * 60_000
 const PREFIX = 's:'
 
-/** An upstream call that may ask the client for input; it owns the signal that cancels it. */
-export type SuspendableCall = (ask: AskDownstream, signal: AbortSignal) => Promise<JsonObject>
 
 interface PendingAsk {
   request: ServerToClientRequest

@@ -8,18 +8,24 @@ import {
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server'
+import { callSignal } from '../forward/call-signal.ts'
+import { DirectCalls } from '../forward/direct-calls.ts'
+import { createForwardingServer } from '../forward/forwarding-server.ts'
+import type { DownstreamScope, ProxyCore, SuspendableCall } from '../forward/scope.ts'
+import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { admits } from '../log-levels.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
-import { callSignal } from './call-signal.ts'
-import { DirectCalls } from './direct-calls.ts'
-import { createForwardingServer } from './forwarding-server.ts'
-import { RelayBudget } from './relay-budget.ts'
-import type { DownstreamScope, ProxyCore } from './scope.ts'
-import type { SuspendableCall } from './suspensions.ts'
-import { upstreamUnavailable } from './unavailable.ts'
+import { RelayBudget } from '../forward/relay-budget.ts'
+
+/** Where a session registers itself, and the bounds it keeps. */
+export interface SessionHost {
+  readonly maxCallsPerSession: number
+  opened(session: StatefulSession): void
+  closed(session: StatefulSession): void
+}
 
 export interface SessionClient {
   address?: string
@@ -30,11 +36,11 @@ export interface SessionClient {
 const RELAYED = new Set(['notifications/resources/updated', 'notifications/elicitation/complete'])
 
 /**
- * One 2025-era client session, over Streamable HTTP or the legacy SSE transport: its SDK server
+ * One 2025-era client session, over Streamable HTTP or the HTTP+SSE transport: its SDK server
  * and its own connection to each upstream it uses, so whatever an upstream asks or tells
  * reaches exactly this client.
  */
-export class LegacySession implements DownstreamScope {
+export class StatefulSession implements DownstreamScope {
   readonly server: Server
   /** The fast path past the SDK: tools/call to 2025-era upstreams, and lists (see DirectCalls). */
   readonly direct: DirectCalls
@@ -53,6 +59,7 @@ export class LegacySession implements DownstreamScope {
     private readonly transport: Transport,
     /** Who opened the session: its address (for per-client limits) and identity (only it may use the session). */
     readonly client: SessionClient,
+    private readonly host: SessionHost,
     private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this)
@@ -75,7 +82,7 @@ export class LegacySession implements DownstreamScope {
 
   async start(): Promise<void> {
     await this.server.connect(this.transport)
-    this.core.sessions.add(this)
+    this.host.opened(this)
   }
 
   async withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
@@ -107,7 +114,7 @@ export class LegacySession implements DownstreamScope {
 
   /** Takes one of the session's call slots, or refuses past its limit; returns the slot's release. */
   admitCall(): () => void {
-    const { maxCallsPerSession } = this.core.limits.options
+    const { maxCallsPerSession } = this.host
     if (this.callsInFlight >= maxCallsPerSession) {
       this.core.metrics.rejected.inc({ reason: 'call_limit' })
       throw new ProtocolError(
@@ -207,7 +214,7 @@ export class LegacySession implements DownstreamScope {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.core.sessions.delete(this)
+    this.host.closed(this)
     this.onClosed()
     this.direct.abort()
     for (const [upstream, uris] of this.sharedSubscriptions) {

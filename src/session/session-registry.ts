@@ -1,6 +1,6 @@
 import { jsonRpcErrorResponse } from '../errors.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
-import type { LegacySession, SessionClient } from './legacy-session.ts'
+import type { SessionClient, SessionHost, StatefulSession } from './stateful-session.ts'
 
 export interface SessionLimitOptions {
   maxSessions: number
@@ -10,17 +10,30 @@ export interface SessionLimitOptions {
 }
 
 /**
- * Keeps 2025-era sessions within bounds: how many in total and per client, and for how long an
- * idle one is kept (its upstream sessions and processes with it).
+ * Every open 2025-era session, whichever transport it came in on, kept within bounds: how many in
+ * total and per client, and for how long an idle one is kept (its upstream sessions and processes
+ * with it).
  */
-export class SessionLimits {
+export class SessionRegistry implements SessionHost {
+  readonly sessions = new Set<StatefulSession>()
   private reaper: ReturnType<typeof setInterval> | undefined
 
   constructor(
-    readonly options: SessionLimitOptions,
-    private readonly sessions: Set<LegacySession>,
+    private readonly options: SessionLimitOptions,
     private readonly metrics: ProxyMetrics,
   ) {}
+
+  get maxCallsPerSession(): number {
+    return this.options.maxCallsPerSession
+  }
+
+  opened(session: StatefulSession): void {
+    this.sessions.add(session)
+  }
+
+  closed(session: StatefulSession): void {
+    this.sessions.delete(session)
+  }
 
   /** The refusal for a session the limits do not allow, or undefined when it may open. */
   admit(client: SessionClient): Response | undefined {

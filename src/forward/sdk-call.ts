@@ -4,7 +4,6 @@ import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { relayProgress } from './progress-relay.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
-import { Suspensions } from './suspensions.ts'
 import {
   envelopeOf,
   markUpstreamState,
@@ -33,8 +32,8 @@ export async function forwardCall(
   const requestState = ctx.mcpReq.requestState<string>()
   const ended = core.metrics.startCall(upstream.id, method)
   try {
-    if (scope.resumeCall && Suspensions.owns(requestState))
-      return await scope.resumeCall(ctx, requestState as string)
+    const resumed = scope.resumeCall?.(ctx, requestState)
+    if (resumed) return await resumed
     const progress = relayProgress(params._meta?.progressToken, ctx)
     const retry = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
     // The connection is held for the whole upstream call, which can outlive this round (input_required).

@@ -1,11 +1,11 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
+import { callSignal } from '../forward/call-signal.ts'
+import type { DownstreamScope, SuspendableCall } from '../forward/scope.ts'
+import { upstreamUnavailable } from '../forward/unavailable.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
-import { callSignal } from './call-signal.ts'
-import type { DownstreamScope } from './scope.ts'
-import type { SuspendableCall, Suspensions } from './suspensions.ts'
-import { upstreamUnavailable } from './unavailable.ts'
+import { Suspensions } from './suspensions.ts'
 
 /** A connection opened for one sessionless request: nothing outside the call to relay. */
 function requestLink(capabilities: ClientCapabilities): SessionLinkOptions {
@@ -52,7 +52,8 @@ export class SharedScope implements DownstreamScope {
     return this.suspensions.start(call, callSignal(ctx))
   }
 
-  resumeCall(ctx: ServerContext, requestState: string): Promise<JsonObject> {
+  resumeCall(ctx: ServerContext, requestState: string | undefined): Promise<JsonObject> | undefined {
+    if (!requestState || !Suspensions.owns(requestState)) return undefined
     return this.suspensions.resume(requestState, ctx.mcpReq.inputResponses, callSignal(ctx))
   }
 }

@@ -10,9 +10,9 @@ import { namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { PROXY_INFO } from '../version.ts'
 import { checkedToolResult } from './checked-result.ts'
-import { forwardCall, type Params } from './forward-call.ts'
 import { LIST_FIELDS, listPage } from './list-page.ts'
 import type { DownstreamScope, ProxyCore } from './scope.ts'
+import { forwardCall, type Params } from './sdk-call.ts'
 import { upstreamUnavailable } from './unavailable.ts'
 
 /**

@@ -1,6 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
-import type { JsonObject } from '../upstream/link.ts'
 import { RelayBudget } from './relay-budget.ts'
+import type { JsonObject } from '../upstream/link.ts'
 
 export interface ProgressRelay {
   onprogress(progress: JsonObject): void

@@ -1,29 +1,31 @@
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server'
 import { jsonRpcErrorResponse } from '../errors.ts'
-import { LegacySession, type SessionClient } from './legacy-session.ts'
-import type { ProxyCore } from './scope.ts'
+import type { ProxyCore } from '../forward/scope.ts'
+import type { SessionRegistry } from '../session/session-registry.ts'
+import { type SessionClient, StatefulSession } from '../session/stateful-session.ts'
 import { SseServerTransport } from './sse-server-transport.ts'
 
 interface Entry {
   transport: SseServerTransport
-  session: LegacySession
+  session: StatefulSession
 }
 
-/** Sessions of legacy HTTP+SSE clients: `GET /sse` opens one, `POST /messages?sessionId=` talks to it. */
+/** Sessions of HTTP+SSE (2024-11-05) clients: `GET /sse` opens one, `POST /messages?sessionId=` talks to it. */
 export class SseSessions {
   private readonly entries = new Map<string, Entry>()
 
   constructor(
     private readonly core: ProxyCore,
+    private readonly registry: SessionRegistry,
     /** Where clients POST, relative to the SSE URL so the proxy can sit under a path prefix. */
     private readonly endpoint = 'messages',
   ) {}
 
   async open(client: SessionClient): Promise<Response> {
-    const refusal = this.core.limits.admit(client)
+    const refusal = this.registry.admit(client)
     if (refusal) return refusal
     const transport = new SseServerTransport(this.endpoint)
-    const session = new LegacySession(this.core, transport, client, () =>
+    const session = new StatefulSession(this.core, transport, client, this.registry, () =>
       this.entries.delete(transport.sessionId),
     )
     this.entries.set(transport.sessionId, { transport, session })

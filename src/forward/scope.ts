@@ -2,22 +2,19 @@ import type { ServerContext } from '@modelcontextprotocol/server'
 import type { Catalog } from '../aggregate/catalog.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
-import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
+import type { AskDownstream, JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
-import type { LegacySession } from './legacy-session.ts'
-import type { SessionLimits } from './session-limits.ts'
-import type { SuspendableCall } from './suspensions.ts'
+
+/** An upstream call that may ask the client for input; it owns the signal that cancels it. */
+export type SuspendableCall = (ask: AskDownstream, signal: AbortSignal) => Promise<JsonObject>
 
 /** What every downstream server shares: the merged catalog and how lists are paged. */
 export interface ProxyCore {
   catalog: Catalog
   plugins: PluginPipeline
   metrics: ProxyMetrics
-  limits: SessionLimits
   upstreams: Upstream[]
   pageSize: number
-  /** Every open 2025-era session, whichever transport it came in on. */
-  sessions: Set<LegacySession>
 }
 
 /**
@@ -33,8 +30,11 @@ export interface DownstreamScope {
    * signal cancels the call.
    */
   runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject>
-  /** Continues a call that an earlier `input_required` round paused, if this scope paused it. */
-  resumeCall?(ctx: ServerContext, requestState: string): Promise<JsonObject>
+  /**
+   * Continues a call that an earlier `input_required` round paused, when `requestState` is one of
+   * this scope's; undefined otherwise.
+   */
+  resumeCall?(ctx: ServerContext, requestState: string | undefined): Promise<JsonObject> | undefined
   /**
    * The `_meta` envelope keys a 2026-07-28 upstream needs from a client that sends no envelope of
    * its own (a 2025-era session on a modern-only upstream): its capabilities and log level.
