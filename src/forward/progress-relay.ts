@@ -1,6 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
-import { RelayBudget } from './relay-budget.ts'
 import type { JsonObject } from '../upstream/link.ts'
+import { RelayBudget } from './relay-budget.ts'
 
 export interface ProgressRelay {
   onprogress(progress: JsonObject): void

@@ -11,6 +11,7 @@ import {
 import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
+import { RelayBudget } from '../forward/relay-budget.ts'
 import type { DownstreamScope, ProxyCore, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { admits } from '../log-levels.ts'
@@ -18,7 +19,6 @@ import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
-import { RelayBudget } from '../forward/relay-budget.ts'
 
 /** Where a session registers itself, and the bounds it keeps. */
 export interface SessionHost {

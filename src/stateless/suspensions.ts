@@ -6,7 +6,6 @@ import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstre
 const SUSPENSION_TTL_MS = 10 * 60_000
 const PREFIX = 's:'
 
-
 interface PendingAsk {
   request: ServerToClientRequest
   resolve: (result: JsonObject) => void
