@@ -12,7 +12,9 @@ import { HttpCall } from './http-call.ts'
 import { LIST_FIELDS, type ListField, listPage } from './list-page.ts'
 import { MessageCall } from './message-call.ts'
 import type { RelayedCall, RelayedCallSetup, RequestId, WireMessage } from './relayed-call.ts'
+import { findRoute } from './route.ts'
 import type { ProxyCore } from './scope.ts'
+import type { Params } from './upstream-request.ts'
 
 export interface DirectCallHost {
   core: ProxyCore
@@ -82,9 +84,10 @@ export class DirectCalls {
     ctx: ProxMCPContext | undefined,
     { id, sessionId }: Answering,
   ): Promise<Response | undefined> {
-    const params = message.params as { name?: unknown } | undefined
+    const params = message.params as Params | undefined
     if (this.calls.has(id) || typeof params?.name !== 'string') return undefined
-    const route = this.host.core.catalog.routeTool(params.name, ctx)
+    // What no upstream owns is left to the SDK path, which answers the error.
+    const route = findRoute(this.host.core, 'tools/call', params, ctx)
     if (!route || route.upstream.perRequest) return undefined
     const link = await this.host.link(route.upstream).catch(() => undefined)
     const http = link?.httpSession
@@ -121,7 +124,7 @@ export class DirectCalls {
       },
     }
     // Only what a tools/call request is: no stray top-level fields of the client's go upstream.
-    const forwarded = { jsonrpc: '2.0', id, method: 'tools/call', params: { ...params, name: route.name } }
+    const forwarded = { jsonrpc: '2.0', id, method: 'tools/call', params: route.params }
     const call = http
       ? new HttpCall(setup, http)
       : new MessageCall(setup, tap as LinkTap, mayHearBack(forwarded.params, capabilities))

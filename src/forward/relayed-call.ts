@@ -4,6 +4,7 @@ import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { upstreamTimeout } from '../upstream/to-proxy-error.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { beginCall, type ForwardedCall } from './call-lifecycle.ts'
 import { invalidToolResult, isToolResultShaped } from './checked-result.ts'
 import { notificationsFirst } from './notifications-first.ts'
 import type { ProxyCore } from './scope.ts'
@@ -50,7 +51,7 @@ export function sseEvent(json: string): Uint8Array {
  * cancellation or its going away tell the upstream to stop; metrics and plugins hear the outcome.
  */
 export abstract class RelayedCall {
-  private readonly ended: (outcome: 'ok' | 'error') => void
+  private readonly call: ForwardedCall
   private timer: ReturnType<typeof setTimeout> | undefined
   /** The message that ends the call for the client, once something has decided it. */
   protected final: WireMessage | undefined
@@ -60,8 +61,7 @@ export abstract class RelayedCall {
   protected notified = false
 
   constructor(protected readonly setup: RelayedCallSetup) {
-    this.ended = setup.core.metrics.startCall(setup.upstream.id, 'tools/call')
-    if (setup.ctx) setup.ctx.upstream = setup.upstream.id
+    this.call = beginCall(setup.core, setup.upstream, 'tools/call', setup.ctx)
     this.armTimer()
   }
 
@@ -109,11 +109,10 @@ export abstract class RelayedCall {
     clearTimeout(this.timer)
     this.setup.done(this)
     const error = final?.error
-    this.ended(error || !final ? 'error' : 'ok')
-    if (error && this.setup.ctx) {
-      const failure = new ProtocolError(error.code as number, error.message as string, error.data)
-      void this.setup.core.plugins.onError(this.setup.ctx, failure)
-    }
+    if (!final) this.call.abandoned()
+    else if (error)
+      void this.call.failed(new ProtocolError(error.code as number, error.message as string, error.data))
+    else this.call.succeeded()
   }
 
   /** Ends the call with its answer as one JSON body, or 202 when the client gets none. */

@@ -1,0 +1,39 @@
+import type { ServerContext } from '@modelcontextprotocol/server'
+import { contextOf } from '../plugins/context.ts'
+import type { JsonObject } from '../upstream/link.ts'
+import { beginCall } from './call-lifecycle.ts'
+import { checkedToolResult } from './checked-result.ts'
+import { route } from './route.ts'
+import type { DownstreamScope, ProxyCore } from './scope.ts'
+import { sdkCall, sdkRequest } from './sdk-call.ts'
+import type { Params } from './upstream-request.ts'
+
+/**
+ * The lifecycle of a request the proxy's SDK server forwards: routed to the upstream that owns it,
+ * begun (see beginCall), sent through this scope's SDK session (where the scope admits it), its
+ * result checked, and ended. The direct path (DirectCalls) takes the same steps with its own strategy.
+ */
+export async function forward(
+  core: ProxyCore,
+  scope: DownstreamScope,
+  method: string,
+  params: Params,
+  ctx: ServerContext,
+): Promise<JsonObject> {
+  const pluginContext = contextOf(ctx)
+  const { upstream, params: routed } = route(core, method, params, pluginContext)
+  const call = beginCall(core, upstream, method, pluginContext)
+  try {
+    const result =
+      method === 'completion/complete'
+        ? await sdkRequest(scope, upstream, method, routed, ctx)
+        : await sdkCall(scope, upstream, method, routed, ctx)
+    // The SDK server validates what it sends: a malformed result would fail as the client's fault.
+    const checked = method === 'tools/call' ? checkedToolResult(upstream, result) : result
+    call.succeeded()
+    return checked
+  } catch (error) {
+    await call.failed(error)
+    throw error
+  }
+}

@@ -1,0 +1,78 @@
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import type { ProxMCPContext } from '../plugins/types.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import type { ProxyCore } from './scope.ts'
+import { upstreamUnavailable } from './unavailable.ts'
+import type { Params } from './upstream-request.ts'
+
+/** The upstream that owns a request, and the params it gets (names as the upstream knows them). */
+export interface Route {
+  upstream: Upstream
+  params: Params
+}
+
+/** The owner of a forwarded request, or undefined when no upstream has its name, URI or reference. */
+export function findRoute(
+  core: ProxyCore,
+  method: string,
+  params: Params,
+  ctx: ProxMCPContext | undefined,
+): Route | undefined {
+  const { catalog } = core
+  switch (method) {
+    case 'tools/call':
+    case 'prompts/get': {
+      const name = String(params.name)
+      const found = method === 'tools/call' ? catalog.routeTool(name, ctx) : catalog.routePrompt(name)
+      return found && { upstream: found.upstream, params: { ...params, name: found.name } }
+    }
+    case 'resources/read':
+    case 'resources/subscribe':
+    case 'resources/unsubscribe': {
+      const upstream = catalog.routeResource(String(params.uri))
+      return upstream && { upstream, params }
+    }
+    case 'completion/complete': {
+      const ref = (params.ref ?? {}) as { type?: string; name?: string; uri?: string }
+      if (ref.type === 'ref/prompt') {
+        const found = catalog.routePrompt(ref.name ?? '')
+        return found && { upstream: found.upstream, params: { ...params, ref: { ...ref, name: found.name } } }
+      }
+      const upstream = ref.type === 'ref/resource' ? catalog.routeTemplate(ref.uri ?? '') : undefined
+      return upstream && { upstream, params }
+    }
+    default:
+      return undefined
+  }
+}
+
+/** The owner of a forwarded request, or the error a client gets when there is none. */
+export function route(
+  core: ProxyCore,
+  method: string,
+  params: Params,
+  ctx: ProxMCPContext | undefined,
+): Route {
+  return findRoute(core, method, params, ctx) ?? notRouted(core, method, params)
+}
+
+/** Unknown names are -32602; a name whose upstream is down says so instead. */
+function notRouted(core: ProxyCore, method: string, params: Params): never {
+  if (method === 'tools/call' || method === 'prompts/get') {
+    const kind = method === 'tools/call' ? 'tools' : 'prompts'
+    const formerOwner = core.catalog.formerOwner(kind, String(params.name))
+    if (formerOwner) throw upstreamUnavailable(formerOwner)
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${params.name}`,
+    )
+  }
+  if (method === 'completion/complete')
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      `Unknown reference: ${JSON.stringify(params.ref)}`,
+    )
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${params.uri}`, {
+    uri: params.uri,
+  })
+}
