@@ -1,5 +1,4 @@
 import {
-  type ClientCapabilities,
   type Notification,
   type PriorDiscovery,
   ProtocolError,
@@ -10,12 +9,12 @@ import type { Logger } from '../logger.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
-import { describe, eraGuessForRetry, refusesLegacy, sharedLinkCapabilities } from './connection-policy.ts'
+import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
 import { createTransport } from './create-transport.ts'
-import type { AskDownstream, JsonObject, UpstreamLink } from './link.ts'
+import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
+import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
-import { openFailure } from './to-proxy-error.ts'
 import { UpstreamLists } from './upstream-lists.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
@@ -30,15 +29,6 @@ export interface UpstreamEvents {
   onCatalogChange(upstream: Upstream, kinds: CatalogKind[]): void
   /** A notification on the shared link that is not about the catalog (e.g. resources/updated). */
   onSharedNotification?(upstream: Upstream, notification: Notification): void
-}
-
-export interface SessionLinkOptions {
-  /** The downstream client speaks the 2025 era: an upstream session in that era is preferred. */
-  clientEra?: 'legacy'
-  capabilities: ClientCapabilities
-  /** Answers server-to-client requests raised while none of the session's calls is in flight. */
-  idleAsk: AskDownstream
-  onNotification: (notification: Notification) => void
 }
 
 /**
@@ -60,10 +50,8 @@ export class Upstream {
   private attempt = 0
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
-  private readonly sessionLinks = new Set<UpstreamLink>()
+  private readonly sessionLinks: SessionLinks
   private readonly lists: UpstreamLists
-  /** Whether this modern upstream also opens 2025-era sessions; unknown until a session asks. */
-  private opensEra2025Sessions: boolean | undefined
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
   private retryAfter = 0
@@ -81,6 +69,13 @@ export class Upstream {
       link: () => this.sharedLink(),
       onRetried: (kind) => events.onCatalogChange(this, [kind]),
       retries: deps.perRequest !== true,
+    })
+    this.sessionLinks = new SessionLinks({
+      config,
+      verdict: () => this.verdict,
+      sharedConnection: () => (this.shared?.isOpen ? this.shared : undefined),
+      transport: () => this.transport('session'),
+      checkHealth: () => this.checkHealth(),
     })
   }
 
@@ -123,17 +118,9 @@ export class Upstream {
     return this.firstConnect
   }
 
-  /**
-   * Runs `use` on a connection opened for it and closed after it: for runtimes that forbid
-   * sharing I/O between requests (Cloudflare Workers). The era verdict makes it cheap.
-   */
-  async withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
-    const link = await this.openSessionLink(options)
-    try {
-      return await use(link)
-    } finally {
-      await link.close()
-    }
+  /** See SessionLinks.withRequestLink (Cloudflare Workers). */
+  withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
+    return this.sessionLinks.withRequestLink(options, use)
   }
 
   /** The connection shared by requests that have no session of their own (2026-07-28 clients). */
@@ -141,58 +128,16 @@ export class Upstream {
     return this.state === 'up' && this.shared?.isOpen ? this.shared : undefined
   }
 
-  /**
-   * A connection for one downstream session, advertising that client's capabilities upstream so
-   * the upstream behaves as with a direct client. For a 2025-era client, a modern upstream is
-   * first asked for a 2025-era session of its own: most serve both eras at one endpoint, and only
-   * a session in the client's own era keeps `logging/setLevel`, `resources/subscribe` and
-   * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
-   */
-  async openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
-    try {
-      return await this.chooseSessionLink(options)
-    } catch (error) {
-      // The client sees which upstream could not be reached, not the transport's bare message.
-      throw openFailure(this.id, error)
-    }
-  }
-
-  private async chooseSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
-    if (this.era !== 'modern') return this.connectSessionLink(options, this.verdict)
-    if (options.clientEra === 'legacy' && this.opensEra2025Sessions !== false && this.config.era === 'auto') {
-      try {
-        const link = await this.connectSessionLink(options, { kind: 'legacy' })
-        this.opensEra2025Sessions = true
-        return link
-      } catch (error) {
-        if (!refusesLegacy(error)) throw error
-        this.opensEra2025Sessions = false
-      }
-    }
-    if (this.shared?.isOpen) return this.shared
-    return this.connectSessionLink(options, this.verdict)
-  }
-
-  private async connectSessionLink(
-    { clientEra: _clientEra, ...options }: SessionLinkOptions,
-    prior: PriorDiscovery | undefined,
-  ): Promise<UpstreamLink> {
-    const link = await openLink(this.config, this.transport('session'), {
-      ...options,
-      prior,
-      sessionScoped: true,
-      onClose: (closed) => this.sessionLinks.delete(closed),
-      onConnectionFailure: () => this.checkHealth(),
-    })
-    this.sessionLinks.add(link)
-    return link
+  /** A connection for one downstream session (see SessionLinks.connect). */
+  openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
+    return this.sessionLinks.connect(options)
   }
 
   async stop(): Promise<void> {
     this.state = 'stopped'
     clearTimeout(this.retryTimer)
     this.lists.cancelRetries()
-    const links = [...this.sessionLinks, ...(this.shared ? [this.shared] : [])]
+    const links = [...this.sessionLinks.takeAll(), ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
     await Promise.all(links.map((link) => link.close()))
   }
@@ -267,8 +212,7 @@ export class Upstream {
     })
     try {
       this.verdict = verdictOf(link.client)
-      // A reconnected upstream may have been redeployed: ask again whether it opens 2025-era sessions.
-      this.opensEra2025Sessions = undefined
+      this.sessionLinks.forgetEraAnswer()
       this.capabilities = link.client.getServerCapabilities() ?? {}
       // The handshake alone decides that the upstream is up: each list is read on its own.
       await this.lists.readAll(link, this.capabilities)
@@ -371,4 +315,4 @@ export class Upstream {
   }
 }
 
-export type { JsonObject }
+export type { JsonObject, SessionLinkOptions }

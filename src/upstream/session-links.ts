@@ -1,0 +1,117 @@
+import type {
+  ClientCapabilities,
+  Notification,
+  PriorDiscovery,
+  Transport,
+} from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import { openLink } from './connect-client.ts'
+import { refusesLegacy } from './connection-policy.ts'
+import type { AskDownstream, UpstreamLink } from './link.ts'
+import { openFailure } from './to-proxy-error.ts'
+
+export interface SessionLinkOptions {
+  /** The downstream client speaks the 2025 era: an upstream session in that era is preferred. */
+  clientEra?: 'legacy'
+  capabilities: ClientCapabilities
+  /** Answers server-to-client requests raised while none of the session's calls is in flight. */
+  idleAsk: AskDownstream
+  onNotification: (notification: Notification) => void
+}
+
+/** What session links need of their upstream: what it is, and its shared connection. */
+export interface SessionLinkHost {
+  readonly config: UpstreamConfig
+  /** The era verdict learned on the shared connection, once known. */
+  verdict(): PriorDiscovery | undefined
+  /** The shared connection while it is open. */
+  sharedConnection(): UpstreamLink | undefined
+  transport(): Transport
+  /** A session's request failed at the connection level: the upstream itself may be gone. */
+  checkHealth(): void
+}
+
+/** The connections one upstream holds for downstream sessions (and, on Workers, single requests). */
+export class SessionLinks {
+  private readonly open = new Set<UpstreamLink>()
+  /** Whether this modern upstream also opens 2025-era sessions; unknown until a session asks. */
+  private opensEra2025Sessions: boolean | undefined
+
+  constructor(private readonly host: SessionLinkHost) {}
+
+  /**
+   * A connection for one downstream session, advertising that client's capabilities upstream so
+   * the upstream behaves as with a direct client. For a 2025-era client, a modern upstream is
+   * first asked for a 2025-era session of its own: most serve both eras at one endpoint, and only
+   * a session in the client's own era keeps `logging/setLevel`, `resources/subscribe` and
+   * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
+   */
+  async connect(options: SessionLinkOptions): Promise<UpstreamLink> {
+    try {
+      return await this.choose(options)
+    } catch (error) {
+      // The client sees which upstream could not be reached, not the transport's bare message.
+      throw openFailure(this.host.config.id, error)
+    }
+  }
+
+  /**
+   * Runs `use` on a connection opened for it and closed after it: for runtimes that forbid
+   * sharing I/O between requests (Cloudflare Workers). The era verdict makes it cheap.
+   */
+  async withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
+    const link = await this.connect(options)
+    try {
+      return await use(link)
+    } finally {
+      await link.close()
+    }
+  }
+
+  /** The upstream reconnected and may have been redeployed: ask again whether it opens 2025-era sessions. */
+  forgetEraAnswer(): void {
+    this.opensEra2025Sessions = undefined
+  }
+
+  /** Every session connection still open, to close with the upstream. */
+  takeAll(): UpstreamLink[] {
+    const links = [...this.open]
+    this.open.clear()
+    return links
+  }
+
+  private async choose(options: SessionLinkOptions): Promise<UpstreamLink> {
+    const verdict = this.host.verdict()
+    if (verdict?.kind !== 'modern') return this.openNew(options, verdict)
+    if (
+      options.clientEra === 'legacy' &&
+      this.opensEra2025Sessions !== false &&
+      this.host.config.era === 'auto'
+    ) {
+      try {
+        const link = await this.openNew(options, { kind: 'legacy' })
+        this.opensEra2025Sessions = true
+        return link
+      } catch (error) {
+        if (!refusesLegacy(error)) throw error
+        this.opensEra2025Sessions = false
+      }
+    }
+    return this.host.sharedConnection() ?? this.openNew(options, verdict)
+  }
+
+  private async openNew(
+    { clientEra: _clientEra, ...options }: SessionLinkOptions,
+    prior: PriorDiscovery | undefined,
+  ): Promise<UpstreamLink> {
+    const link = await openLink(this.host.config, this.host.transport(), {
+      ...options,
+      prior,
+      sessionScoped: true,
+      onClose: (closed) => this.open.delete(closed),
+      onConnectionFailure: () => this.host.checkHealth(),
+    })
+    this.open.add(link)
+    return link
+  }
+}
