@@ -7,7 +7,13 @@ import {
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { PROXY_INFO } from '../version.ts'
-import { type AskDownstream, type JsonObject, type LinkOptions, UpstreamLink } from './link.ts'
+import {
+  type AskDownstream,
+  type DirectPath,
+  type JsonObject,
+  type LinkOptions,
+  UpstreamLink,
+} from './link.ts'
 
 /** Requests an upstream may send to its client, and the client capability each needs. */
 const SERVER_TO_CLIENT = [
@@ -78,6 +84,12 @@ export interface OpenLinkOptions {
   onConnectionFailure: () => void
 }
 
+const DIRECT_PATHS: Record<UpstreamConfig['transport'], DirectPath> = {
+  'streamable-http': 'http',
+  stdio: 'message',
+  sse: 'none',
+}
+
 /** Connects a client to the upstream and wraps it as a link, which routes what the upstream asks. */
 export async function openLink(upstream: UpstreamConfig, transport: Transport, options: OpenLinkOptions) {
   let link: UpstreamLink | undefined
@@ -90,6 +102,7 @@ export async function openLink(upstream: UpstreamConfig, transport: Transport, o
   })
   link = new UpstreamLink(client, {
     upstreamId: upstream.id,
+    directPath: DIRECT_PATHS[upstream.transport],
     timeoutMs: upstream.timeoutMs,
     sessionScoped: options.sessionScoped,
     idleAsk: options.idleAsk,

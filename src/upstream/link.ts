@@ -1,9 +1,9 @@
 import type { Client, Notification } from '@modelcontextprotocol/client'
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
-import { BoundedHttpTransport } from './bounded-http-transport.ts'
+import type { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { LinkTap } from './link-tap.ts'
 import { looseResult } from './loose-result.ts'
-import { StdioUpstreamTransport } from './stdio-transport.ts'
+import type { StdioUpstreamTransport } from './stdio-transport.ts'
 import { isConnectionFailure, toProxyError } from './to-proxy-error.ts'
 
 export type JsonObject = Record<string, unknown>
@@ -26,8 +26,15 @@ export interface ForwardOptions {
   headers?: Record<string, string>
 }
 
+/**
+ * How a call may move past the SDK on this link, decided where the link is made: as one HTTP
+ * exchange (Streamable HTTP), as one message on the process's pipe (stdio), or not at all.
+ */
+export type DirectPath = 'http' | 'message' | 'none'
+
 export interface LinkOptions {
   upstreamId: string
+  directPath: DirectPath
   timeoutMs: number
   /**
    * True when every request on this link comes from one downstream session: a server-to-client
@@ -78,9 +85,10 @@ export class UpstreamLink {
    * requests can then be POSTed to it as they are, outside the SDK.
    */
   get httpSession(): BoundedHttpTransport | undefined {
-    const transport = this.client.transport
-    if (!this.options.sessionScoped || this.closed || this.isModern) return undefined
-    return transport instanceof BoundedHttpTransport && transport.sessionId ? transport : undefined
+    if (this.options.directPath !== 'http' || !this.options.sessionScoped || this.closed || this.isModern)
+      return undefined
+    const transport = this.client.transport as BoundedHttpTransport
+    return transport.sessionId ? transport : undefined
   }
 
   /**
@@ -88,9 +96,8 @@ export class UpstreamLink {
    * answers (see LinkTap).
    */
   get messageTap(): LinkTap | undefined {
-    const transport = this.client.transport
-    if (this.closed || this.isModern || !(transport instanceof StdioUpstreamTransport)) return undefined
-    this.tap ??= new LinkTap(transport)
+    if (this.options.directPath !== 'message' || this.closed || this.isModern) return undefined
+    this.tap ??= new LinkTap(this.client.transport as StdioUpstreamTransport)
     return this.tap
   }
 
