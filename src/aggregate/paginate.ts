@@ -1,4 +1,4 @@
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import { proxyErrors } from '../errors.ts'
 
 /** One page of a merged list, with the cursor to the next page when there is one. */
 export function paginate<T>(
@@ -18,7 +18,7 @@ function encodeCursor(offset: number): string {
 
 function decodeCursor(cursor: unknown): number {
   const offset = typeof cursor === 'string' ? /^o:(\d+)$/.exec(safeAtob(cursor))?.[1] : undefined
-  if (offset === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid cursor')
+  if (offset === undefined) throw proxyErrors.invalidCursor()
   return Number(offset)
 }
 

@@ -1,5 +1,5 @@
 import { bodyLimit } from 'hono/body-limit'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 
 /** Refuses bodies over the limit with 413, before any of it is parsed. */
@@ -8,7 +8,7 @@ export function limitBody(maxSize: number, metrics: ProxyMetrics) {
     maxSize,
     onError: () => {
       metrics.rejected.inc({ reason: 'too_large' })
-      return jsonRpcErrorResponse(413, -32000, `Payload Too Large: the limit is ${maxSize} bytes`)
+      return errorResponse(proxyErrors.payloadTooLarge(maxSize))
     },
   })
 }

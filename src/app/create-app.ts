@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
 import { mountMcpRoutes } from './mcp-routes.ts'
@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         ? !c.req.header('mcp-session-id') && c.req.path === '/mcp'
         : c.req.path === '/sse'
     if (deps.accepting() || !startsNewWork) return next()
-    return jsonRpcErrorResponse(503, -32000, 'Service Unavailable: the proxy is shutting down')
+    return errorResponse(proxyErrors.shuttingDown())
   })
   for (const path of ['/mcp', '/sse', '/messages']) {
     app.use(path, async (c, next) => {

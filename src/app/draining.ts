@@ -1,4 +1,4 @@
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 
 /**
  * While the proxy drains, no new request may start, in a session or not: under steady load a
@@ -13,7 +13,5 @@ export function refuseWhileDraining(accepting: boolean, body: unknown): Response
     const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown }
     return typeof method === 'string' && id !== undefined && id !== null
   })
-  return startsWork
-    ? jsonRpcErrorResponse(503, -32000, 'Service Unavailable: the proxy is shutting down')
-    : undefined
+  return startsWork ? errorResponse(proxyErrors.shuttingDown()) : undefined
 }

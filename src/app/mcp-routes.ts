@@ -1,6 +1,6 @@
 import { isLegacyRequest } from '@modelcontextprotocol/server'
 import type { Hono } from 'hono'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import { authInfoFor } from '../plugins/context.ts'
 import { opensSession } from '../session/streamable-sessions.ts'
 import { limitBody } from './body-limit.ts'
@@ -46,5 +46,5 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: Wi
       )
     })
   })
-  app.all('/mcp', () => jsonRpcErrorResponse(405, -32000, 'Method Not Allowed: use POST, GET or DELETE'))
+  app.all('/mcp', () => errorResponse(proxyErrors.methodNotAllowed()))
 }

@@ -1,8 +1,5 @@
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import { mcpParamMismatch } from '../upstream/mcp-param-headers.ts'
-
-/** SEP-2243 `HeaderMismatch`: answered with HTTP 400. */
-const HEADER_MISMATCH = -32020
 
 interface ToolCall {
   method?: unknown
@@ -24,10 +21,5 @@ export function refuseParamHeaderMismatch(
     return undefined
   const mismatch = mcpParamMismatch(inputSchemaOf(call.params.name), call.params.arguments, request.headers)
   if (mismatch === undefined) return undefined
-  return jsonRpcErrorResponse(
-    400,
-    HEADER_MISMATCH,
-    `Bad Request: the request headers and body disagree: ${mismatch}`,
-    call.id ?? null,
-  )
+  return errorResponse(proxyErrors.headerMismatch(mismatch), call.id ?? null)
 }

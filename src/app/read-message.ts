@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, type ProxyError, proxyErrors } from '../errors.ts'
 
 const JsonRpcMessage = v.union([
   v.looseObject({
@@ -30,23 +30,23 @@ type Read = { body: JsonRpcBody } | { refusal: Response }
 export async function readMessage(request: Request, options: { streamable: boolean }): Promise<Read> {
   const contentType = request.headers.get('content-type') ?? ''
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-    return refuse(415, -32000, 'Unsupported Media Type: Content-Type must be application/json')
+    return refuse(proxyErrors.unsupportedMediaType())
   }
   const accept = request.headers.get('accept') ?? ''
   if (options.streamable && (!accept.includes('application/json') || !accept.includes('text/event-stream'))) {
-    return refuse(406, -32000, 'Not Acceptable: Accept must list both application/json and text/event-stream')
+    return refuse(proxyErrors.notAcceptable())
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(await request.text())
   } catch {
-    return refuse(400, -32700, 'Parse error: the body is not valid JSON')
+    return refuse(proxyErrors.notJson())
   }
   const result = v.safeParse(JsonRpcBody, parsed)
-  if (!result.success) return refuse(400, -32600, 'Invalid Request: the body is not a JSON-RPC 2.0 message')
+  if (!result.success) return refuse(proxyErrors.notJsonRpc())
   return { body: result.output }
 }
 
-function refuse(status: number, code: number, message: string): { refusal: Response } {
-  return { refusal: jsonRpcErrorResponse(status, code, message) }
+function refuse(error: ProxyError): { refusal: Response } {
+  return { refusal: errorResponse(error) }
 }

@@ -1,5 +1,5 @@
 import { isInputRequiredResult, isSpecType } from '@modelcontextprotocol/server'
-import { ProxyError, ProxyErrorCode } from '../errors.ts'
+import { proxyErrors } from '../errors.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 
@@ -9,7 +9,7 @@ import type { Upstream } from '../upstream/upstream.ts'
  */
 export function checkedToolResult(upstream: Upstream, result: JsonObject): JsonObject {
   if (isValidToolResult(result)) return result
-  throw invalidToolResult(upstream.id)
+  throw proxyErrors.invalidToolResult(upstream.id)
 }
 
 function isValidToolResult(result: unknown): boolean {
@@ -30,12 +30,4 @@ export function isToolResultShaped(result: unknown): boolean {
     (isError === undefined || typeof isError === 'boolean') &&
     (structuredContent === undefined || (typeof structuredContent === 'object' && structuredContent !== null))
   )
-}
-
-export function invalidToolResult(upstream: string): ProxyError {
-  return new ProxyError(`upstream '${upstream}' answered tools/call with an invalid result`, {
-    code: ProxyErrorCode.UpstreamUnavailable,
-    status: 502,
-    upstream,
-  })
 }

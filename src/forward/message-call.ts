@@ -1,4 +1,5 @@
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import { ProtocolError } from '@modelcontextprotocol/server'
+import { proxyErrors } from '../errors.ts'
 import type { JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 import type { LinkTap } from '../upstream/link-tap.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
@@ -81,7 +82,7 @@ export class MessageCall extends RelayedCall {
   private ask(request: ServerToClientRequest): Promise<JsonObject> {
     const stream = this.stream
     if (!stream || this.over || !this.setup.canAnswer(request.method)) {
-      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `the client cannot answer ${request.method}`)
+      throw proxyErrors.clientCannotAnswer(request.method)
     }
     return new Promise((resolve, reject) => {
       const id = this.setup.question(this, ({ result, error }) => {

@@ -1,11 +1,10 @@
 import { ProtocolError } from '@modelcontextprotocol/server'
-import { ProxyError, ProxyErrorCode } from '../errors.ts'
+import { proxyErrors } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
-import { upstreamTimeout } from '../upstream/to-proxy-error.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { beginCall, type ForwardedCall } from './call-lifecycle.ts'
-import { invalidToolResult, isToolResultShaped } from './checked-result.ts'
+import { isToolResultShaped } from './checked-result.ts'
 import { notificationsFirst } from './notifications-first.ts'
 import type { ProxyCore } from './scope.ts'
 
@@ -94,7 +93,7 @@ export abstract class RelayedCall {
   protected armTimer(): void {
     clearTimeout(this.timer)
     this.timer = setTimeout(() => {
-      this.final = this.errorMessage(upstreamTimeout(this.setup.upstream.id, this.timeoutMs))
+      this.final = this.errorMessage(proxyErrors.upstreamTimeout(this.setup.upstream.id, this.timeoutMs))
       this.stopUpstream(`no answer within ${this.timeoutMs} ms`)
     }, this.timeoutMs)
   }
@@ -150,17 +149,11 @@ export abstract class RelayedCall {
     const valid = error
       ? typeof error.code === 'number' && typeof error.message === 'string'
       : isToolResultShaped(answer.result)
-    return valid ? answer : this.errorMessage(invalidToolResult(this.setup.upstream.id))
+    return valid ? answer : this.errorMessage(proxyErrors.invalidToolResult(this.setup.upstream.id))
   }
 
   protected unanswered(): WireMessage {
-    const upstream = this.setup.upstream.id
-    return this.errorMessage(
-      new ProxyError(`upstream '${upstream}' ended its answer stream without answering`, {
-        code: ProxyErrorCode.UpstreamUnavailable,
-        upstream,
-      }),
-    )
+    return this.errorMessage(proxyErrors.unansweredStream(this.setup.upstream.id))
   }
 
   protected errorMessage(error: ProtocolError): WireMessage {

@@ -1,4 +1,4 @@
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import { proxyErrors } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ProxyCore } from './scope.ts'
@@ -62,17 +62,8 @@ function notRouted(core: ProxyCore, method: string, params: Params): never {
     const kind = method === 'tools/call' ? 'tools' : 'prompts'
     const formerOwner = core.catalog.formerOwner(kind, String(params.name))
     if (formerOwner) throw upstreamUnavailable(formerOwner)
-    throw new ProtocolError(
-      ProtocolErrorCode.InvalidParams,
-      `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${params.name}`,
-    )
+    throw proxyErrors.unknownName(kind === 'tools' ? 'tool' : 'prompt', params.name)
   }
-  if (method === 'completion/complete')
-    throw new ProtocolError(
-      ProtocolErrorCode.InvalidParams,
-      `Unknown reference: ${JSON.stringify(params.ref)}`,
-    )
-  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${params.uri}`, {
-    uri: params.uri,
-  })
+  if (method === 'completion/complete') throw proxyErrors.unknownReference(params.ref)
+  throw proxyErrors.resourceNotFound(params.uri)
 }

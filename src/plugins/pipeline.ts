@@ -1,4 +1,4 @@
-import { jsonRpcErrorResponse, ProxyError } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './types.ts'
 
@@ -62,12 +62,7 @@ export class PluginPipeline {
         if (response) return response
       } catch (error) {
         this.logger.error(`plugin '${plugin.name}' failed in onRequest: ${describe(error)}`)
-        return jsonRpcErrorResponse(
-          500,
-          -32603,
-          `Internal error in plugin '${plugin.name}'`,
-          ctx.rpc?.id ?? null,
-        )
+        return errorResponse(proxyErrors.pluginFailed(plugin.name), ctx.rpc?.id ?? null)
       }
     }
     return undefined
@@ -91,7 +86,7 @@ export class PluginPipeline {
         current = plugin.filterTools?.(current, ctx) ?? current
       } catch (error) {
         this.logger.error(`plugin '${plugin.name}' failed in filterTools: ${describe(error)}`)
-        throw new ProxyError(`Internal error in plugin '${plugin.name}'`)
+        throw proxyErrors.pluginFailed(plugin.name)
       }
     }
     return current

@@ -1,4 +1,4 @@
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, type ProxyError, proxyErrors } from '../errors.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { SessionClient, SessionHost, StatefulSession } from './stateful-session.ts'
 
@@ -39,18 +39,12 @@ export class SessionRegistry implements SessionHost {
   admit(client: SessionClient): Response | undefined {
     const { maxSessions, maxSessionsPerClient } = this.options
     if (this.sessions.size >= maxSessions) {
-      return this.refuse(
-        503,
-        `Too many sessions: the proxy holds its limit of ${maxSessions}; try again later`,
-      )
+      return this.refuse(proxyErrors.tooManySessions(maxSessions))
     }
     let fromClient = 0
     for (const session of this.sessions) if (session.client.address === client.address) fromClient++
     if (fromClient >= maxSessionsPerClient) {
-      return this.refuse(
-        429,
-        `Too many sessions from this client (limit ${maxSessionsPerClient}); close one first`,
-      )
+      return this.refuse(proxyErrors.tooManySessionsFromClient(maxSessionsPerClient))
     }
     this.startReaping()
     return undefined
@@ -61,9 +55,9 @@ export class SessionRegistry implements SessionHost {
     this.reaper = undefined
   }
 
-  private refuse(status: number, message: string): Response {
+  private refuse(error: ProxyError): Response {
     this.metrics.rejected.inc({ reason: 'session_limit' })
-    return jsonRpcErrorResponse(status, -32000, message)
+    return errorResponse(error)
   }
 
   private startReaping(): void {

@@ -2,12 +2,11 @@ import type { ClientCapabilities, Notification } from '@modelcontextprotocol/cli
 import {
   CLIENT_CAPABILITIES_META_KEY,
   LOG_LEVEL_META_KEY,
-  ProtocolError,
-  ProtocolErrorCode,
   type Server,
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server'
+import { proxyErrors } from '../errors.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
@@ -117,10 +116,7 @@ export class StatefulSession implements DownstreamScope {
     const { maxCallsPerSession } = this.host
     if (this.callsInFlight >= maxCallsPerSession) {
       this.core.metrics.rejected.inc({ reason: 'call_limit' })
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidRequest,
-        `Too many calls in progress in this session (limit ${maxCallsPerSession}); wait for one to finish`,
-      )
+      throw proxyErrors.tooManyCalls(maxCallsPerSession)
     }
     this.callsInFlight++
     return () => {

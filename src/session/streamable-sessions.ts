@@ -2,14 +2,13 @@ import {
   type HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import { contextOfAuth } from '../plugins/context.ts'
 import type { SessionRegistry } from './session-registry.ts'
 import { type SessionClient, StatefulSession } from './stateful-session.ts'
 
-const SESSION_NOT_FOUND = () =>
-  jsonRpcErrorResponse(404, -32001, 'Session not found: initialize a new session')
+const SESSION_NOT_FOUND = () => errorResponse(proxyErrors.sessionNotFound('initialize a new session'))
 
 interface Entry {
   transport: WebStandardStreamableHTTPServerTransport
@@ -45,7 +44,7 @@ export class StreamableSessions {
       return direct ?? entry.transport.handleRequest(request, options)
     }
     if (request.method !== 'POST' || !opensSession(options.parsedBody)) {
-      return jsonRpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required')
+      return errorResponse(proxyErrors.sessionIdRequired())
     }
     return this.registry.admit(client) ?? this.open(request, options, client)
   }

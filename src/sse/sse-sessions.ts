@@ -1,5 +1,5 @@
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server'
-import { jsonRpcErrorResponse } from '../errors.ts'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import type { SessionRegistry } from '../session/session-registry.ts'
 import { type SessionClient, StatefulSession } from '../session/stateful-session.ts'
@@ -49,9 +49,8 @@ export class SseSessions {
     request: Request,
     authInfo: AuthInfo,
   ): Response {
-    if (!sessionId)
-      return jsonRpcErrorResponse(400, -32000, 'Bad Request: the sessionId query parameter is required')
-    if (!entry) return jsonRpcErrorResponse(404, -32001, 'Session not found: open a new stream at GET /sse')
+    if (!sessionId) return errorResponse(proxyErrors.sseSessionIdRequired())
+    if (!entry) return errorResponse(proxyErrors.sessionNotFound('open a new stream at GET /sse'))
     entry.session.touch()
     entry.transport.receive(body, request, authInfo)
     return new Response('Accepted', { status: 202 })

@@ -1,4 +1,4 @@
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server'
+import { proxyErrors } from '../errors.ts'
 import type { SuspendableCall } from '../forward/scope.ts'
 import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 
@@ -66,10 +66,7 @@ class SuspendedCall {
       this.asks.delete(key)
       const response = responses?.[key]
       if (typeof response === 'object' && response !== null) pending.resolve(response as JsonObject)
-      else
-        pending.reject(
-          new ProtocolError(ProtocolErrorCode.InvalidParams, `the client sent no answer for ${key}`),
-        )
+      else pending.reject(proxyErrors.missingInputResponse(key))
     }
     this.sent = []
   }
@@ -104,7 +101,7 @@ export class Suspensions {
   /** Continues a paused call with the client's answers. */
   resume(requestState: string, responses: Record<string, unknown> | undefined, roundSignal: AbortSignal) {
     const call = this.calls.get(requestState)
-    if (!call) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState')
+    if (!call) throw proxyErrors.invalidRequestState()
     this.calls.delete(requestState)
     call.attachRound(roundSignal)
     call.answer(responses)

@@ -7,7 +7,7 @@ import {
   type StreamableHTTPClientTransportOptions,
   type TransportSendOptions,
 } from '@modelcontextprotocol/client'
-import { ProxyErrorCode } from '../errors.ts'
+import { proxyErrors } from '../errors.ts'
 import { jsonLinesFetch } from './json-lines.ts'
 
 type RequestId = string | number
@@ -143,14 +143,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   /** The answer stream ended without the answer: fail the request now rather than at its timeout. */
   private unanswered(id: RequestId): void {
     this.exchanges.delete(id)
-    this.deliver({
-      jsonrpc: '2.0',
-      id,
-      error: {
-        code: ProxyErrorCode.UpstreamUnavailable,
-        message: `upstream '${this.upstreamId}' ended its answer stream without answering`,
-        data: { upstream: this.upstreamId },
-      },
-    })
+    const { code, message, data } = proxyErrors.unansweredStream(this.upstreamId)
+    this.deliver({ jsonrpc: '2.0', id, error: { code, message, data } })
   }
 }

@@ -1,6 +1,6 @@
 import { SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import { ProxyError } from '../errors.ts'
+import { proxyErrors } from '../errors.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 import { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { type StdioEvents, StdioUpstreamTransport } from './stdio-transport.ts'
@@ -27,12 +27,7 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
       return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
     case 'stdio': {
       if (!deps.spawn) {
-        throw new ProxyError(
-          `upstream '${upstream.id}' is a stdio upstream, and this runtime cannot start processes`,
-          {
-            upstream: upstream.id,
-          },
-        )
+        throw proxyErrors.cannotRunStdio(upstream.id)
       }
       const command = upstream.command as string[]
       return new StdioUpstreamTransport(deps.spawn, { command, env: upstream.env, cwd: upstream.cwd }, deps)

@@ -1,5 +1,5 @@
 import type { Client, Notification } from '@modelcontextprotocol/client'
-import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
+import { proxyErrors } from '../errors.ts'
 import type { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { LinkTap } from './link-tap.ts'
 import { looseResult } from './loose-result.ts'
@@ -153,10 +153,7 @@ export class UpstreamLink {
         this.inFlight.length === 0
           ? 'no client request is in progress on this upstream'
           : 'several clients have requests in progress on this shared upstream connection'
-      throw new ProtocolError(
-        ProtocolErrorCode.InternalError,
-        `ProxMCP cannot deliver ${request.method} from upstream '${this.options.upstreamId}': ${reason}`,
-      )
+      throw proxyErrors.cannotDeliver(request.method, this.options.upstreamId, reason)
     }
     return target(request, signal)
   }

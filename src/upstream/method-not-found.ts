@@ -1,4 +1,5 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client'
+import { proxyErrors } from '../errors.ts'
 
 /** The upstream answered that it has no handler for the method: an optional feature it lacks. */
 export function isMethodNotFound(error: unknown): boolean {
@@ -12,10 +13,6 @@ export function isMethodNotFound(error: unknown): boolean {
 export function namingMissingMethod(upstreamId: string, method: string): (error: unknown) => never {
   return (error) => {
     if (!isMethodNotFound(error)) throw error
-    throw new ProtocolError(
-      ProtocolErrorCode.MethodNotFound,
-      `upstream '${upstreamId}' does not implement ${method}`,
-      { upstream: upstreamId },
-    )
+    throw proxyErrors.missingMethod(upstreamId, method)
   }
 }

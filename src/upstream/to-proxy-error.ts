@@ -1,5 +1,6 @@
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client'
-import { ProxyError, ProxyErrorCode } from '../errors.ts'
+import { ProxyError, proxyErrors } from '../errors.ts'
+import { describe } from './connection-policy.ts'
 
 /**
  * What a failed upstream request becomes for the downstream client: the upstream's own JSON-RPC
@@ -9,33 +10,15 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
   if (error instanceof ProxyError) return error
   if (error instanceof ProtocolError) return error
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-    return upstreamTimeout(upstream, timeoutMs)
+    return proxyErrors.upstreamTimeout(upstream, timeoutMs)
   }
-  const reason = error instanceof Error ? error.message : String(error)
-  return new ProxyError(`upstream '${upstream}' failed: ${reason}`, {
-    code: ProxyErrorCode.UpstreamUnavailable,
-    status: 502,
-    upstream,
-  })
-}
-
-export function upstreamTimeout(upstream: string, timeoutMs: number): ProxyError {
-  return new ProxyError(`upstream '${upstream}' did not answer within ${timeoutMs} ms`, {
-    code: ProxyErrorCode.UpstreamTimeout,
-    status: 504,
-    upstream,
-  })
+  return proxyErrors.upstreamFailed(upstream, describe(error))
 }
 
 /** A connection to the upstream could not be opened: an error that names it (its own refusals pass as they are). */
 export function openFailure(upstream: string, error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error
-  const reason = error instanceof Error ? error.message : String(error)
-  return new ProxyError(`upstream '${upstream}' is unavailable: ${reason}`, {
-    code: ProxyErrorCode.UpstreamUnavailable,
-    status: 502,
-    upstream,
-  })
+  return proxyErrors.upstreamUnavailable(upstream, `: ${describe(error)}`)
 }
 
 /** True when the failure says the connection itself is broken, not that the upstream refused the request. */
