@@ -1,4 +1,4 @@
-import type { Notification } from '@modelcontextprotocol/client'
+import type { FetchLike, Notification } from '@modelcontextprotocol/client'
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
 import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
@@ -24,6 +24,11 @@ import { Upstream, type UpstreamEvents } from './upstream/upstream.ts'
 export interface ProxMCPOptions extends ProxMCPConfigFile {
   /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
   spawn?: SpawnFn
+  /**
+   * How HTTP upstreams are reached: the global `fetch` unless given (a server in the same program,
+   * or a test's in-memory upstream, answers through its own `fetch(request)`).
+   */
+  fetch?: FetchLike
   logger?: Logger
   /**
    * `persistent` keeps upstream connections open across requests; `per-request` opens one per
@@ -68,7 +73,7 @@ export class ProxMCP {
   private accepting = true
 
   constructor(options: ProxMCPOptions) {
-    const { spawn, logger, upstreamConnections, ...config } = options
+    const { spawn, fetch, logger, upstreamConnections, ...config } = options
     this.perRequest =
       (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
     const perRequest = this.perRequest
@@ -84,7 +89,7 @@ export class ProxMCP {
       onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
       onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
     }
-    this.upstreamDeps = { spawn, logger: this.logger, perRequest }
+    this.upstreamDeps = { spawn, fetch, logger: this.logger, perRequest }
     this.upstreams = this.config.upstreams.map((upstream) => this.createUpstream(upstream))
     this.catalog = new Catalog(this.upstreams, {
       namespace: this.config.namespace,

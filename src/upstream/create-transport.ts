@@ -1,4 +1,4 @@
-import { SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
+import { type FetchLike, SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { proxyErrors } from '../errors.ts'
 import type { SpawnFn } from '../runtime/types.ts'
@@ -8,6 +8,8 @@ import { type StdioEvents, StdioUpstreamTransport } from './stdio-transport.ts'
 export interface TransportDeps extends StdioEvents {
   /** Present where the runtime can start processes (Bun, Node); absent on Workers and Deno Deploy. */
   spawn?: SpawnFn
+  /** How HTTP upstreams are reached (the global fetch unless given). */
+  fetch?: FetchLike
   /** The upstream broke the protocol in a way the transport reads past, named in a few words. */
   onTolerated?(deviation: string): void
 }
@@ -20,11 +22,11 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
       return new BoundedHttpTransport(
         upstream.id,
         new URL(upstream.url as string),
-        { requestInit },
+        { requestInit, fetch: deps.fetch },
         deps.onTolerated,
       )
     case 'sse':
-      return new SSEClientTransport(new URL(upstream.url as string), { requestInit })
+      return new SSEClientTransport(new URL(upstream.url as string), { requestInit, fetch: deps.fetch })
     case 'stdio': {
       if (!deps.spawn) {
         throw proxyErrors.cannotRunStdio(upstream.id)

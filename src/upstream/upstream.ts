@@ -1,4 +1,5 @@
 import {
+  type FetchLike,
   type Notification,
   type PriorDiscovery,
   ProtocolError,
@@ -60,7 +61,7 @@ export class Upstream {
 
   constructor(
     readonly config: UpstreamConfig,
-    private readonly deps: { spawn?: SpawnFn; logger: Logger; perRequest?: boolean },
+    private readonly deps: { spawn?: SpawnFn; fetch?: FetchLike; logger: Logger; perRequest?: boolean },
     private readonly events: UpstreamEvents,
   ) {
     this.lists = new UpstreamLists({
@@ -154,6 +155,7 @@ export class Upstream {
   private transport(owner: 'shared' | 'session') {
     return createTransport(this.config, {
       spawn: this.deps.spawn,
+      fetch: this.deps.fetch,
       onStderrLine: (line) => this.deps.logger.info(`[${this.id}] ${line}`),
       onTolerated: (deviation) => {
         if (!this.tolerated.has(deviation))

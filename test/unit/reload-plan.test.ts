@@ -19,33 +19,30 @@ function plan(current: UpstreamInput[], next: UpstreamInput[]) {
   }
 }
 
+const none = { added: [], removed: [], changed: [] }
+
 test.each([
-  ['the same upstreams', [a, b], [a, b], { added: [], removed: [], changed: [] }],
-  ['the same upstreams in another order', [a, b], [b, a], { added: [], removed: [], changed: [] }],
-  ['one more upstream', [a], [a, c], { added: ['c'], removed: [], changed: [] }],
-  ['one upstream fewer', [a, b], [b], { added: [], removed: ['a'], changed: [] }],
+  ['the same upstreams', none, [a, b], [a, b]],
+  ['the same upstreams in another order', none, [a, b], [b, a]],
+  ['a default written out', none, [a], [{ ...a, era: 'auto' as const, timeoutMs: 300_000 }]],
+  ['one more upstream', { ...none, added: ['c'] }, [a], [a, c]],
+  ['one upstream fewer', { ...none, removed: ['a'] }, [a, b], [b]],
   [
     'a new url under the same id',
+    { ...none, changed: ['a'] },
     [a],
     [{ ...a, url: 'http://127.0.0.1:5001/mcp' }],
-    { added: [], removed: [], changed: ['a'] },
   ],
-  ['a new timeout', [a, b], [a, { ...b, timeoutMs: 5_000 }], { added: [], removed: [], changed: ['b'] }],
-  [
-    'a default written out',
-    [a],
-    [{ ...a, era: 'auto' as const, timeoutMs: 300_000 }],
-    { added: [], removed: [], changed: [] },
-  ],
-  ['a new env value', [b], [{ ...b, env: { TOKEN: 'x' } }], { added: [], removed: [], changed: ['b'] }],
-  ['an id renamed', [a], [{ ...a, id: 'a2' }], { added: ['a2'], removed: ['a'], changed: [] }],
+  ['a new timeout', { ...none, changed: ['b'] }, [a, b], [a, { ...b, timeoutMs: 5_000 }]],
+  ['a new env value', { ...none, changed: ['b'] }, [b], [{ ...b, env: { TOKEN: 'x' } }]],
+  ['an id renamed', { added: ['a2'], removed: ['a'], changed: [] }, [a], [{ ...a, id: 'a2' }]],
   [
     'everything at once',
+    { added: ['c'], removed: ['a'], changed: ['b'] },
     [a, b],
     [{ ...b, cwd: '/srv' }, c],
-    { added: ['c'], removed: ['a'], changed: ['b'] },
   ],
-])('%s', (_what, current, next, expected) => {
+])('%s plans %j', (_what, expected, current, next) => {
   expect(plan(current, next)).toEqual(expected)
 })
 
@@ -95,5 +92,5 @@ test('every restart-only change is listed', () => {
 test.todo('the same env or headers entries in another order are no change', () => {
   const before = { ...b, env: { A: '1', B: '2' } }
   const after = { ...b, env: { B: '2', A: '1' } }
-  expect(plan([before], [after])).toEqual({ added: [], removed: [], changed: [] })
+  expect(plan([before], [after])).toEqual(none)
 })

@@ -39,7 +39,7 @@ describe('bound to loopback without lists', () => {
     ['http://127.0.0.1', 'pass'],
     ['https://evil.example', '403 -32000 Invalid Origin: evil.example'],
     ['null', '403 -32000 Invalid Origin header: null'],
-  ])('Origin %s: %s', async (origin, expected) => {
+  ])('Origin %s gets %s', async (origin, expected) => {
     expect(await verdict(policy, { host: 'localhost:3000', origin })).toBe(expected)
   })
 

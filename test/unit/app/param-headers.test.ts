@@ -39,7 +39,7 @@ test('a tools/call whose Mcp-Param header disagrees with its arguments gets 400 
 test('a refused call without an id is answered with id null', async () => {
   const body = { method: 'tools/call', params: { name: 'deploy', arguments: { region: 'x' } } }
   const response = refuseParamHeaderMismatch(post(), body, inputSchemaOf)
-  expect(((await response?.json()) as { id: unknown }).id).toBeNull()
+  expect(await response?.json()).toMatchObject({ id: null, error: { code: -32020 } })
 })
 
 test.each([
@@ -54,6 +54,7 @@ test.each([
   ],
   ['a batch', post(), [call('deploy', { region: 'us-west1' })]],
   ['no body', post(), undefined],
+  ['a null body', post(), null],
   ['a body that is not an object', post(), 'tools/call'],
 ])('%s passes', (_what, request, body) => {
   expect(refuseParamHeaderMismatch(request, body, inputSchemaOf)).toBeUndefined()
