@@ -4,7 +4,7 @@ import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
-import { type ResolvedConfig, resolveConfig, type UpstreamConfig } from './config/resolve.ts'
+import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
 import { createForwardingServer } from './forward/forwarding-server.ts'
 import type { ProxyCore } from './forward/scope.ts'
 import { type Logger, silentLogger } from './logger.ts'
@@ -18,8 +18,9 @@ import { SseSessions } from './sse/sse-sessions.ts'
 import { SharedScope } from './stateless/shared-scope.ts'
 import { Suspensions } from './stateless/suspensions.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
-import type { CatalogKind } from './upstream/list-all.ts'
-import { Upstream, type UpstreamEvents } from './upstream/upstream.ts'
+import { ALL_KINDS, type CatalogKind } from './upstream/list-all.ts'
+import type { Upstream } from './upstream/upstream.ts'
+import { UpstreamSet } from './upstream/upstream-set.ts'
 
 export interface ProxMCPOptions extends ProxMCPConfigFile {
   /** How to start stdio upstreams; the Bun and Node entry points pass theirs. Absent: stdio is refused. */
@@ -54,7 +55,7 @@ function runsOnWorkers(): boolean {
  */
 export class ProxMCP {
   private current: ResolvedConfig
-  private readonly upstreams: Upstream[]
+  private readonly upstreamSet: UpstreamSet
   private readonly catalog: Catalog
   /** Every open 2025-era session, Streamable HTTP or SSE. */
   private readonly plugins: PluginPipeline
@@ -68,8 +69,6 @@ export class ProxMCP {
   private readonly modern: McpHttpHandler
   private app: Hono<AppEnv> | undefined
   private started: Promise<void> | undefined
-  private readonly events: UpstreamEvents
-  private readonly upstreamDeps: ConstructorParameters<typeof Upstream>[1]
   private accepting = true
 
   constructor(options: ProxMCPOptions) {
@@ -81,24 +80,26 @@ export class ProxMCP {
     this.logger = logger ?? silentLogger
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
     this.metrics = new ProxyMetrics(
-      () => this.upstreams,
+      () => this.upstreamSet.all,
       () => this.registry.sessions.size,
     )
     this.registry = new SessionRegistry(this.config, this.metrics)
-    this.events = {
-      onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
-      onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
-    }
-    this.upstreamDeps = { spawn, fetch, logger: this.logger, perRequest }
-    this.upstreams = this.config.upstreams.map((upstream) => this.createUpstream(upstream))
-    this.catalog = new Catalog(this.upstreams, {
+    this.upstreamSet = new UpstreamSet(
+      this.config.upstreams,
+      { spawn, fetch, logger: this.logger, perRequest },
+      {
+        onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
+        onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
+      },
+    )
+    this.catalog = new Catalog(this.upstreamSet.all, {
       namespace: this.config.namespace,
       logger: this.logger,
       filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
     const core: ProxyCore = {
       catalog: this.catalog,
-      upstreams: this.upstreams,
+      upstreams: this.upstreamSet.all,
       pageSize: this.config.pageSize,
       plugins: this.plugins,
       metrics: this.metrics,
@@ -112,7 +113,7 @@ export class ProxMCP {
   /** What the proxy is doing now: each upstream's state and counts, and the sessions open. */
   status(): ProxMCPStatus {
     return {
-      upstreams: this.upstreams.map(upstreamStatus),
+      upstreams: this.upstreamSet.all.map(upstreamStatus),
       sessions: this.registry.sessions.size,
       callsInFlight: this.metrics.callsInFlight,
     }
@@ -126,7 +127,7 @@ export class ProxMCP {
   /** Connects to every upstream (one attempt each; those that fail keep retrying) and runs plugin onInit. */
   start(): Promise<void> {
     this.started ??= (async () => {
-      await Promise.all(this.upstreams.map((upstream) => upstream.start()))
+      await this.upstreamSet.startAll()
       await this.plugins.init()
     })()
     return this.started
@@ -144,7 +145,7 @@ export class ProxMCP {
       return
     }
     await this.start()
-    if (this.perRequest) await Promise.all(this.upstreams.map((upstream) => upstream.start()))
+    if (this.perRequest) await this.upstreamSet.startAll()
   }
 
   /** The Hono app serving /mcp; the first request starts the proxy if `start()` was not called. */
@@ -156,7 +157,7 @@ export class ProxMCP {
       modern: this.modern,
       plugins: this.plugins,
       metrics: this.metrics,
-      upstreams: () => this.upstreams,
+      upstreams: () => this.upstreamSet.all,
       toolInputSchema: (name, ctx) => {
         const route = this.catalog.routeTool(name, ctx)
         return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
@@ -190,22 +191,12 @@ export class ProxMCP {
     for (const key of restartOnlyChanges(this.config, next)) {
       this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
     }
-    const replaced = new Set([...changes.removed, ...changes.changed.map((upstream) => upstream.id)])
-    const leaving = this.upstreams.filter((upstream) => replaced.has(upstream.id))
-    const byId = new Map(this.upstreams.map((upstream) => [upstream.id, upstream]))
-    const fresh = [...changes.added, ...changes.changed].map((config) => this.createUpstream(config))
-    for (const upstream of fresh) byId.set(upstream.id, upstream)
-    // In place: the catalog, metrics and scopes hold this very array.
-    this.upstreams.splice(
-      0,
-      this.upstreams.length,
-      ...next.upstreams.map((config) => byId.get(config.id) as Upstream),
-    )
+    const { leaving, fresh } = this.upstreamSet.replace(changes, next.upstreams)
     this.current = next
     await this.plugins.replace(next.plugins)
     await Promise.all(leaving.map((upstream) => upstream.stop()))
     for (const session of this.registry.sessions) for (const upstream of leaving) session.forget(upstream)
-    this.onCatalogChange(['tools', 'resources', 'resourceTemplates', 'prompts'])
+    this.onCatalogChange(ALL_KINDS)
     await Promise.all(fresh.map((upstream) => upstream.start()))
     await this.plugins.init()
     return changes
@@ -217,12 +208,8 @@ export class ProxMCP {
     this.registry.stop()
     await Promise.all([...this.registry.sessions].map((session) => session.close()))
     await this.modern.close()
-    await Promise.all(this.upstreams.map((upstream) => upstream.stop()))
+    await this.upstreamSet.stopAll()
     await this.plugins.close()
-  }
-
-  private createUpstream(config: UpstreamConfig): Upstream {
-    return new Upstream(config, this.upstreamDeps, this.events)
   }
 
   private onCatalogChange(kinds: CatalogKind[]): void {

@@ -32,6 +32,14 @@ export interface UpstreamEvents {
   onSharedNotification?(upstream: Upstream, notification: Notification): void
 }
 
+export interface UpstreamDeps {
+  spawn?: SpawnFn
+  fetch?: FetchLike
+  logger: Logger
+  /** Connections must not outlive a request (Cloudflare Workers). */
+  perRequest?: boolean
+}
+
 /**
  * One configured upstream: keeps a shared connection up (reconnecting with backoff), knows its era
  * and capabilities, holds its catalog, and opens per-session connections on demand.
@@ -61,7 +69,7 @@ export class Upstream {
 
   constructor(
     readonly config: UpstreamConfig,
-    private readonly deps: { spawn?: SpawnFn; fetch?: FetchLike; logger: Logger; perRequest?: boolean },
+    private readonly deps: UpstreamDeps,
     private readonly events: UpstreamEvents,
   ) {
     this.lists = new UpstreamLists({

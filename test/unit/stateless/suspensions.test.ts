@@ -41,6 +41,13 @@ function deferred<T>() {
   return { promise, resolve, reject }
 }
 
+/** The input_required round a call paused with. */
+async function roundOf(result: Promise<JsonObject>): Promise<Round> {
+  const value = await result
+  expect(value).toMatchObject({ resultType: 'input_required' })
+  return value as unknown as Round
+}
+
 const askingName: SuspendableCall = async (ask, signal) => ({ answer: await ask(NAME, signal) })
 
 test('a call that asks nothing answers with its result', async () => {
@@ -49,7 +56,7 @@ test('a call that asks nothing answers with its result', async () => {
 
 test('an upstream question becomes an input_required round, and the answer finishes the call', async () => {
   const s = fresh()
-  const first = (await s.start(askingName, round())) as unknown as Round
+  const first = await roundOf(s.start(askingName, round()))
   expect(first).toEqual({
     resultType: 'input_required',
     inputRequests: { 'input-1': NAME },
@@ -61,10 +68,12 @@ test('an upstream question becomes an input_required round, and the answer finis
 
 test('questions raised together leave in one round', async () => {
   const s = fresh()
-  const first = (await s.start(
-    async (ask, signal) => ({ answers: await Promise.all([ask(NAME, signal), ask(ROOTS, signal)]) }),
-    round(),
-  )) as unknown as Round
+  const first = await roundOf(
+    s.start(
+      async (ask, signal) => ({ answers: await Promise.all([ask(NAME, signal), ask(ROOTS, signal)]) }),
+      round(),
+    ),
+  )
   expect(first.inputRequests).toEqual({ 'input-1': NAME, 'input-2': ROOTS })
   const done = await s.resume(first.requestState, { 'input-1': ACCEPT, 'input-2': { roots: [] } }, round())
   expect(done).toEqual({ answers: [ACCEPT, { roots: [] }] })
@@ -76,8 +85,8 @@ test('a question asked after an answer starts another round', async () => {
     name: await ask(NAME, signal),
     roots: await ask(ROOTS, signal),
   })
-  const first = (await s.start(twice, round())) as unknown as Round
-  const second = (await s.resume(first.requestState, { 'input-1': ACCEPT }, round())) as unknown as Round
+  const first = await roundOf(s.start(twice, round()))
+  const second = await roundOf(s.resume(first.requestState, { 'input-1': ACCEPT }, round()))
   expect(second).toMatchObject({ resultType: 'input_required', inputRequests: { 'input-2': ROOTS } })
   expect(Suspensions.owns(second.requestState)).toBe(true)
   const done = await s.resume(second.requestState, { 'input-2': { roots: [] } }, round())
@@ -88,19 +97,21 @@ test('a question the upstream raises while the call is paused leaves in the next
   const s = fresh()
   const later = deferred<void>()
   const askedRoots = deferred<void>()
-  const first = (await s.start(async (ask, signal) => {
-    const name = ask(NAME, signal)
-    const roots = later.promise.then(() => {
-      const answer = ask(ROOTS, signal)
-      askedRoots.resolve()
-      return answer
-    })
-    return { answers: await Promise.all([name, roots]) }
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start(async (ask, signal) => {
+      const name = ask(NAME, signal)
+      const roots = later.promise.then(() => {
+        const answer = ask(ROOTS, signal)
+        askedRoots.resolve()
+        return answer
+      })
+      return { answers: await Promise.all([name, roots]) }
+    }, round()),
+  )
   expect(Object.keys(first.inputRequests)).toEqual(['input-1'])
   later.resolve()
   await askedRoots.promise
-  const second = (await s.resume(first.requestState, { 'input-1': ACCEPT }, round())) as unknown as Round
+  const second = await roundOf(s.resume(first.requestState, { 'input-1': ACCEPT }, round()))
   expect(second.inputRequests).toEqual({ 'input-2': ROOTS })
   const done = await s.resume(second.requestState, { 'input-2': { roots: [] } }, round())
   expect(done).toEqual({ answers: [ACCEPT, { roots: [] }] })
@@ -113,14 +124,16 @@ test.each([
   ['a null answer', { 'input-1': null }],
 ])('%s rejects the upstream question with -32602', async (_what, responses) => {
   const s = fresh()
-  const first = (await s.start(async (ask, signal) => {
-    try {
-      return await ask(NAME, signal)
-    } catch (error) {
-      const { code, message } = error as { code: number; message: string }
-      return { code, message }
-    }
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start(async (ask, signal) => {
+      try {
+        return await ask(NAME, signal)
+      } catch (error) {
+        const { code, message } = error as { code: number; message: string }
+        return { code, message }
+      }
+    }, round()),
+  )
   expect(await s.resume(first.requestState, responses, round())).toEqual({
     code: -32602,
     message: 'the client sent no answer for input-1',
@@ -141,10 +154,12 @@ test.each([
 test('a round is resumed once: the same requestState sent again meanwhile is refused', async () => {
   const s = fresh()
   const upstream = deferred<JsonObject>()
-  const first = (await s.start(async (ask, signal) => {
-    await ask(NAME, signal)
-    return upstream.promise
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start(async (ask, signal) => {
+      await ask(NAME, signal)
+      return upstream.promise
+    }, round()),
+  )
   const resumed = s.resume(first.requestState, { 'input-1': ACCEPT }, round())
   expect(await settle(() => s.resume(first.requestState, { 'input-1': ACCEPT }, round()))).toMatchObject({
     rejected: { code: -32602 },
@@ -155,8 +170,8 @@ test('a round is resumed once: the same requestState sent again meanwhile is ref
 
 test('each paused call has its own requestState', async () => {
   const s = fresh()
-  const one = (await s.start(askingName, round())) as unknown as Round
-  const two = (await s.start(askingName, round())) as unknown as Round
+  const one = await roundOf(s.start(askingName, round()))
+  const two = await roundOf(s.start(askingName, round()))
   expect(one.requestState).not.toBe(two.requestState)
   expect(await s.resume(two.requestState, { 'input-1': { n: 2 } }, round())).toEqual({ answer: { n: 2 } })
   expect(await s.resume(one.requestState, { 'input-1': { n: 1 } }, round())).toEqual({ answer: { n: 1 } })
@@ -204,10 +219,12 @@ test('the client going away after its round ended leaves the paused call alone',
   const s = fresh()
   const client = new AbortController()
   const seen: { signal?: AbortSignal } = {}
-  const first = (await s.start((ask, signal) => {
-    seen.signal = signal
-    return askingName(ask, signal)
-  }, client.signal)) as unknown as Round
+  const first = await roundOf(
+    s.start((ask, signal) => {
+      seen.signal = signal
+      return askingName(ask, signal)
+    }, client.signal),
+  )
   client.abort()
   expect(await s.resume(first.requestState, { 'input-1': ACCEPT }, round())).toEqual({ answer: ACCEPT })
   expect(seen.signal?.aborted).toBe(false)
@@ -216,7 +233,7 @@ test('the client going away after its round ended leaves the paused call alone',
 test('the client going away during a resumed round aborts the upstream call', async () => {
   const s = fresh()
   const { run, seen } = cancellable()
-  const first = (await s.start(run, round())) as unknown as Round
+  const first = await roundOf(s.start(run, round()))
   const client = new AbortController()
   const resumed = settle(() => s.resume(first.requestState, { 'input-1': ACCEPT }, client.signal))
   client.abort(new Error('gone in round two'))
@@ -227,10 +244,12 @@ test('the client going away during a resumed round aborts the upstream call', as
 test('an upstream call that fails while paused fails the resume with its error', async () => {
   const s = fresh()
   const upstream = deferred<JsonObject>()
-  const first = (await s.start((ask, signal) => {
-    ask(NAME, signal).catch(() => {})
-    return upstream.promise
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start((ask, signal) => {
+      ask(NAME, signal).catch(() => {})
+      return upstream.promise
+    }, round()),
+  )
   upstream.reject(new Error('upstream died'))
   await Promise.resolve()
   const outcome = await settle(() => s.resume(first.requestState, { 'input-1': ACCEPT }, round()))
@@ -239,10 +258,12 @@ test('an upstream call that fails while paused fails the resume with its error',
 
 test('an upstream call that fails after the answer fails the resume with its error', async () => {
   const s = fresh()
-  const first = (await s.start(async (ask, signal) => {
-    await ask(NAME, signal)
-    throw new Error('tool failed')
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start(async (ask, signal) => {
+      await ask(NAME, signal)
+      throw new Error('tool failed')
+    }, round()),
+  )
   const outcome = await settle(() => s.resume(first.requestState, { 'input-1': ACCEPT }, round()))
   expect(outcome).toEqual({ rejected: new Error('tool failed') })
 })
@@ -251,11 +272,13 @@ test('clear fails the open questions, aborts the paused calls and forgets their 
   const s = fresh()
   const question = deferred<unknown>()
   const seen: { signal?: AbortSignal } = {}
-  const first = (await s.start((ask, signal) => {
-    seen.signal = signal
-    ask(NAME, signal).then(question.resolve, question.resolve)
-    return new Promise<JsonObject>(() => {})
-  }, round())) as unknown as Round
+  const first = await roundOf(
+    s.start((ask, signal) => {
+      seen.signal = signal
+      ask(NAME, signal).then(question.resolve, question.resolve)
+      return new Promise<JsonObject>(() => {})
+    }, round()),
+  )
   s.clear()
   expect(await question.promise).toEqual(new Error('the proxy is shutting down'))
   expect(seen.signal?.aborted).toBe(true)

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import type { ServerCapabilities } from '@modelcontextprotocol/client'
 import { InMemoryTransport, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
-import { resolveConfig } from '../../../src/config/resolve.ts'
+import { resolveConfig, type UpstreamConfig } from '../../../src/config/resolve.ts'
 import type { Logger } from '../../../src/logger.ts'
 import { openLink } from '../../../src/upstream/connect-client.ts'
 import type { JsonObject, UpstreamLink } from '../../../src/upstream/link.ts'
@@ -44,35 +44,37 @@ afterEach(async () => {
 })
 
 async function upstream(answers: Partial<Record<ListMethod, Answer>>, retries = false): Promise<Fixture> {
-  const server = new Server({ name: 'lists', version: '1.0.0' }, { capabilities: ALL })
+  const current = { ...answers }
   const requests: string[] = []
-  const fixture = { answers: { ...answers }, requests } as Fixture
+  const server = new Server({ name: 'lists', version: '1.0.0' }, { capabilities: ALL })
   for (const method of Object.keys(answers) as ListMethod[]) {
     server.setRequestHandler(method, async (request) => {
       requests.push(method)
-      const answer = fixture.answers[method] as Answer
-      return answer(request.params) as never
+      return (current[method] as Answer)(request.params) as never
     })
   }
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
   await server.connect(serverSide)
-  const config = resolveConfig({ upstreams: [{ id: 'up', url: 'http://up.invalid/mcp', era: 'legacy' }] })
+  const [config] = resolveConfig({
+    upstreams: [{ id: 'up', url: 'http://up.invalid/mcp', era: 'legacy' }],
+  }).upstreams
   const noop = () => {}
-  fixture.link = await openLink(config.upstreams[0] as (typeof config.upstreams)[number], clientSide, {
+  const link = await openLink(config as UpstreamConfig, clientSide, {
     capabilities: {},
     sessionScoped: false,
     onNotification: noop,
     onClose: noop,
     onConnectionFailure: noop,
   })
-  fixture.logs = []
-  fixture.lists = new UpstreamLists({
+  const logs: string[] = []
+  const lists = new UpstreamLists({
     upstreamId: 'up',
-    logger: recording(fixture.logs),
-    link: () => fixture.link,
+    logger: recording(logs),
+    link: () => link,
     onRetried: noop,
     retries,
   })
+  const fixture = { lists, link, answers: current, requests, logs }
   open.push(fixture)
   return fixture
 }
