@@ -31,12 +31,21 @@ export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamCon
     removed: current.filter((upstream) => !after.has(upstream.id)).map((upstream) => upstream.id),
     changed: next.filter((upstream) => {
       const old = before.get(upstream.id)
-      return old !== undefined && JSON.stringify(old) !== JSON.stringify(upstream)
+      return old !== undefined && canonical(old) !== canonical(upstream)
     }),
   }
 }
 
 /** The settings a reload changed but cannot apply. */
 export function restartOnlyChanges(current: ResolvedConfig, next: ResolvedConfig): string[] {
-  return FIXED_AT_START.filter((key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]))
+  return FIXED_AT_START.filter((key) => canonical(current[key]) !== canonical(next[key]))
+}
+
+/** JSON with object keys in one order: `env` or `headers` written in another order are the same settings. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  )
 }

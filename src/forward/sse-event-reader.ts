@@ -27,7 +27,9 @@ export class SseEventReader {
 
   private line(line: string, events: string[]): void {
     if (line === '') {
-      if (this.data.length > 0) events.push(this.data.join('\n'))
+      const data = this.data.join('\n')
+      // An event whose data is empty is not dispatched (the SSE spec), as a priming event's.
+      if (data !== '') events.push(data)
       this.data = []
     } else if (line.startsWith('data:')) {
       this.data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5))

@@ -35,6 +35,7 @@ class SuspendedCall {
   attachRound(signal: AbortSignal): void {
     clearTimeout(this.expiry)
     const abort = () => this.cancel.abort(signal.reason)
+    if (signal.aborted) abort()
     signal.addEventListener('abort', abort, { once: true })
     this.detachRound = () => signal.removeEventListener('abort', abort)
   }
