@@ -4,7 +4,7 @@ import type { JsonObject } from '../upstream/link.ts'
 import { beginCall } from './call-lifecycle.ts'
 import { checkedToolResult } from './checked-result.ts'
 import { route } from './route.ts'
-import type { DownstreamScope, ProxyCore } from './scope.ts'
+import type { CallScope, ProxyCore } from './scope.ts'
 import { sdkCall, sdkRequest } from './sdk-call.ts'
 import type { Params } from './upstream-request.ts'
 
@@ -15,7 +15,7 @@ import type { Params } from './upstream-request.ts'
  */
 export async function forward(
   core: ProxyCore,
-  scope: DownstreamScope,
+  scope: CallScope,
   method: string,
   params: Params,
   ctx: ServerContext,

@@ -4,7 +4,7 @@ import { PROXY_INFO } from '../version.ts'
 import { forward } from './forward.ts'
 import { LIST_FIELDS, listPage } from './list-page.ts'
 import { route } from './route.ts'
-import type { DownstreamScope, ProxyCore } from './scope.ts'
+import type { CallScope, ProxyCore, SessionRequests } from './scope.ts'
 import type { Params } from './upstream-request.ts'
 
 /** What the SDK server hands to the forwarding lifecycle. */
@@ -27,7 +27,7 @@ export const PROXY_CAPABILITIES: ServerCapabilities = {
  * call, read and get to the upstream that owns it. The SDK does the protocol (both eras,
  * initialize, ping, the input_required shim for 2025 clients); this does the routing.
  */
-export function createForwardingServer(core: ProxyCore, scope: DownstreamScope): Server {
+export function createForwardingServer(core: ProxyCore, scope: CallScope, session?: SessionRequests): Server {
   const server = new Server(PROXY_INFO, { capabilities: PROXY_CAPABILITIES })
   for (const [method, field] of LIST_FIELDS) {
     server.setRequestHandler(
@@ -43,12 +43,12 @@ export function createForwardingServer(core: ProxyCore, scope: DownstreamScope):
   for (const method of ['resources/subscribe', 'resources/unsubscribe'] as const) {
     server.setRequestHandler(method, async (request) => {
       const { upstream } = route(core, method, request.params, undefined)
-      await scope.subscribe?.(upstream, request.params.uri, method === 'resources/subscribe')
+      await session?.subscribe(upstream, request.params.uri, method === 'resources/subscribe')
       return {}
     })
   }
   server.setRequestHandler('logging/setLevel', async (request) => {
-    await scope.setLogLevel?.(request.params.level)
+    await session?.setLogLevel(request.params.level)
     return {}
   })
   return server

@@ -18,10 +18,10 @@ export interface ProxyCore {
 }
 
 /**
- * Where one downstream request is served from: a 2025-era session with its own upstream
- * connections, or a sessionless 2026-07-28 request on the shared ones.
+ * Where a forwarded request is served from: a 2025-era session with its own upstream connections,
+ * or a sessionless 2026-07-28 request on the shared ones.
  */
-export interface DownstreamScope {
+export interface CallScope {
   /** Runs `use` on this scope's connection to the upstream (or one opened for this request alone). */
   withLink<T>(upstream: Upstream, use: (link: UpstreamLink) => Promise<T>, ctx?: ServerContext): Promise<T>
   /**
@@ -34,13 +34,18 @@ export interface DownstreamScope {
    * Continues a call that an earlier `input_required` round paused, when `requestState` is one of
    * this scope's; undefined otherwise.
    */
-  resumeCall?(ctx: ServerContext, requestState: string | undefined): Promise<JsonObject> | undefined
+  resumeCall(ctx: ServerContext, requestState: string | undefined): Promise<JsonObject> | undefined
   /**
    * The `_meta` envelope keys a 2026-07-28 upstream needs from a client that sends no envelope of
    * its own (a 2025-era session on a modern-only upstream): its capabilities and log level.
+   * Undefined where the client's own requests carry one.
    */
-  envelope?(): JsonObject
-  /** The session's logging level reached its upstreams (2025 era only). */
-  setLogLevel?(level: string): Promise<void>
-  subscribe?(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+  envelope(): JsonObject | undefined
+}
+
+/** What only a 2025-era session keeps for its client across requests. */
+export interface SessionRequests {
+  /** The session's logging level reaches its upstreams. */
+  setLogLevel(level: string): Promise<void>
+  subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
 }

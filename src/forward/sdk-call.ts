@@ -3,7 +3,7 @@ import type { JsonObject } from '../upstream/link.ts'
 import { namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { relayProgress } from './progress-relay.ts'
-import type { DownstreamScope } from './scope.ts'
+import type { CallScope } from './scope.ts'
 import {
   envelopeOf,
   markUpstreamState,
@@ -21,14 +21,14 @@ export type { Params }
  * input_required rounds pass through.
  */
 export async function sdkCall(
-  scope: DownstreamScope,
+  scope: CallScope,
   upstream: Upstream,
   method: string,
   params: Params,
   ctx: ServerContext,
 ): Promise<JsonObject> {
   const requestState = ctx.mcpReq.requestState<string>()
-  const resumed = scope.resumeCall?.(ctx, requestState)
+  const resumed = scope.resumeCall(ctx, requestState)
   if (resumed) return resumed
   const progress = relayProgress(params._meta?.progressToken, ctx)
   const retry = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
@@ -38,7 +38,7 @@ export async function sdkCall(
       upstream,
       (link) => {
         const upstreamParams = link.isModern
-          ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope?.())
+          ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope())
           : retry
         const headers = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
         return link
@@ -60,7 +60,7 @@ const NO_COMPLETIONS = { completion: { values: [], hasMore: false } }
  * declare the feature gets nothing sent, and one that answers Method not found is named.
  */
 export async function sdkRequest(
-  scope: DownstreamScope,
+  scope: CallScope,
   upstream: Upstream,
   method: string,
   params: Params,

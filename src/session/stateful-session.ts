@@ -11,7 +11,7 @@ import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
 import { RelayBudget } from '../forward/relay-budget.ts'
-import type { DownstreamScope, ProxyCore, SuspendableCall } from '../forward/scope.ts'
+import type { CallScope, ProxyCore, SessionRequests, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { admits } from '../log-levels.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
@@ -39,7 +39,7 @@ const RELAYED = new Set(['notifications/resources/updated', 'notifications/elici
  * and its own connection to each upstream it uses, so whatever an upstream asks or tells
  * reaches exactly this client.
  */
-export class StatefulSession implements DownstreamScope {
+export class StatefulSession implements CallScope, SessionRequests {
   readonly server: Server
   /** The fast path past the SDK: tools/call to 2025-era upstreams, and lists (see DirectCalls). */
   readonly direct: DirectCalls
@@ -61,7 +61,7 @@ export class StatefulSession implements DownstreamScope {
     private readonly host: SessionHost,
     private readonly onClosed: () => void,
   ) {
-    this.server = createForwardingServer(core, this)
+    this.server = createForwardingServer(core, this, this)
     this.direct = new DirectCalls({
       core,
       sessionId: () => this.id,
@@ -161,6 +161,11 @@ export class StatefulSession implements DownstreamScope {
     )
     const failure = settled.find((outcome) => outcome.status === 'rejected')
     if (failure) throw failure.reason
+  }
+
+  /** A session's calls are answered in one exchange: none is ever paused for a retry. */
+  resumeCall(): undefined {
+    return undefined
   }
 
   envelope(): JsonObject {

@@ -1,7 +1,7 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
 import { callSignal } from '../forward/call-signal.ts'
-import type { DownstreamScope, SuspendableCall } from '../forward/scope.ts'
+import type { CallScope, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
@@ -24,7 +24,7 @@ const ALL_QUESTIONS: ClientCapabilities = { sampling: {}, elicitation: { form: {
  * The scope of 2026-07-28 requests: no session, so they use each upstream's shared connection, and
  * a question a 2025-era upstream pushes mid-call becomes an input_required round for the client.
  */
-export class SharedScope implements DownstreamScope {
+export class SharedScope implements CallScope {
   constructor(private readonly suspensions: Suspensions) {}
 
   /**
@@ -50,6 +50,11 @@ export class SharedScope implements DownstreamScope {
 
   runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
     return this.suspensions.start(call, callSignal(ctx))
+  }
+
+  /** 2026-07-28 clients send their capabilities and log level in every request's envelope. */
+  envelope(): undefined {
+    return undefined
   }
 
   resumeCall(ctx: ServerContext, requestState: string | undefined): Promise<JsonObject> | undefined {
