@@ -10,7 +10,6 @@ import { proxyErrors } from '../errors.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
-import { RelayBudget } from '../forward/relay-budget.ts'
 import type { CallScope, ProxyCore, SessionRequests, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { admits } from '../log-levels.ts'
@@ -18,6 +17,7 @@ import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
+import { NotificationRelay } from './notification-relay.ts'
 
 /** Where a session registers itself, and the bounds it keeps. */
 export interface SessionHost {
@@ -30,9 +30,6 @@ export interface SessionClient {
   address?: string
   identity?: string
 }
-
-/** Notifications an upstream session sends that the proxy relays to its client as they are. */
-const RELAYED = new Set(['notifications/resources/updated', 'notifications/elicitation/complete'])
 
 /**
  * One 2025-era client session, over Streamable HTTP or the HTTP+SSE transport: its SDK server
@@ -48,8 +45,7 @@ export class StatefulSession implements CallScope, SessionRequests {
   private readonly sharedSubscriptions = new Map<Upstream, Set<string>>()
   private logLevel: string | undefined
   private closed = false
-  private readonly logBudget = new RelayBudget(200, 100)
-  private droppedLogs = 0
+  private readonly notifications: NotificationRelay
   private callsInFlight = 0
   private lastActivity = Date.now()
 
@@ -62,6 +58,7 @@ export class StatefulSession implements CallScope, SessionRequests {
     private readonly onClosed: () => void,
   ) {
     this.server = createForwardingServer(core, this, this)
+    this.notifications = new NotificationRelay(this.server, () => this.logLevel)
     this.direct = new DirectCalls({
       core,
       sessionId: () => this.id,
@@ -193,7 +190,7 @@ export class StatefulSession implements CallScope, SessionRequests {
       notification.method === 'notifications/resources/updated'
         ? this.sharedSubscriptions.get(upstream)?.has(String(params.uri))
         : notification.method === 'notifications/message' && admits(this.logLevel, params.level)
-    if (concerned) this.relay(upstream, notification)
+    if (concerned) this.notifications.relay(upstream.id, notification)
   }
 
   /** Counts a (un)subscription on a shared process; true when the process must be told. */
@@ -257,7 +254,7 @@ export class StatefulSession implements CallScope, SessionRequests {
       clientEra: 'legacy',
       capabilities: this.clientCapabilities(),
       idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
-      onNotification: (notification) => this.relay(upstream, notification),
+      onNotification: (notification) => this.notifications.relay(upstream.id, notification),
     }
   }
 
@@ -265,25 +262,6 @@ export class StatefulSession implements CallScope, SessionRequests {
   private clientCapabilities(): ClientCapabilities {
     const { sampling, elicitation, roots } = this.server.getClientCapabilities() ?? {}
     return { ...(sampling && { sampling }), ...(elicitation && { elicitation }), ...(roots && { roots }) }
-  }
-
-  private relay(upstream: Upstream, notification: Notification): void {
-    if (notification.method === 'notifications/message') {
-      // An upstream without logging/setLevel logs at every level: the client's level is kept here.
-      if (!admits(this.logLevel, (notification.params as JsonObject | undefined)?.level)) return
-      // Log messages are the one thing an upstream may send without bound: past the budget they
-      // are counted, and the count is told once the budget allows.
-      if (!this.logBudget.take()) return void this.droppedLogs++
-      const dropped = this.droppedLogs
-      this.droppedLogs = 0
-      const params = notification.params as JsonObject
-      const data = dropped ? { dropped, message: params.data } : params.data
-      void this.server
-        .notification({ ...notification, params: { logger: upstream.id, ...params, data } } as never)
-        .catch(() => {})
-    } else if (RELAYED.has(notification.method) || !notification.method.startsWith('notifications/')) {
-      void this.server.notification(notification as never).catch(() => {})
-    }
   }
 
   private async openLinks(): Promise<UpstreamLink[]> {

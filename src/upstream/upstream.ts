@@ -1,22 +1,20 @@
 import {
-  type FetchLike,
   type Notification,
   type PriorDiscovery,
   ProtocolError,
   type ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import type { Logger } from '../logger.ts'
-import type { SpawnFn } from '../runtime/types.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
-import { createTransport } from './create-transport.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
+import type { UpstreamDeps } from './upstream-deps.ts'
 import { UpstreamLists } from './upstream-lists.ts'
+import { UpstreamTransports } from './upstream-transports.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
 
@@ -32,14 +30,6 @@ export interface UpstreamEvents {
   onSharedNotification?(upstream: Upstream, notification: Notification): void
 }
 
-export interface UpstreamDeps {
-  spawn?: SpawnFn
-  fetch?: FetchLike
-  logger: Logger
-  /** Connections must not outlive a request (Cloudflare Workers). */
-  perRequest?: boolean
-}
-
 /**
  * One configured upstream: keeps a shared connection up (reconnecting with backoff), knows its era
  * and capabilities, holds its catalog, and opens per-session connections on demand.
@@ -52,8 +42,6 @@ export class Upstream {
   /** For a shared process: what its client sessions asked of it. */
   readonly asks = new SharedProcessAsks()
   lastError: string | undefined
-  /** How the shared connection's process last exited, when it exited by itself. */
-  private lastExit: string | undefined
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
   private attempt = 0
@@ -64,14 +52,14 @@ export class Upstream {
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
   private retryAfter = 0
-  /** What protocol slips of this upstream were read past and logged, to log each once. */
-  private readonly tolerated = new Set<string>()
+  private readonly transports: UpstreamTransports
 
   constructor(
     readonly config: UpstreamConfig,
     private readonly deps: UpstreamDeps,
     private readonly events: UpstreamEvents,
   ) {
+    this.transports = new UpstreamTransports(config, deps)
     this.lists = new UpstreamLists({
       upstreamId: config.id,
       logger: deps.logger,
@@ -83,7 +71,7 @@ export class Upstream {
       config,
       verdict: () => this.verdict,
       sharedConnection: () => (this.shared?.isOpen ? this.shared : undefined),
-      transport: () => this.transport('session'),
+      transport: () => this.transports.create('session'),
       checkHealth: () => this.checkHealth(),
     })
   }
@@ -159,24 +147,6 @@ export class Upstream {
     this.events.onCatalogChange(this, kinds)
   }
 
-  /** A transport for the shared connection, or for one session's (whose process exiting only that session sees). */
-  private transport(owner: 'shared' | 'session') {
-    return createTransport(this.config, {
-      spawn: this.deps.spawn,
-      fetch: this.deps.fetch,
-      onStderrLine: (line) => this.deps.logger.info(`[${this.id}] ${line}`),
-      onTolerated: (deviation) => {
-        if (!this.tolerated.has(deviation))
-          this.deps.logger.debug(`upstream '${this.id}' ${deviation} (tolerated)`)
-        this.tolerated.add(deviation)
-      },
-      onExit: (description) => {
-        if (owner === 'shared') this.lastExit = description
-        else this.deps.logger.warn(`upstream '${this.id}': a session's process ended: ${description}`)
-      },
-    })
-  }
-
   private async connect(): Promise<void> {
     if (this.isStopped()) return
     this.setState('connecting')
@@ -211,8 +181,7 @@ export class Upstream {
 
   /** Connects the shared link and reads what the upstream is and offers. */
   private async connectShared(): Promise<UpstreamLink> {
-    this.lastExit = undefined
-    const link = await openLink(this.config, this.transport('shared'), {
+    const link = await openLink(this.config, this.transports.create('shared'), {
       capabilities: sharedLinkCapabilities(this.config.transport),
       prior: this.verdict ?? eraGuessForRetry(this.config, this.attempt),
       sessionScoped: false,
@@ -247,7 +216,7 @@ export class Upstream {
   }
 
   private markFailed(error: unknown): void {
-    this.lastError = this.lastExit ?? describe(error)
+    this.lastError = this.transports.lastExit ?? describe(error)
     const level = this.attempt === 0 ? 'warn' : 'debug'
     this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
   }
@@ -277,7 +246,9 @@ export class Upstream {
   private onSharedClose(link: UpstreamLink): void {
     if (link !== this.shared || this.state === 'stopped') return
     this.shared = undefined
-    this.deps.logger.warn(`upstream '${this.id}' disconnected${this.lastExit ? `: ${this.lastExit}` : ''}`)
+    this.deps.logger.warn(
+      `upstream '${this.id}' disconnected${this.transports.lastExit ? `: ${this.transports.lastExit}` : ''}`,
+    )
     this.markDown()
   }
 
@@ -325,4 +296,4 @@ export class Upstream {
   }
 }
 
-export type { JsonObject, SessionLinkOptions }
+export type { JsonObject, SessionLinkOptions, UpstreamDeps }

@@ -1,0 +1,12 @@
+import type { FetchLike } from '@modelcontextprotocol/client'
+import type { Logger } from '../logger.ts'
+import type { SpawnFn } from '../runtime/types.ts'
+
+/** What an upstream needs from the runtime it runs on. */
+export interface UpstreamDeps {
+  spawn?: SpawnFn
+  fetch?: FetchLike
+  logger: Logger
+  /** Connections must not outlive a request (Cloudflare Workers). */
+  perRequest?: boolean
+}
