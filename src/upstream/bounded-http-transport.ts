@@ -27,7 +27,8 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private readonly exchanges = new Map<RequestId, AbortController>()
   private handler: OnMessage | undefined
   private postHeaders: Record<string, string> | undefined
-  private readonly lenientFetch: FetchLike
+  /** The fetch the direct path posts with: it reads the answer itself, so nothing is read ahead of it. */
+  private readonly plainFetch: FetchLike
   private modern = false
 
   constructor(
@@ -37,11 +38,12 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     /** Called with a few words each time the upstream breaks the protocol in a way read past. */
     private readonly onTolerated?: (deviation: string) => void,
   ) {
-    const lenientFetch = jsonLinesFetch(options?.fetch ?? fetch, () =>
+    const plainFetch = options?.fetch ?? fetch
+    const lenientFetch = jsonLinesFetch(plainFetch, () =>
       onTolerated?.('answers with JSON lines as application/json'),
     )
     super(url, { ...options, fetch: lenientFetch })
-    this.lenientFetch = lenientFetch
+    this.plainFetch = plainFetch
     // The base class declares `onmessage` as a field: replace it on the instance to see answers go by.
     Object.defineProperty(this, 'onmessage', {
       get: () =>
@@ -88,7 +90,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
    * itself (the direct tool-call path). The headers are the ones the SDK sends on this session.
    */
   post(message: JSONRPCMessage, signal: AbortSignal): Promise<Response> {
-    return this.lenientFetch(this.url, {
+    return this.plainFetch(this.url, {
       method: 'POST',
       headers: this.sessionHeaders(),
       body: JSON.stringify(message),
