@@ -1,4 +1,5 @@
-import { createConsola, type LogObject } from 'consola'
+import { createConsola, type LogObject } from 'consola/core'
+import { createConsoleLines } from '../console-lines.ts'
 import type { Logger } from '../logger.ts'
 
 /** Info and above, whatever NODE_ENV says (consola would drop to warnings under NODE_ENV=test). */
@@ -12,7 +13,7 @@ export function createCliLogger(format: 'pretty' | 'json'): Logger {
           level: INFO,
           reporters: [{ log: (entry: LogObject) => process.stderr.write(`${jsonLine(entry)}\n`) }],
         })
-      : createConsola({ level: INFO })
+      : createConsoleLines(INFO)
   return {
     debug: (message) => consola.debug(message),
     info: (message) => consola.info(message),

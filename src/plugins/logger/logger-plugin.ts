@@ -1,4 +1,4 @@
-import { createConsola } from 'consola'
+import { createConsoleLines, defaultConsoleLevel } from '../../console-lines.ts'
 import type { ProxMCPPlugin } from '../types.ts'
 import { batchedLines } from './batched-lines.ts'
 import { logEntry, type RequestLogEntry } from './log-entry.ts'
@@ -46,7 +46,7 @@ export function loggerPlugin(options: LoggerOptions = {}): ProxMCPPlugin {
 }
 
 function consolaSink(): NonNullable<LoggerOptions['sink']> {
-  const consola = createConsola({})
+  const consola = createConsoleLines(defaultConsoleLevel())
   return (line, entry) => {
     if (entry.status >= 500) consola.error(line)
     else if (entry.status >= 400) consola.warn(line)
