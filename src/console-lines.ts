@@ -26,12 +26,15 @@ interface Stream {
  */
 export function createConsoleLines(level: number): ConsolaInstance {
   const streams = globalThis.process as { stdout?: Stream; stderr?: Stream } | undefined
+  const env = processEnv()
+  const colors = (stream: Stream | undefined) =>
+    env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(stream?.isTTY) && !env.NO_COLOR
   const reporter: ConsolaReporter = {
     log(entry) {
       const stream = entry.level < LogLevels.info ? streams?.stderr : streams?.stdout
       const [badge, color] = BADGES[entry.type] ?? ['', 0]
       const text = entry.args.map(String).join(' ')
-      const line = badge ? `${stream?.isTTY ? `\x1b[${color}m${badge}\x1b[0m` : badge} ${text}` : text
+      const line = badge ? `${colors(stream) ? `\x1b[${color}m${badge}\x1b[0m` : badge} ${text}` : text
       if (stream) stream.write(`${line}\n`)
       else console.log(line)
     },
@@ -41,8 +44,12 @@ export function createConsoleLines(level: number): ConsolaInstance {
 
 /** The level consola itself would pick: debug under DEBUG, warnings only under tests, else info. */
 export function defaultConsoleLevel(): number {
-  const env = (globalThis.process as { env?: Record<string, string | undefined> } | undefined)?.env ?? {}
+  const env = processEnv()
   if (env.DEBUG && env.DEBUG !== 'false') return LogLevels.debug
   if (env.NODE_ENV === 'test' || (env.TEST && env.TEST !== 'false')) return LogLevels.warn
   return LogLevels.info
+}
+
+function processEnv(): Record<string, string | undefined> {
+  return (globalThis.process as { env?: Record<string, string | undefined> } | undefined)?.env ?? {}
 }

@@ -156,16 +156,11 @@ function wire(status: number, { code, message, data }: ProtocolError): WireError
   return { status, code, message, ...(data !== undefined && { data }) }
 }
 
-/** Renders a JSON-RPC error body; `id` is null where the request could not be read. */
-function jsonRpcErrorBody(error: unknown, id: unknown = null): string {
-  const { code, message, data } = toWireError(error)
-  return JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, ...(data !== undefined && { data }) } })
-}
-
 /** An HTTP answer carrying a JSON-RPC error, the shape MCP clients expect for transport-level refusals. */
-export function errorResponse(error: unknown, id?: unknown): Response {
-  return new Response(jsonRpcErrorBody(error, id), {
-    status: toWireError(error).status,
+export function errorResponse(error: unknown, id: unknown = null): Response {
+  const { status, ...fields } = toWireError(error)
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: fields }), {
+    status,
     headers: { 'content-type': 'application/json' },
   })
 }

@@ -31,3 +31,4 @@ export {
 export { sanitizeText, type ToolFilterOptions, toolFilterPlugin } from './plugins/tool-filter/index.ts'
 export type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './plugins/types.ts'
 export { ProxMCP, type ProxMCPOptions } from './proxy.ts'
+export type { ProxMCPStatus, UpstreamStatus } from './status.ts'

@@ -57,7 +57,6 @@ export class ProxMCP {
   private current: ResolvedConfig
   private readonly upstreamSet: UpstreamSet
   private readonly catalog: Catalog
-  /** Every open 2025-era session, Streamable HTTP or SSE. */
   private readonly plugins: PluginPipeline
   private readonly metrics: ProxyMetrics
   private readonly registry: SessionRegistry

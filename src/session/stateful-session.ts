@@ -12,7 +12,6 @@ import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
 import type { CallScope, ProxyCore, SessionRequests, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
-import { admits } from '../log-levels.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
@@ -189,7 +188,7 @@ export class StatefulSession implements CallScope, SessionRequests {
     const concerned =
       notification.method === 'notifications/resources/updated'
         ? this.sharedSubscriptions.get(upstream)?.has(String(params.uri))
-        : notification.method === 'notifications/message' && admits(this.logLevel, params.level)
+        : notification.method === 'notifications/message'
     if (concerned) this.notifications.relay(upstream.id, notification)
   }
 

@@ -29,7 +29,8 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private postHeaders: Record<string, string> | undefined
   /** The fetch the direct path posts with: it reads the answer itself, so nothing is read ahead of it. */
   private readonly plainFetch: FetchLike
-  private modern = false
+  /** Set once the connection speaks 2026-07-28, the era whose servers slip as described above. */
+  private readonly era: { modern: boolean }
 
   constructor(
     private readonly upstreamId: string,
@@ -39,11 +40,15 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     private readonly onTolerated?: (deviation: string) => void,
   ) {
     const plainFetch = options?.fetch ?? fetch
-    const lenientFetch = jsonLinesFetch(plainFetch, () =>
-      onTolerated?.('answers with JSON lines as application/json'),
+    const era = { modern: false }
+    const lenientFetch = jsonLinesFetch(
+      plainFetch,
+      () => onTolerated?.('answers with JSON lines as application/json'),
+      () => era.modern,
     )
     super(url, { ...options, fetch: lenientFetch })
     this.plainFetch = plainFetch
+    this.era = era
     // The base class declares `onmessage` as a field: replace it on the instance to see answers go by.
     Object.defineProperty(this, 'onmessage', {
       get: () =>
@@ -116,7 +121,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
 
   override setProtocolVersion(version: string): void {
     super.setProtocolVersion(version)
-    this.modern = version >= FIRST_MODERN_VERSION
+    this.era.modern = version >= FIRST_MODERN_VERSION
   }
 
   override async close(): Promise<void> {
@@ -128,7 +133,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     if ('id' in message && ('result' in message || 'error' in message))
       this.exchanges.delete(message.id as RequestId)
-    if (this.modern && 'result' in message && !('resultType' in message.result)) {
+    if (this.era.modern && 'result' in message && !('resultType' in message.result)) {
       // The SDK fails such a result; what it stands for is what the 2025 era meant by no resultType.
       message.result.resultType = 'complete'
       this.onTolerated?.('answers without resultType')

@@ -9,8 +9,9 @@ const NEWLINE = 10
  * message as it arrives. The SDK would parse the whole body as one value, and fail (or wait forever
  * on a subscription). Any other answer reaches the SDK as it came.
  */
-export function jsonLinesFetch(base: FetchLike, onLines: () => void): FetchLike {
+export function jsonLinesFetch(base: FetchLike, onLines: () => void, applies: () => boolean): FetchLike {
   return async (url, init) => {
+    if (!applies()) return base(url, init)
     const response = await base(url, init)
     const { headers } = response
     // A body of known length was written whole, the way servers send one message, and goes on

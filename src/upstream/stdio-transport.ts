@@ -12,10 +12,22 @@ const STDERR_DRAIN_MS = 200
 /** How long a process whose stdout ended has to exit by itself before it is stopped. */
 const STDOUT_CLOSED_GRACE_MS = 1_000
 
+/** How a process ended without being asked to, and the last lines it wrote to stderr. */
+export interface ProcessExit {
+  /** One line, for clients and status: `the process exited with code 1`. */
+  reason: string
+  stderr: string[]
+}
+
 export interface StdioEvents {
   onStderrLine(line: string): void
-  /** The process exited without being asked to: its exit code and the end of its stderr. */
-  onExit(description: string): void
+  onExit(exit: ProcessExit): void
+}
+
+/** An exit as the log tells it: its reason, then the end of its stderr (never sent to clients). */
+export function describeProcessExit({ reason, stderr }: ProcessExit): string {
+  if (stderr.length === 0) return `${reason}, writing nothing to stderr`
+  return `${reason}; its last words on stderr:\n${stderr.map((line) => `  ${line}`).join('\n')}`
 }
 
 /**
@@ -46,16 +58,21 @@ export class StdioUpstreamTransport implements Transport {
     const stderrRead = readLines(child.stderr, (line) => this.onStderr(line)).catch(() => {})
     void child.exited.then(async (code) => {
       if (!this.closing) {
+        this.closing = true
         await Promise.race([stderrRead, delay(STDERR_DRAIN_MS)])
-        this.events.onExit(this.describeExit(code))
+        const reason =
+          code === null ? 'the process was killed by a signal' : `the process exited with code ${code}`
+        this.events.onExit(this.exit(reason))
       }
       this.finish()
     })
     // A process that closed its stdout can answer nothing more, even if it lives on.
     void stdoutRead.then(async () => {
+      if (this.closing) return
       await delay(STDOUT_CLOSED_GRACE_MS)
       if (this.closing || this.closed) return
-      this.events.onExit('the process closed its stdout and was stopped')
+      this.closing = true
+      this.events.onExit(this.exit('the process closed its stdout and was stopped'))
       this.finish()
     })
   }
@@ -96,12 +113,8 @@ export class StdioUpstreamTransport implements Transport {
     this.events.onStderrLine(line)
   }
 
-  private describeExit(code: number | null): string {
-    const how = code === null ? 'was killed by a signal' : `exited with code ${code}`
-    const tail = this.stderrTail.filter((line) => line.trim() !== '')
-    return tail.length === 0
-      ? `the process ${how}, writing nothing to stderr`
-      : `the process ${how}; its last words on stderr:\n${tail.map((line) => `  ${line}`).join('\n')}`
+  private exit(reason: string): ProcessExit {
+    return { reason, stderr: this.stderrTail.filter((line) => line.trim() !== '') }
   }
 
   private finish(): void {

@@ -52,8 +52,8 @@ export class UpstreamLists {
     await this.read(link, ALL_KINDS)
   }
 
-  /** Reads the given lists again, each on its own. */
-  async read(link: UpstreamLink, kinds: CatalogKind[]): Promise<void> {
+  /** Reads the given lists again, each on its own; true when any of them was read (not failed). */
+  async read(link: UpstreamLink, kinds: CatalogKind[]): Promise<boolean> {
     const outcomes = await Promise.all(kinds.map((kind) => this.readOne(link, kind)))
     const missing = kinds
       .filter((_, index) => outcomes[index] === 'missing')
@@ -64,6 +64,7 @@ export class UpstreamLists {
           'listed as empty until it reports a change or reconnects',
       )
     }
+    return outcomes.some((outcome) => outcome !== 'failed')
   }
 
   /** The upstream went down: its lists are kept only to explain missing names. */
@@ -113,9 +114,14 @@ export class UpstreamLists {
 
   private async retry(kind: CatalogKind): Promise<void> {
     const link = this.deps.link()
-    if (!link) return
-    await this.read(link, [kind])
-    this.deps.onRetried(kind)
+    const failure = this.failures.get(kind)
+    if (!failure) return
+    // The connection that listed may not be installed yet (its other lists are still being read).
+    if (!link) {
+      failure.timer = setTimeout(() => void this.retry(kind), backoffDelay(failure.attempt))
+      return
+    }
+    if (await this.read(link, [kind])) this.deps.onRetried(kind)
   }
 
   private forgetFailure(kind: CatalogKind): void {

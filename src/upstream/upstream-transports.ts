@@ -1,6 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { createTransport } from './create-transport.ts'
+import { describeProcessExit, type ProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
 
 /**
@@ -9,7 +10,7 @@ import type { UpstreamDeps } from './upstream-deps.ts'
  */
 export class UpstreamTransports {
   /** How the shared connection's process last exited, when it exited by itself. */
-  lastExit: string | undefined
+  lastExit: ProcessExit | undefined
   private readonly tolerated = new Set<string>()
 
   constructor(
@@ -30,9 +31,9 @@ export class UpstreamTransports {
         if (!this.tolerated.has(deviation)) logger.debug(`upstream '${id}' ${deviation} (tolerated)`)
         this.tolerated.add(deviation)
       },
-      onExit: (description) => {
-        if (owner === 'shared') this.lastExit = description
-        else logger.warn(`upstream '${id}': a session's process ended: ${description}`)
+      onExit: (exit) => {
+        if (owner === 'shared') this.lastExit = exit
+        else logger.warn(`upstream '${id}': a session's process ended: ${describeProcessExit(exit)}`)
       },
     })
   }

@@ -12,6 +12,7 @@ import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
+import { describeProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
 import { UpstreamLists } from './upstream-lists.ts'
 import { UpstreamTransports } from './upstream-transports.ts'
@@ -143,8 +144,7 @@ export class Upstream {
   async refresh(kinds: CatalogKind[]): Promise<void> {
     const link = this.sharedLink()
     if (!link) return
-    await this.lists.read(link, kinds)
-    this.events.onCatalogChange(this, kinds)
+    if (await this.lists.read(link, kinds)) this.events.onCatalogChange(this, kinds)
   }
 
   private async connect(): Promise<void> {
@@ -198,6 +198,8 @@ export class Upstream {
       if (!link.isOpen) throw new Error('the connection closed while its lists were read')
       return link
     } catch (error) {
+      // What it listed before failing is not served, and none of its lists is read again.
+      this.lists.clear()
       await link.close()
       throw error
     }
@@ -216,9 +218,12 @@ export class Upstream {
   }
 
   private markFailed(error: unknown): void {
-    this.lastError = this.transports.lastExit ?? describe(error)
+    // Clients and /readyz get the one-line reason; only the log gets the process's stderr.
+    const exit = this.transports.lastExit
+    this.lastError = exit?.reason ?? describe(error)
     const level = this.attempt === 0 ? 'warn' : 'debug'
-    this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${this.lastError}`)
+    const detail = exit ? describeProcessExit(exit) : this.lastError
+    this.deps.logger[level](`upstream '${this.id}' is unavailable (retrying): ${detail}`)
   }
 
   private describeConnection(version: string | undefined): string {
@@ -246,9 +251,8 @@ export class Upstream {
   private onSharedClose(link: UpstreamLink): void {
     if (link !== this.shared || this.state === 'stopped') return
     this.shared = undefined
-    this.deps.logger.warn(
-      `upstream '${this.id}' disconnected${this.transports.lastExit ? `: ${this.transports.lastExit}` : ''}`,
-    )
+    const exit = this.transports.lastExit
+    this.deps.logger.warn(`upstream '${this.id}' disconnected${exit ? `: ${describeProcessExit(exit)}` : ''}`)
     this.markDown()
   }
 
