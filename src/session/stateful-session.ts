@@ -237,7 +237,13 @@ export class StatefulSession implements CallScope, SessionRequests {
       await link.close()
       throw upstreamUnavailable(upstream)
     }
-    if (upstream.capabilities?.logging && !link.isModern) await this.sendLogLevel(link)
+    if (upstream.capabilities?.logging && !link.isModern) {
+      // A connection the session will not keep is not left open upstream.
+      await this.sendLogLevel(link).catch(async (error) => {
+        await link.close()
+        throw error
+      })
+    }
     return link
   }
 
