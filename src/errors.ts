@@ -152,8 +152,13 @@ export function toWireError(error: unknown): WireError {
   return { status: 500, code: ProtocolErrorCode.InternalError, message: 'Internal error' }
 }
 
-function wire(status: number, { code, message, data }: ProtocolError): WireError {
-  return { status, code, message, ...(data !== undefined && { data }) }
+function wire(status: number, error: ProtocolError): WireError {
+  return { status, ...errorFields(error) }
+}
+
+/** The `error` member of a JSON-RPC answer carrying this error. */
+export function errorFields({ code, message, data }: ProtocolError): Omit<WireError, 'status'> {
+  return { code, message, ...(data !== undefined && { data }) }
 }
 
 /** An HTTP answer carrying a JSON-RPC error, the shape MCP clients expect for transport-level refusals. */

@@ -3,6 +3,7 @@ import {
   ProtocolError,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server'
+import { errorFields } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import { canAnswer } from '../upstream/connect-client.ts'
 import type { UpstreamLink } from '../upstream/link.ts'
@@ -185,8 +186,7 @@ function speaksStreamableHttp(request: Request): boolean {
 }
 
 function errorAnswer(id: RequestId, error: ProtocolError, sessionId: string): Response {
-  const { code, message } = error
-  return jsonAnswer({ jsonrpc: '2.0', id, error: { code, message } }, sessionId)
+  return jsonAnswer({ jsonrpc: '2.0', id, error: errorFields(error) }, sessionId)
 }
 
 function jsonAnswer(message: WireMessage, sessionId: string): Response {

@@ -5,7 +5,7 @@ import { beginCall } from './call-lifecycle.ts'
 import { checkedToolResult } from './checked-result.ts'
 import { route } from './route.ts'
 import type { CallScope, ProxyCore } from './scope.ts'
-import { sdkCall, sdkRequest } from './sdk-call.ts'
+import { sdkCall, sdkComplete } from './sdk-call.ts'
 import type { Params } from './upstream-request.ts'
 
 /**
@@ -26,7 +26,7 @@ export async function forward(
   try {
     const result =
       method === 'completion/complete'
-        ? await sdkRequest(scope, upstream, method, routed, ctx)
+        ? await sdkComplete(scope, upstream, routed, ctx)
         : await sdkCall(scope, upstream, method, routed, ctx)
     // The SDK server validates what it sends: a malformed result would fail as the client's fault.
     const checked = method === 'tools/call' ? checkedToolResult(upstream, result) : result

@@ -1,5 +1,5 @@
 import { ProtocolError } from '@modelcontextprotocol/server'
-import { proxyErrors } from '../errors.ts'
+import { errorFields, proxyErrors } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -157,11 +157,10 @@ export abstract class RelayedCall {
   }
 
   protected errorMessage(error: ProtocolError): WireMessage {
-    const { code, message, data } = error
     return {
       jsonrpc: '2.0',
       id: this.setup.upstreamId,
-      error: { code, message, ...(data !== undefined && { data }) },
+      error: errorFields(error),
     }
   }
 

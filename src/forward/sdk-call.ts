@@ -56,17 +56,17 @@ export async function sdkCall(
 const NO_COMPLETIONS = { completion: { values: [], hasMore: false } }
 
 /**
- * The SDK strategy for a request of an optional feature, sent as it is: an upstream that does not
- * declare the feature gets nothing sent, and one that answers Method not found is named.
+ * The SDK strategy for `completion/complete`, sent as it is: an upstream that does not declare
+ * completions gets nothing sent, and one that answers Method not found is named.
  */
-export async function sdkRequest(
+export async function sdkComplete(
   scope: CallScope,
   upstream: Upstream,
-  method: string,
   params: Params,
   ctx: ServerContext,
 ): Promise<JsonObject> {
-  if (method === 'completion/complete' && !upstream.capabilities?.completions) return NO_COMPLETIONS
+  if (!upstream.capabilities?.completions) return NO_COMPLETIONS
+  const method = 'completion/complete'
   return scope
     .withLink(upstream, (link) => link.request(method, params, { signal: ctx.mcpReq.signal }))
     .catch(namingMissingMethod(upstream.id, method))

@@ -7,7 +7,7 @@ import {
   type StreamableHTTPClientTransportOptions,
   type TransportSendOptions,
 } from '@modelcontextprotocol/client'
-import { proxyErrors } from '../errors.ts'
+import { errorFields, proxyErrors } from '../errors.ts'
 import { jsonLinesFetch } from './json-lines.ts'
 
 type RequestId = string | number
@@ -150,7 +150,6 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
   /** The answer stream ended without the answer: fail the request now rather than at its timeout. */
   private unanswered(id: RequestId): void {
     this.exchanges.delete(id)
-    const { code, message, data } = proxyErrors.unansweredStream(this.upstreamId)
-    this.deliver({ jsonrpc: '2.0', id, error: { code, message, data } })
+    this.deliver({ jsonrpc: '2.0', id, error: errorFields(proxyErrors.unansweredStream(this.upstreamId)) })
   }
 }
