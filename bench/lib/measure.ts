@@ -12,6 +12,12 @@ export interface Plan {
   /** Measured requests per run, by client count. */
   requests: (concurrency: number) => number
   warmup: number
+  /**
+   * Requests of each operation every contender serves once, unmeasured, before its first run: a
+   * proxy's JIT compiles its hot path over the first few thousand calls, a one-off cost that a
+   * 300-request run would otherwise count as CPU per call.
+   */
+  prime: number
   reps: number
   timeLimitMs: number
 }
@@ -82,7 +88,7 @@ export async function measure(
 ): Promise<Measurement[]> {
   const measurements: Measurement[] = []
   try {
-    for (const concurrency of plan.concurrencies) {
+    for (const [index, concurrency] of plan.concurrencies.entries()) {
       for (const contender of contenders) {
         const opened = (await load.send({
           cmd: 'open',
@@ -93,6 +99,7 @@ export async function measure(
           warmTool: contender.tool,
         })) as { ms: number }
         log(`  ${contender.name}: ${concurrency} sessions ready (${opened.ms.toFixed(0)} ms)`)
+        if (index === 0) await prime(load, contender, concurrency, plan, log)
       }
       for (const op of plan.ops) {
         const runs = new Map<string, Run[]>(contenders.map((contender) => [contender.name, []]))
@@ -116,6 +123,26 @@ export async function measure(
     for (const contender of contenders) await load.send({ cmd: 'close', target: contender.name })
   }
   return measurements
+}
+
+async function prime(
+  load: LoadGenerator,
+  contender: Contender,
+  concurrency: number,
+  plan: Plan,
+  log: (line: string) => void,
+): Promise<void> {
+  if (plan.prime <= 0) return
+  const before = cpuOf(contender).proxy
+  for (const op of plan.ops) {
+    const spec = { op, tool: contender.tool, concurrency, warmup: 0, timeLimitMs: plan.timeLimitMs }
+    await load.run(contender.name, { ...spec, requests: plan.prime })
+  }
+  if (contender.proxyPid === undefined) return
+  const ms = cpuOf(contender).proxy - before
+  log(
+    `  ${contender.name}: primed with ${plan.prime} requests of each operation, ${ms.toFixed(0)} ms proxy CPU`,
+  )
 }
 
 async function runOnce(

@@ -3,15 +3,18 @@ import { errorResponse, proxyErrors } from '../errors.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
 import { mountMcpRoutes } from './mcp-routes.ts'
+import { readMessage } from './read-message.ts'
 import { contextFor } from './request-context.ts'
 import { mountSseRoutes } from './sse-routes.ts'
-import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
+import type { Admit, AppDeps, AppEnv, Front, WithPlugins } from './types.ts'
 
 export type { AppDeps, AppEnv }
 
 /**
  * The HTTP face of the proxy: Host/Origin checks, then `/mcp` (Streamable HTTP, both protocol
  * eras) and `/sse` + `/messages` (HTTP+SSE, 2024-11-05), all through the plugin hooks.
+ * The checks run inside each route's one handler rather than as middleware: Hono calls a route
+ * with a single handler directly, without composing a chain, which is most of its cost per request.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -29,26 +32,34 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return response
   }
 
-  mountHealthRoutes(app, deps)
-  app.use('*', async (c, next) => {
-    const startsNewWork =
-      c.req.method === 'POST'
-        ? !c.req.header('mcp-session-id') && c.req.path === '/mcp'
-        : c.req.path === '/sse'
-    if (deps.accepting() || !startsNewWork) return next()
-    return errorResponse(proxyErrors.shuttingDown())
-  })
-  for (const path of ['/mcp', '/sse', '/messages']) {
-    app.use(path, async (c, next) => {
-      const refusal = rejectForeign(c.req.raw, policy)
-      if (!refusal) return next()
+  const admit: Admit = (request, path) => {
+    const refusal = rejectForeign(request, policy)
+    if (refusal) {
       deps.metrics.rejected.inc({ reason: 'forbidden' })
       return refusal
-    })
+    }
+    if (!deps.accepting() && startsNewWork(request, path)) return errorResponse(proxyErrors.shuttingDown())
+    return undefined
   }
-  mountMcpRoutes(app, deps, withPlugins)
-  mountSseRoutes(app, deps, withPlugins)
+  const { maxBodyBytes } = deps.config
+  const onTooLarge = () => deps.metrics.rejected.inc({ reason: 'too_large' })
+  const front: Front = {
+    admit,
+    withPlugins,
+    read: (request, streamable) => readMessage(request, { streamable, maxBytes: maxBodyBytes, onTooLarge }),
+  }
+
+  mountHealthRoutes(app, deps)
+  mountMcpRoutes(app, deps, front)
+  mountSseRoutes(app, deps, front)
   // Plugins answer discovery documents (OAuth Protected Resource Metadata); without one it is a 404.
   app.get('/.well-known/*', (c) => withPlugins(contextFor(c), c.req.raw, async () => c.notFound()))
   return app
+}
+
+/** A request that would open a session or an event stream: refused while shutting down. */
+function startsNewWork(request: Request, path: string): boolean {
+  return request.method === 'POST'
+    ? path === '/mcp' && !request.headers.has('mcp-session-id')
+    : path === '/sse'
 }

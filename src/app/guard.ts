@@ -10,7 +10,11 @@ export interface GuardPolicy {
   allowedHosts?: string[]
   /** Origin host names a browser request may come from. */
   allowedOrigins: string[]
+  /** Host header values already found allowed: checking one parses it as a URL. */
+  servedHosts: Set<string>
 }
+
+const SERVED_HOSTS_KEPT = 64
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
@@ -29,13 +33,19 @@ export function guardPolicy(options: {
     ...localhostAllowedOrigins(),
     ...(options.allowedOrigins ?? options.allowedHosts ?? []),
   ]
-  return { allowedHosts, allowedOrigins }
+  return { allowedHosts, allowedOrigins, servedHosts: new Set() }
 }
 
 /** The 403 for a request with a foreign Host or Origin, or undefined when it may pass. */
 export function rejectForeign(request: Request, policy: GuardPolicy): Response | undefined {
-  return (
-    (policy.allowedHosts && hostHeaderValidationResponse(request, policy.allowedHosts)) ||
-    originValidationResponse(request, policy.allowedOrigins)
-  )
+  return foreignHost(request, policy) ?? originValidationResponse(request, policy.allowedOrigins)
+}
+
+function foreignHost(request: Request, policy: GuardPolicy): Response | undefined {
+  const { allowedHosts, servedHosts } = policy
+  const host = request.headers.get('host')
+  if (!allowedHosts || (host !== null && servedHosts.has(host))) return undefined
+  const refusal = hostHeaderValidationResponse(request, allowedHosts)
+  if (!refusal && host !== null && servedHosts.size < SERVED_HOSTS_KEPT) servedHosts.add(host)
+  return refusal
 }

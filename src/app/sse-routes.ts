@@ -1,32 +1,34 @@
 import type { Hono } from 'hono'
 import { authInfoFor } from '../plugins/context.ts'
-import { limitBody } from './body-limit.ts'
 import { refuseWhileDraining } from './draining.ts'
-import { readMessage } from './read-message.ts'
 import { contextFor } from './request-context.ts'
-import type { AppDeps, AppEnv, WithPlugins } from './types.ts'
+import type { AppDeps, AppEnv, Front } from './types.ts'
 
 /** The HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
-export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, withPlugins: WithPlugins): void {
+export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): void {
   app.get('/sse', (c) => {
+    const refusal = front.admit(c.req.raw, c.req.path)
+    if (refusal) return refusal
     // Hono routes HEAD here too; a HEAD answer's body is dropped without being cancelled, so the
     // session it opened would never close.
     if (c.req.method === 'HEAD') return c.body(null, 405, { allow: 'GET' })
     const ctx = contextFor(c)
-    return withPlugins(ctx, c.req.raw, async () => {
+    return front.withPlugins(ctx, c.req.raw, async () => {
       await deps.ready()
       return deps.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
     })
   })
-  app.post('/messages', limitBody(deps.config.maxBodyBytes, deps.metrics), async (c) => {
+  app.post('/messages', async (c) => {
     const request = c.req.raw
-    const read = await readMessage(request, { streamable: false })
+    const refusal = front.admit(request, c.req.path)
+    if (refusal) return refusal
+    const read = await front.read(request, false)
     if ('refusal' in read) return read.refusal
     const draining = refuseWhileDraining(deps.accepting(), read.body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
     const ctx = contextFor(c, { body: read.body, sessionId })
-    return withPlugins(ctx, request, async () => {
+    return front.withPlugins(ctx, request, async () => {
       const entry = deps.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)

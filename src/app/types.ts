@@ -6,6 +6,7 @@ import type { ProxMCPContext } from '../plugins/types.ts'
 import type { StreamableSessions } from '../session/streamable-sessions.ts'
 import type { SseSessions } from '../sse/sse-sessions.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import type { readMessage } from './read-message.ts'
 
 export interface AppDeps {
   config: ResolvedConfig
@@ -36,3 +37,14 @@ export type WithPlugins = (
   request: Request,
   serve: () => Promise<Response>,
 ) => Promise<Response>
+
+/** What every MCP route runs first: the refusal of a foreign Host or Origin, or of new work while shutting down. */
+export type Admit = (request: Request, path: string) => Response | undefined
+
+/** The steps every MCP route shares. */
+export interface Front {
+  admit: Admit
+  withPlugins: WithPlugins
+  /** Reads and checks a POSTed JSON-RPC body within the size limit. */
+  read: (request: Request, streamable: boolean) => ReturnType<typeof readMessage>
+}

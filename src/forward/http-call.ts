@@ -21,10 +21,8 @@ export class HttpCall extends RelayedCall {
 
   /** The client's answer, or undefined when the upstream session is gone and the SDK path should reopen it. */
   async start(message: WireMessage, clientGone: AbortSignal): Promise<Response | undefined> {
-    clientGone.addEventListener('abort', () => this.clientGone(), {
-      once: true,
-      signal: this.exchange.signal,
-    })
+    // Left attached once the call is over: a call that is over ignores it.
+    clientGone.addEventListener('abort', () => this.clientGone(), { once: true })
     let response: Response
     try {
       response = await this.transport.post(

@@ -104,9 +104,10 @@ export class Histogram extends Metric {
       entry = { labels, counts: this.bounds.map(() => 0), sum: 0, count: 0 }
       this.buckets.set(id, entry)
     }
-    for (let index = 0; index < this.bounds.length; index++) {
-      if (seconds <= (this.bounds[index] as number)) (entry.counts[index] as number)++
-    }
+    // Counted in its own bucket only; `lines` adds them up into Prometheus's cumulative ones.
+    let index = 0
+    while (index < this.bounds.length && seconds > (this.bounds[index] as number)) index++
+    if (index < this.bounds.length) (entry.counts[index] as number)++
     entry.sum += seconds
     entry.count++
   }
@@ -115,10 +116,12 @@ export class Histogram extends Metric {
     return [...this.buckets.values()].flatMap((entry) => {
       const id = rendered(entry.labels)
       const prefix = id ? `${id},` : ''
+      let cumulative = 0
       return [
-        ...this.bounds.map(
-          (bound, index) => `${this.name}_bucket{${prefix}le="${bound}"} ${entry.counts[index]}`,
-        ),
+        ...this.bounds.map((bound, index) => {
+          cumulative += entry.counts[index] as number
+          return `${this.name}_bucket{${prefix}le="${bound}"} ${cumulative}`
+        }),
         `${this.name}_bucket{${prefix}le="+Inf"} ${entry.count}`,
         `${this.name}_sum${id ? `{${id}}` : ''} ${entry.sum}`,
         `${this.name}_count${id ? `{${id}}` : ''} ${entry.count}`,

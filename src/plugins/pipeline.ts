@@ -8,6 +8,10 @@ import type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './types.ts'
  */
 export class PluginPipeline {
   private plugins: ProxMCPPlugin[] = []
+  /** The plugins with each per-request hook, so a request pays nothing for hooks no plugin has. */
+  private withRequest: ProxMCPPlugin[] = []
+  private withResponse: ProxMCPPlugin[] = []
+  private withError: ProxMCPPlugin[] = []
   private filters: ProxMCPPlugin[] = []
   private readonly initialized = new WeakSet<ProxMCPPlugin>()
 
@@ -30,6 +34,9 @@ export class PluginPipeline {
 
   private use(plugins: ProxMCPPlugin[]): void {
     this.plugins = plugins
+    this.withRequest = plugins.filter((plugin) => plugin.onRequest)
+    this.withResponse = plugins.filter((plugin) => plugin.onResponse)
+    this.withError = plugins.filter((plugin) => plugin.onError)
     this.filters = plugins.filter((plugin) => plugin.filterTools)
   }
 
@@ -55,10 +62,10 @@ export class PluginPipeline {
 
   /** The first Response a plugin returns ends the request; undefined lets it through. */
   async onRequest(ctx: ProxMCPContext, request: Request): Promise<Response | undefined> {
-    for (const plugin of this.plugins) {
-      if (!plugin.onRequest) continue
+    for (const plugin of this.withRequest) {
       try {
-        const response = await plugin.onRequest(ctx, request)
+        const answer = plugin.onRequest?.(ctx, request)
+        const response = answer instanceof Promise ? await answer : answer
         if (response) return response
       } catch (error) {
         this.logger.error(`plugin '${plugin.name}' failed in onRequest: ${describe(error)}`)
@@ -70,12 +77,15 @@ export class PluginPipeline {
 
   /** Observers only: they get the status and headers, never a body they could consume. */
   async onResponse(ctx: ProxMCPContext, response: Response, durationMs: number): Promise<void> {
+    if (this.withResponse.length === 0) return
     const observed = new Response(null, { status: response.status, headers: response.headers })
-    await this.each('onResponse', (plugin) => plugin.onResponse?.(ctx, observed, durationMs))
+    await this.each(this.withResponse, 'onResponse', (plugin) =>
+      plugin.onResponse?.(ctx, observed, durationMs),
+    )
   }
 
   async onError(ctx: ProxMCPContext, error: unknown): Promise<void> {
-    await this.each('onError', (plugin) => plugin.onError?.(ctx, error))
+    await this.each(this.withError, 'onError', (plugin) => plugin.onError?.(ctx, error))
   }
 
   /** Fails closed: a filter that throws fails the request rather than showing what it would hide. */
@@ -92,10 +102,16 @@ export class PluginPipeline {
     return current
   }
 
-  private async each(hook: string, run: (plugin: ProxMCPPlugin) => unknown): Promise<void> {
-    for (const plugin of this.plugins) {
+  /** Awaits only the hooks that return a promise: most observers (the logger) are synchronous. */
+  private async each(
+    plugins: ProxMCPPlugin[],
+    hook: string,
+    run: (plugin: ProxMCPPlugin) => unknown,
+  ): Promise<void> {
+    for (const plugin of plugins) {
       try {
-        await run(plugin)
+        const done = run(plugin)
+        if (done instanceof Promise) await done
       } catch (error) {
         this.logger.error(`plugin '${plugin.name}' failed in ${hook}: ${describe(error)}`)
       }
