@@ -42,7 +42,7 @@ const plan: Plan = {
   concurrencies: [1, 16, 64],
   requests: (concurrency) => Math.round((REQUESTS[concurrency] ?? 2_000) * scale),
   warmup: values.quick ? 50 : 150,
-  prime: values.quick ? 500 : 4_000,
+  prime: values.quick ? 500 : 2_000,
   reps: values.quick ? 1 : Number(values.reps),
   timeLimitMs: 30_000,
 }
@@ -133,7 +133,7 @@ const markdown = [
     .map(([c, n]) => `${n} at ${c} client${c === '1' ? '' : 's'}`)
     .join(
       ', ',
-    )}, after ${plan.warmup} warm-up requests. Every contender first serves ${plan.prime} unmeasured requests of each operation, so that rows show the steady state, not the JIT compiling the hot path (the log gives the proxy CPU this took).`,
+    )}, after ${plan.warmup} warm-up requests. At each client count, every contender first serves ${plan.prime} unmeasured requests of each operation, so that rows show the steady state, not the JIT compiling the hot path (the log gives the proxy CPU this took).`,
   `Noise: the median spread over all rows is ${Math.round(medianSpread * 100)}%; read ratios below that as ties.`,
   ...failures.map((failure) => `**${failure}**`),
   renderTargets(checks),

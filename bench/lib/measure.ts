@@ -13,9 +13,10 @@ export interface Plan {
   requests: (concurrency: number) => number
   warmup: number
   /**
-   * Requests of each operation every contender serves once, unmeasured, before its first run: a
-   * proxy's JIT compiles its hot path over the first few thousand calls, a one-off cost that a
-   * 300-request run would otherwise count as CPU per call.
+   * Requests of each operation every contender serves, unmeasured, at each client count before its
+   * runs there: a proxy's JIT compiles its hot path (and recompiles it for concurrent use) over
+   * its first few thousand calls, a one-off cost that short runs would otherwise count as CPU per
+   * call.
    */
   prime: number
   reps: number
@@ -88,7 +89,7 @@ export async function measure(
 ): Promise<Measurement[]> {
   const measurements: Measurement[] = []
   try {
-    for (const [index, concurrency] of plan.concurrencies.entries()) {
+    for (const concurrency of plan.concurrencies) {
       for (const contender of contenders) {
         const opened = (await load.send({
           cmd: 'open',
@@ -99,7 +100,7 @@ export async function measure(
           warmTool: contender.tool,
         })) as { ms: number }
         log(`  ${contender.name}: ${concurrency} sessions ready (${opened.ms.toFixed(0)} ms)`)
-        if (index === 0) await prime(load, contender, concurrency, plan, log)
+        await prime(load, contender, concurrency, plan, log)
       }
       for (const op of plan.ops) {
         const runs = new Map<string, Run[]>(contenders.map((contender) => [contender.name, []]))
@@ -141,7 +142,7 @@ async function prime(
   if (contender.proxyPid === undefined) return
   const ms = cpuOf(contender).proxy - before
   log(
-    `  ${contender.name}: primed with ${plan.prime} requests of each operation, ${ms.toFixed(0)} ms proxy CPU`,
+    `  ${contender.name}: primed with ${plan.prime} requests of each operation at ${concurrency}, ${ms.toFixed(0)} ms proxy CPU`,
   )
 }
 

@@ -38,6 +38,14 @@ export const UpstreamSchema = v.pipe(
     ),
     timeoutMs: v.optional(v.pipe(v.number('expected a number'), v.integer(), v.minValue(1)), 300_000),
     shareProcess: v.optional(v.boolean('expected true or false'), false),
+    prestart: v.optional(
+      v.pipe(
+        v.number('expected a number'),
+        v.integer('expected a whole number'),
+        v.minValue(0, 'expected 0 or more'),
+        v.maxValue(16, 'expected at most 16'),
+      ),
+    ),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return
@@ -45,11 +53,9 @@ export const UpstreamSchema = v.pipe(
     if (transport === 'stdio' || (command && !transport)) {
       if (!command)
         addIssue({ message: 'a stdio upstream needs "command"', path: pathTo(dataset.value, 'command') })
-    } else if (dataset.value.shareProcess) {
-      addIssue({
-        message: '"shareProcess" is for stdio upstreams only',
-        path: pathTo(dataset.value, 'shareProcess'),
-      })
+    } else if (dataset.value.shareProcess || dataset.value.prestart !== undefined) {
+      const key = dataset.value.shareProcess ? 'shareProcess' : 'prestart'
+      addIssue({ message: `"${key}" is for stdio upstreams only`, path: pathTo(dataset.value, key) })
     } else if (!url) {
       addIssue({
         message: 'expected a URL (or "command" for a stdio upstream)',

@@ -1,7 +1,7 @@
 import { type FetchLike, SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { proxyErrors } from '../errors.ts'
-import type { SpawnFn } from '../runtime/types.ts'
+import type { SpawnFn, SpawnOptions } from '../runtime/types.ts'
 import { BoundedHttpTransport } from './bounded-http-transport.ts'
 import { type StdioEvents, StdioUpstreamTransport } from './stdio-transport.ts'
 
@@ -31,8 +31,12 @@ export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): 
       if (!deps.spawn) {
         throw proxyErrors.cannotRunStdio(upstream.id)
       }
-      const command = upstream.command as string[]
-      return new StdioUpstreamTransport(deps.spawn, { command, env: upstream.env, cwd: upstream.cwd }, deps)
+      return new StdioUpstreamTransport(deps.spawn, spawnOptions(upstream), deps)
     }
   }
+}
+
+/** How a stdio upstream's process is started. */
+export function spawnOptions(upstream: UpstreamConfig): SpawnOptions {
+  return { command: upstream.command as string[], env: upstream.env, cwd: upstream.cwd }
 }

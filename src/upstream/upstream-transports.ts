@@ -1,22 +1,43 @@
 import type { Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import { createTransport } from './create-transport.ts'
+import { createTransport, spawnOptions } from './create-transport.ts'
+import { PrestartedProcesses } from './prestarted-processes.ts'
 import { describeProcessExit, type ProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
 
+/** Processes kept started for the next sessions of a stdio upstream with a process per session. */
+const DEFAULT_PRESTART = 1
+
 /**
  * Makes one upstream's transports, and says in the log what they report: stderr lines, protocol
- * slips read past (each once), and processes that exit by themselves.
+ * slips read past (each once), and processes that exit by themselves. A stdio upstream with a
+ * process per session takes its sessions' processes from those it started ahead.
  */
 export class UpstreamTransports {
   /** How the shared connection's process last exited, when it exited by itself. */
   lastExit: ProcessExit | undefined
   private readonly tolerated = new Set<string>()
+  private readonly prestarted: PrestartedProcesses | undefined
 
   constructor(
     private readonly config: UpstreamConfig,
     private readonly deps: UpstreamDeps,
-  ) {}
+  ) {
+    const size = config.prestart ?? DEFAULT_PRESTART
+    if (config.transport === 'stdio' && !config.shareProcess && deps.spawn && size > 0) {
+      this.prestarted = new PrestartedProcesses(deps.spawn, spawnOptions(config), size)
+    }
+  }
+
+  /** The upstream started: processes for its next sessions are started now. */
+  prestart(): void {
+    this.prestarted?.fill()
+  }
+
+  /** The upstream stopped: the processes started for sessions that never came are ended. */
+  close(): void {
+    this.prestarted?.close()
+  }
 
   /** A transport for the shared connection, or for one session's (whose process exiting only that session sees). */
   create(owner: 'shared' | 'session'): Transport {
@@ -24,7 +45,7 @@ export class UpstreamTransports {
     const { logger } = this.deps
     if (owner === 'shared') this.lastExit = undefined
     return createTransport(this.config, {
-      spawn: this.deps.spawn,
+      spawn: owner === 'session' && this.prestarted ? this.prestarted.take : this.deps.spawn,
       fetch: this.deps.fetch,
       onStderrLine: (line) => logger.info(`[${id}] ${line}`),
       onTolerated: (deviation) => {

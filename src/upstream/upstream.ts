@@ -135,6 +135,7 @@ export class Upstream {
     this.state = 'stopped'
     clearTimeout(this.retryTimer)
     this.lists.cancelRetries()
+    this.transports.close()
     const links = [...this.sessionLinks.takeAll(), ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
     await Promise.all(links.map((link) => link.close()))
@@ -155,6 +156,7 @@ export class Upstream {
       if (this.isStopped()) return void (await link.close())
       this.shared = link
       this.markUp(link)
+      this.transports.prestart()
       if (this.era === 'modern') void this.listenForChanges(link)
       this.asks.renew(link)
     } catch (error) {

@@ -1,0 +1,44 @@
+import type { ChildProcessHandle, SpawnFn, SpawnOptions } from '../runtime/types.ts'
+
+/**
+ * Processes of one stdio upstream started ahead of the sessions that will use them: a new session's
+ * first call then waits only for the handshake, not for a runtime to start (for an `npx` server,
+ * seconds). Each one handed out is replaced at once; one that exits while it waits is dropped,
+ * and replaced only when the next is handed out, so a server that cannot start is not restarted
+ * in a loop.
+ */
+export class PrestartedProcesses {
+  private readonly waiting = new Set<ChildProcessHandle>()
+  private closed = false
+
+  constructor(
+    private readonly spawn: SpawnFn,
+    private readonly options: SpawnOptions,
+    private readonly size: number,
+  ) {}
+
+  /** Tops the pool up to its size (at first, once the upstream is known to start). */
+  fill(): void {
+    while (!this.closed && this.waiting.size < this.size) {
+      const child = this.spawn(this.options)
+      this.waiting.add(child)
+      void child.exited.then(() => this.waiting.delete(child))
+    }
+  }
+
+  /** A process for a new session: one that is waiting, else a fresh one. */
+  take: SpawnFn = () => {
+    const [child] = this.waiting
+    if (!child) return this.spawn(this.options)
+    this.waiting.delete(child)
+    this.fill()
+    return child
+  }
+
+  /** Ends the processes still waiting; none are started after. */
+  close(): void {
+    this.closed = true
+    for (const child of this.waiting) child.kill()
+    this.waiting.clear()
+  }
+}
