@@ -15,12 +15,15 @@ export class PrestartedProcesses {
     private readonly spawn: SpawnFn,
     private readonly options: SpawnOptions,
     private readonly size: number,
+    /** Told of each process started ahead and each one handed out (debug lines). */
+    private readonly say: (message: string) => void,
   ) {}
 
   /** Tops the pool up to its size (at first, once the upstream is known to start). */
   fill(): void {
     while (!this.closed && this.waiting.size < this.size) {
       const child = this.spawn(this.options)
+      this.say(`process ${child.pid} started ahead for the next session`)
       this.waiting.add(child)
       void child.exited.then(() => this.waiting.delete(child))
     }
@@ -31,6 +34,7 @@ export class PrestartedProcesses {
     const [child] = this.waiting
     if (!child) return this.spawn(this.options)
     this.waiting.delete(child)
+    this.say(`a session takes process ${child.pid}, started ahead`)
     this.fill()
     return child
   }

@@ -25,7 +25,8 @@ export class UpstreamTransports {
   ) {
     const size = config.prestart ?? DEFAULT_PRESTART
     if (config.transport === 'stdio' && !config.shareProcess && deps.spawn && size > 0) {
-      this.prestarted = new PrestartedProcesses(deps.spawn, spawnOptions(config), size)
+      const say = (message: string) => deps.logger.debug(`upstream '${config.id}': ${message}`)
+      this.prestarted = new PrestartedProcesses(deps.spawn, spawnOptions(config), size, say)
     }
   }
 

@@ -1,5 +1,4 @@
 import { expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { connectClient } from '../helpers/clients.ts'
@@ -36,7 +35,7 @@ async function upWith(tag: string, processes: number, extra: { prestart?: number
 test("a new session's first call goes to a process started before the session, which is then replaced", async () => {
   const tag = `prestart-${process.pid}-a`
   const proxy = await upWith(tag, 2)
-  const waiting = youngest(pidsOf(tag))
+  const waiting = await startedAhead(proxy)
 
   const client = await connectClient(proxy.url)
   const served = Number(
@@ -55,7 +54,7 @@ test("a new session's first call goes to a process started before the session, w
 test('a process that exits while it waits is not handed to a session', async () => {
   const tag = `prestart-${process.pid}-b`
   const proxy = await upWith(tag, 2)
-  const waiting = youngest(pidsOf(tag))
+  const waiting = await startedAhead(proxy)
   process.kill(waiting, 'SIGKILL')
   await waitFor(() => !isAlive(waiting), 'the waiting process to be gone')
   const served = await whoami(proxy.url)
@@ -82,11 +81,11 @@ test('prestart is refused on an HTTP upstream', async () => {
   ).rejects.toThrow('"prestart" is for stdio upstreams only')
 })
 
-/** The process started last: after the shared connection's, the one waiting for a session. */
-function youngest(pids: number[]): number {
-  const startedAt = (pid: number) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
-  }
-  return pids.reduce((latest, pid) => (startedAt(pid) >= startedAt(latest) ? pid : latest))
+/** The process the proxy says it started ahead for the next session. */
+async function startedAhead(proxy: TestProxy): Promise<number> {
+  const line = await waitFor(
+    () => proxy.logs.findLast((entry) => entry.includes('started ahead for the next session')),
+    'a process started ahead',
+  )
+  return Number(/process (\d+) started ahead/.exec(line)?.[1])
 }
