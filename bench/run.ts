@@ -25,7 +25,7 @@ import { checkTargets } from './report/targets.ts'
 
 /** The whole bench is abandoned (and every process ended) after this long. */
 const HARD_LIMIT_MS = 20 * 60_000
-const REQUESTS: Record<number, number> = { 1: 300, 16: 1_000, 64: 1_500 }
+const REQUESTS: Record<number, number> = { 1: 1_500, 16: 3_000, 64: 4_500 }
 
 const { values } = parseArgs({
   options: {

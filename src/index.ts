@@ -1,4 +1,6 @@
 export { defineConfig } from './config/define-config.ts'
+export { importMcpServers } from './config/import-mcp-servers.ts'
+export { fromMcpServers, type McpServersOptions } from './config/mcp-servers.ts'
 export {
   ConfigError,
   type ResolvedConfig,

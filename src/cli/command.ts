@@ -1,15 +1,17 @@
 import { defineCommand, runMain } from 'citty'
 import type { ProxMCPConfigFile } from '../config/define-config.ts'
+import { importMcpServers } from '../config/import-mcp-servers.ts'
 import { ConfigError } from '../config/resolve.ts'
 import type { Logger } from '../logger.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
 import { cliPlugins } from './cli-plugins.ts'
-import { parseFlags, UsageError } from './flags.ts'
+import { parseFlags, UsageError, uniqueIds } from './flags.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
 import type { CliRuntime } from './runtime.ts'
 import { onShutdownSignal } from './signals.ts'
+import { runSubcommand } from './subcommands.ts'
 import { watchConfig } from './watch-config.ts'
 
 const DEFAULT_PORT = 3000
@@ -21,7 +23,8 @@ export function createCommand(runtime: CliRuntime) {
     meta: {
       name: 'proxmcp',
       version: VERSION,
-      description: 'One MCP endpoint in front of many upstream MCP servers.',
+      description:
+        'One MCP endpoint in front of many upstream MCP servers. Also: proxmcp init, proxmcp client-config <client> (each with --help).',
     },
     args: {
       upstream: {
@@ -34,6 +37,12 @@ export function createCommand(runtime: CliRuntime) {
         type: 'string',
         valueHint: 'command',
         description: 'Upstream started as a subprocess (repeatable).',
+      },
+      import: {
+        type: 'string',
+        valueHint: 'file',
+        description:
+          'Serve the servers of an MCP client config file: Claude Desktop, Cursor, VS Code, Windsurf, Claude Code (repeatable).',
       },
       'share-stdio': {
         type: 'boolean',
@@ -73,7 +82,7 @@ export function createCommand(runtime: CliRuntime) {
 
 /** Runs the CLI: usage and config errors print one line each and exit with code 2. */
 export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
-  await runMain(createCommand(runtime), { rawArgs: argv })
+  if (!(await runSubcommand(argv))) await runMain(createCommand(runtime), { rawArgs: argv })
 }
 
 async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
@@ -146,13 +155,15 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
   const flags = parseFlags(argv, process.env)
   const path = findConfigFile(flags.configPath, process.cwd())
   const file = (path ? await loadConfigFile(path, runtime.importConfig) : {}) as Partial<ProxMCPConfigFile>
-  const upstreams = [...(file.upstreams ?? []), ...flags.upstreams]
+  const logFormat = flags.overrides.logFormat ?? file.logFormat ?? 'pretty'
+  const warn = (message: string) => createCliLogger(logFormat).warn(message)
+  const imported = await Promise.all(flags.imports.map((path) => importMcpServers(path, { warn })))
+  const upstreams = [...(file.upstreams ?? []), ...uniqueIds([...imported.flat(), ...flags.upstreams])]
   if (upstreams.length === 0) {
     throw new UsageError(
-      'no upstreams: pass --upstream URL, --stdio "command", or --config FILE (see --help)',
+      'no upstreams: pass --upstream URL, --stdio "command", --import FILE or --config FILE (see --help)',
     )
   }
-  const logFormat = flags.overrides.logFormat ?? file.logFormat ?? 'pretty'
   const filePlugins = file.plugins ?? []
   // A `plugins` that is not a list is left for config validation to report.
   const plugins = Array.isArray(filePlugins)

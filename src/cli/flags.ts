@@ -13,6 +13,8 @@ export interface CliOptions {
   overrides: Partial<ProxyConfigInput>
   /** Upstreams from --upstream and --stdio, appended to the config file's. */
   upstreams: UpstreamInput[]
+  /** MCP client config files from --import, whose servers are appended too. */
+  imports: string[]
   /** API keys from --api-key (or PROXMCP_API_KEY), each flag or the variable possibly comma-separated. */
   apiKeys: string[]
   /** Requests per minute per client IP, from --rate-limit. */
@@ -66,6 +68,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     configPath: values.config,
     overrides,
     upstreams,
+    imports: values.import ?? [],
     apiKeys: apiKeys(values['api-key'] ?? (env.PROXMCP_API_KEY === undefined ? [] : [env.PROXMCP_API_KEY])),
     ...(rateLimit !== undefined && { rateLimit: check(PerMinute, rateLimit, `--rate-limit ${rateLimit}`) }),
   }
@@ -86,6 +89,7 @@ function parse(argv: string[]) {
     options: {
       upstream: { type: 'string', multiple: true },
       stdio: { type: 'string', multiple: true },
+      import: { type: 'string', multiple: true },
       'share-stdio': { type: 'boolean' },
       port: { type: 'string' },
       host: { type: 'string' },
@@ -119,7 +123,8 @@ function upstreamId(url: string, index: number): string {
   }
 }
 
-function uniqueIds(upstreams: UpstreamInput[]): UpstreamInput[] {
+/** Ids made unique by position: a repeated one gets `-2`, `-3`, … */
+export function uniqueIds(upstreams: UpstreamInput[]): UpstreamInput[] {
   const seen = new Map<string, number>()
   return upstreams.map((upstream) => {
     const count = (seen.get(upstream.id) ?? 0) + 1

@@ -43,9 +43,14 @@ function transportOf(upstream: ParsedUpstream): UpstreamTransport {
 }
 
 function formatIssue(issue: v.BaseIssue<unknown>): string {
-  const path = (issue.path ?? [])
+  const path = issuePath(issue)
+  return path ? `${path}: ${issue.message}` : issue.message
+}
+
+/** Where a validation issue is, as `upstreams[0].command`. */
+export function issuePath(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? [])
     .map((item) => (typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`))
     .join('')
     .replace(/^\./, '')
-  return path ? `${path}: ${issue.message}` : issue.message
 }
