@@ -68,6 +68,13 @@ export const proxyErrors = {
       status: 400,
     }),
   payloadTooLarge: (limit: number) => refused(413, `Payload Too Large: the limit is ${limit} bytes`),
+  // The status page.
+  uiUnauthorized: () => refused(401, 'Unauthorized: the status page needs the admin key (as the password)'),
+  uiActionRefused: () =>
+    refused(403, 'Forbidden: a status page action must come from the page itself (its token and origin)'),
+  uiUnknownUpstream: (id: string) => refused(404, `Not Found: no upstream '${id}'`),
+  uiCannotReload: () =>
+    refused(501, 'Not Implemented: this proxy was not started from a config it can read again'),
   methodNotAllowed: () => refused(405, 'Method Not Allowed: use POST, GET or DELETE'),
   shuttingDown: () => refused(503, 'Service Unavailable: the proxy is shutting down'),
   sessionIdRequired: () => refused(400, 'Bad Request: Mcp-Session-Id header is required'),

@@ -3,8 +3,9 @@ import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/ser
 import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
+import { isLoopback } from './app/guard.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
-import { type ResolvedConfig, resolveConfig } from './config/resolve.ts'
+import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
 import { createForwardingServer } from './forward/forwarding-server.ts'
 import type { ProxyCore } from './forward/scope.ts'
 import { type Logger, silentLogger } from './logger.ts'
@@ -18,6 +19,7 @@ import { SseSessions } from './sse/sse-sessions.ts'
 import { SharedScope } from './stateless/shared-scope.ts'
 import { Suspensions } from './stateless/suspensions.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
+import { createUiDeps } from './ui/ui-deps.ts'
 import { ALL_KINDS, type CatalogKind } from './upstream/list-all.ts'
 import type { Upstream } from './upstream/upstream.ts'
 import { UpstreamSet } from './upstream/upstream-set.ts'
@@ -37,6 +39,15 @@ export interface ProxMCPOptions extends ProxMCPConfigFile {
    * Default: `per-request` on Cloudflare Workers, `persistent` elsewhere.
    */
   upstreamConnections?: 'persistent' | 'per-request'
+  /**
+   * Reads the configuration again and applies it (the CLI passes one); the status page's reload
+   * button calls it. Resolves to a summary of what changed.
+   */
+  reloadConfig?: () => Promise<string>
+}
+
+function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
+  return typeof ui === 'object' ? ui.adminKey : undefined
 }
 
 function runsOnWorkers(): boolean {
@@ -69,13 +80,19 @@ export class ProxMCP {
   private app: Hono<AppEnv> | undefined
   private started: Promise<void> | undefined
   private accepting = true
+  private readonly reloadConfig: (() => Promise<string>) | undefined
 
   constructor(options: ProxMCPOptions) {
-    const { spawn, fetch, logger, upstreamConnections, ...config } = options
+    const { spawn, fetch, logger, upstreamConnections, reloadConfig, ...config } = options
     this.perRequest =
       (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
     const perRequest = this.perRequest
     this.current = resolveConfig(config)
+    this.reloadConfig = reloadConfig
+    const { ui, host } = this.config
+    if (ui && !adminKeyOf(ui) && (perRequest || !isLoopback(host ?? '127.0.0.1'))) {
+      throw new ConfigError(['ui: a status page reachable from other machines needs ui.adminKey'])
+    }
     this.logger = logger ?? silentLogger
     this.plugins = new PluginPipeline(this.config.plugins, this.logger)
     this.metrics = new ProxyMetrics(
@@ -163,8 +180,22 @@ export class ProxMCP {
       },
       ready: (sessionOpening) => this.ready(sessionOpening),
       accepting: () => this.accepting,
+      ...(this.config.ui && { ui: this.uiDeps() }),
     })
     return this.app
+  }
+
+  private uiDeps() {
+    const adminKey = adminKeyOf(this.config.ui)
+    return createUiDeps({
+      ...(adminKey && { adminKey }),
+      status: () => this.status(),
+      upstreamConfigs: () => this.config.upstreams,
+      catalog: this.catalog,
+      traffic: () => this.metrics.traffic(),
+      restart: (id) => this.restartUpstream(id),
+      ...(this.reloadConfig && { reload: this.reloadConfig }),
+    })
   }
 
   /**
@@ -190,15 +221,28 @@ export class ProxMCP {
     for (const key of restartOnlyChanges(this.config, next)) {
       this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
     }
-    const { leaving, fresh } = this.upstreamSet.replace(changes, next.upstreams)
     this.current = next
     await this.plugins.replace(next.plugins)
+    await this.swapUpstreams(changes)
+    await this.plugins.init()
+    return changes
+  }
+
+  /** Stops one upstream and connects it afresh, as a reload that changed it would; false when there is none. */
+  async restartUpstream(id: string): Promise<boolean> {
+    const config = this.config.upstreams.find((upstream) => upstream.id === id)
+    if (!config) return false
+    this.logger.info(`upstream '${id}' restarted on request`)
+    await this.swapUpstreams({ added: [], removed: [], changed: [config] })
+    return true
+  }
+
+  private async swapUpstreams(changes: UpstreamChanges): Promise<void> {
+    const { leaving, fresh } = this.upstreamSet.replace(changes, this.config.upstreams)
     await Promise.all(leaving.map((upstream) => upstream.stop()))
     for (const session of this.registry.sessions) for (const upstream of leaving) session.forget(upstream)
     this.onCatalogChange(ALL_KINDS)
     await Promise.all(fresh.map((upstream) => upstream.start()))
-    await this.plugins.init()
-    return changes
   }
 
   /** Ends every session and upstream connection, and every process the proxy started. */

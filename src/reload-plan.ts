@@ -21,6 +21,7 @@ const FIXED_AT_START = [
   'maxSessionsPerClient',
   'sessionIdleTimeoutMs',
   'maxCallsPerSession',
+  'ui',
 ] as const
 
 export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamConfig[]): UpstreamChanges {

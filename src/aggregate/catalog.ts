@@ -2,10 +2,11 @@ import type { Logger } from '../logger.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { reportTools, type ToolReport } from './catalog-report.ts'
 import { type Route, type ToolFilter, ToolViews } from './tool-views.ts'
 import { compileUriTemplate } from './uri-template.ts'
 
-export type { Route }
+export type { Route, ToolReport }
 
 export interface CatalogOptions {
   /** Expose names as `<upstreamId>__<name>` instead of unchanged. */
@@ -58,6 +59,26 @@ export class Catalog {
 
   routeTool(name: string, ctx: ProxMCPContext | undefined): Route | undefined {
     return this.toolViews.viewFor(ctx).routes.get(name)
+  }
+
+  /** Every tool of every upstream, and what became of it in the merged view (see reportTools). */
+  toolReport(): ToolReport[] {
+    return reportTools(
+      this.upstreams,
+      (upstream, name) => this.exposedName(upstream, name),
+      this.toolViews.viewFor(undefined),
+    )
+  }
+
+  /** The upstream that owns each merged prompt, and each listed resource. */
+  owners(): {
+    prompts: { name: string; upstream: string }[]
+    resources: { uri: string; upstream: string }[]
+  } {
+    return {
+      prompts: [...this.promptRoutes].map(([name, route]) => ({ name, upstream: route.upstream.id })),
+      resources: [...this.resourceRoutes].map(([uri, upstream]) => ({ uri, upstream: upstream.id })),
+    }
   }
 
   routePrompt(name: string): Route | undefined {

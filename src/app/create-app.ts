@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { errorResponse, proxyErrors } from '../errors.ts'
+import { mountUiRoutes } from '../ui/ui-routes.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
 import { mountMcpRoutes } from './mcp-routes.ts'
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
     const durationMs = performance.now() - startedAt
     deps.metrics.recordResponse(ctx.rpc?.method ?? ctx.http.method, response.status, durationMs / 1000)
+    deps.ui?.recent.record(ctx, response.status, durationMs)
     await deps.plugins.onResponse(ctx, response, durationMs)
     return response
   }
@@ -52,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   mountHealthRoutes(app, deps)
   mountMcpRoutes(app, deps, front)
   mountSseRoutes(app, deps, front)
+  if (deps.ui) mountUiRoutes(app, deps.ui, (request) => rejectForeign(request, policy))
   // Plugins answer discovery documents (OAuth Protected Resource Metadata); without one it is a 404.
   app.get('/.well-known/*', (c) => withPlugins(contextFor(c), c.req.raw, async () => c.notFound()))
   return app

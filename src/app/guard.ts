@@ -18,6 +18,11 @@ const SERVED_HOSTS_KEPT = 64
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
+/** Whether the proxy bound to this address is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host)
+}
+
 /**
  * DNS-rebinding protection: bound to loopback, only loopback Host names are served; a browser
  * Origin must be loopback or on the allow-list.
@@ -27,7 +32,7 @@ export function guardPolicy(options: {
   allowedHosts?: string[]
   allowedOrigins?: string[]
 }): GuardPolicy {
-  const loopback = LOOPBACK.has(options.host)
+  const loopback = isLoopback(options.host)
   const allowedHosts = options.allowedHosts ?? (loopback ? localhostAllowedHostnames() : undefined)
   const allowedOrigins = [
     ...localhostAllowedOrigins(),

@@ -5,6 +5,7 @@ import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { StreamableSessions } from '../session/streamable-sessions.ts'
 import type { SseSessions } from '../sse/sse-sessions.ts'
+import type { UiDeps } from '../ui/ui-routes.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { readMessage } from './read-message.ts'
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   ready: (sessionOpening?: boolean) => Promise<void>
   /** False while shutting down: no new sessions or sessionless requests. */
   accepting: () => boolean
+  /** The status page, when it is on. */
+  ui?: UiDeps
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */

@@ -2,7 +2,6 @@ import { defineCommand, runMain } from 'citty'
 import type { ProxMCPConfigFile } from '../config/define-config.ts'
 import { importMcpServers } from '../config/import-mcp-servers.ts'
 import { ConfigError } from '../config/resolve.ts'
-import type { Logger } from '../logger.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
 import { cliPlugins } from './cli-plugins.ts'
@@ -70,6 +69,10 @@ export function createCommand(runtime: CliRuntime) {
         valueHint: 'key',
         description: 'Require this API key (repeatable, or comma-separated; env PROXMCP_API_KEY).',
       },
+      ui: {
+        type: 'boolean',
+        description: 'Serve the status page at /ui (admin key from env PROXMCP_UI_KEY; needed off loopback).',
+      },
       'rate-limit': {
         type: 'string',
         valueHint: 'n',
@@ -94,6 +97,7 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
       ...loaded.config,
       spawn: runtime.spawn,
       logger: createCliLogger(loaded.config.logFormat ?? 'pretty'),
+      reloadConfig: () => reloadConfig(argv, runtime, proxy),
     })
   } catch (error) {
     if (isConfigProblem(error)) {
@@ -113,7 +117,12 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   logger.info(
     `ProxMCP ${VERSION} listening on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}/mcp`,
   )
-  const stopWatching = watchConfig(loaded.path, () => reloadConfig(argv, runtime, proxy, logger))
+  const stopWatching = watchConfig(loaded.path, () =>
+    reloadConfig(argv, runtime, proxy).then(
+      (summary) => logger.info(summary),
+      (error) => logger.error(`config rejected, the running one stays: ${(error as Error).message}`),
+    ),
+  )
   onShutdownSignal(async (graceMs) => {
     stopWatching()
     await proxy.shutdown(graceMs)
@@ -122,23 +131,12 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   await proxy.start()
 }
 
-/** Re-reads the config file and flags and applies them; a config that fails keeps the running one. */
-async function reloadConfig(
-  argv: string[],
-  runtime: CliRuntime,
-  proxy: ProxMCP,
-  logger: Logger,
-): Promise<void> {
-  try {
-    const { config } = await readConfig(argv, runtime)
-    const { added, removed, changed } = await proxy.reload(config)
-    const ids = (list: { id: string }[]) => list.map((upstream) => upstream.id).join(', ') || 'none'
-    logger.info(
-      `config reloaded: added ${ids(added)}; removed ${removed.join(', ') || 'none'}; changed ${ids(changed)}`,
-    )
-  } catch (error) {
-    logger.error(`config rejected, the running one stays: ${(error as Error).message}`)
-  }
+/** Re-reads the config file and flags and applies them; resolves to what changed, or throws and changes nothing. */
+async function reloadConfig(argv: string[], runtime: CliRuntime, proxy: ProxMCP): Promise<string> {
+  const { config } = await readConfig(argv, runtime)
+  const { added, removed, changed } = await proxy.reload(config)
+  const ids = (list: { id: string }[]) => list.map((upstream) => upstream.id).join(', ') || 'none'
+  return `config reloaded: added ${ids(added)}; removed ${removed.join(', ') || 'none'}; changed ${ids(changed)}`
 }
 
 function isConfigProblem(error: unknown): error is UsageError | ConfigError {

@@ -87,6 +87,17 @@ export const ProxyConfigSchema = v.pipe(
     maxCallsPerSession: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 64),
     allowedHosts: v.optional(v.array(v.string())),
     allowedOrigins: v.optional(v.array(v.string())),
+    ui: v.optional(
+      v.union(
+        [
+          v.boolean(),
+          v.object({
+            adminKey: v.optional(v.pipe(v.string(), v.minLength(16, 'expected at least 16 characters'))),
+          }),
+        ],
+        'expected true, false or { adminKey }',
+      ),
+    ),
   }),
   v.check(
     (config) => new Set(config.upstreams.map((upstream) => upstream.id)).size === config.upstreams.length,

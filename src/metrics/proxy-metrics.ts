@@ -17,6 +17,13 @@ const REJECTED_BY_STATUS: Record<number, RejectReason> = {
   429: 'rate_limited',
 }
 
+/** Request totals since start: requests, those that failed (HTTP 4xx/5xx or an upstream call's error), latency buckets. */
+export interface Traffic {
+  requests: number
+  failed: number
+  latency: { bounds: number[]; counts: number[]; count: number }
+}
+
 /** What the proxy reports at GET /metrics. */
 export class ProxyMetrics {
   readonly requests = new Counter(
@@ -66,6 +73,17 @@ export class ProxyMetrics {
       this.inflight--
       this.upstreamCalls.inc({ upstream, method, outcome })
       this.upstreamDuration.observe({ upstream, method }, (performance.now() - startedAt) / 1000)
+    }
+  }
+
+  /** Totals since start, for the status page to turn into rates between two readings. */
+  traffic(): Traffic {
+    return {
+      requests: this.requests.sum(),
+      failed:
+        this.requests.sum((labels) => Number(labels.status) >= 400) +
+        this.upstreamCalls.sum((labels) => labels.outcome === 'error'),
+      latency: this.requestDuration.totals(),
     }
   }
 

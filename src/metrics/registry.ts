@@ -57,6 +57,13 @@ export class Counter extends Metric {
     else this.series.set(id, { labels, value: by })
   }
 
+  /** The sum over the series whose labels pass `which`. */
+  sum(which: (labels: Labels) => boolean = () => true): number {
+    let total = 0
+    for (const series of this.series.values()) if (which(series.labels)) total += series.value
+    return total
+  }
+
   protected lines(): string[] {
     return [...this.series.values()].map((series) => {
       const labels = rendered(series.labels)
@@ -110,6 +117,22 @@ export class Histogram extends Metric {
     if (index < this.bounds.length) (entry.counts[index] as number)++
     entry.sum += seconds
     entry.count++
+  }
+
+  /** Every series added up: observations per bucket (not cumulative, the last one past every bound) and their count. */
+  totals(): { bounds: number[]; counts: number[]; count: number } {
+    const counts = [...this.bounds.map(() => 0), 0]
+    let count = 0
+    for (const entry of this.buckets.values()) {
+      let bucketed = 0
+      entry.counts.forEach((value, index) => {
+        counts[index] = (counts[index] as number) + value
+        bucketed += value
+      })
+      counts[this.bounds.length] = (counts[this.bounds.length] as number) + entry.count - bucketed
+      count += entry.count
+    }
+    return { bounds: this.bounds, counts, count }
   }
 
   protected lines(): string[] {

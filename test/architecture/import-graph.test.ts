@@ -18,7 +18,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   stateless: ['forward', 'upstream'],
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
-  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream'],
+  ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
+  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui'],
 }
 const ENTRY_POINTS = new Set(['proxy.ts', 'index.ts'])
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g

@@ -1,0 +1,41 @@
+import type { Catalog } from '../aggregate/catalog.ts'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Traffic } from '../metrics/proxy-metrics.ts'
+import type { ProxMCPStatus } from '../status.ts'
+import { RecentRequests } from './recent-requests.ts'
+import type { UiDeps } from './ui-routes.ts'
+import { uiUpstreams } from './ui-state.ts'
+
+/** What the proxy lends its status page. */
+export interface UiSource {
+  adminKey?: string
+  status(): ProxMCPStatus
+  upstreamConfigs(): UpstreamConfig[]
+  catalog: Catalog
+  traffic(): Traffic
+  restart(id: string): Promise<boolean>
+  reload?: () => Promise<string>
+}
+
+export function createUiDeps(source: UiSource): UiDeps {
+  const recent = new RecentRequests()
+  return {
+    ...(source.adminKey !== undefined && { adminKey: source.adminKey }),
+    recent,
+    restart: (id) => source.restart(id),
+    ...(source.reload && { reload: source.reload }),
+    state: () => {
+      const status = source.status()
+      return {
+        upstreams: uiUpstreams(status, source.upstreamConfigs()),
+        tools: source.catalog.toolReport(),
+        ...source.catalog.owners(),
+        sessions: status.sessions,
+        callsInFlight: status.callsInFlight,
+        traffic: source.traffic(),
+        recent: recent.list(),
+        canReload: source.reload !== undefined,
+      }
+    },
+  }
+}

@@ -1,0 +1,46 @@
+import type { ToolReport } from '../aggregate/catalog-report.ts'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Traffic } from '../metrics/proxy-metrics.ts'
+import type { ProxMCPStatus, UpstreamStatus } from '../status.ts'
+import type { RecentRequest } from './recent-requests.ts'
+
+const MASK = '•••'
+
+/** Everything the status page shows, read afresh for each poll. */
+export interface UiState {
+  upstreams: (UpstreamStatus & { target: string; secrets: string[] })[]
+  tools: ToolReport[]
+  prompts: { name: string; upstream: string }[]
+  resources: { uri: string; upstream: string }[]
+  sessions: number
+  callsInFlight: number
+  traffic: Traffic
+  recent: RecentRequest[]
+  /** Whether the page may offer a config reload (the CLI can; a programmatic proxy may not). */
+  canReload: boolean
+}
+
+/**
+ * Where an upstream is, without what could be a secret: a URL without its user, password and
+ * query; a command's program only; header and environment names with their values masked.
+ */
+export function describeTarget(config: UpstreamConfig): { target: string; secrets: string[] } {
+  const names = (map: Record<string, string> | undefined) =>
+    Object.keys(map ?? {}).map((name) => `${name}=${MASK}`)
+  if (config.transport === 'stdio') {
+    const [program = '', ...args] = config.command ?? []
+    return { target: `${program}${args.length ? ` ${MASK}` : ''}`, secrets: names(config.env) }
+  }
+  const url = new URL(config.url as string)
+  return {
+    target: `${url.origin}${url.pathname}${url.search ? `?${MASK}` : ''}`,
+    secrets: names(config.headers),
+  }
+}
+
+export function uiUpstreams(status: ProxMCPStatus, configs: UpstreamConfig[]): UiState['upstreams'] {
+  return status.upstreams.map((upstream) => {
+    const config = configs.find((candidate) => candidate.id === upstream.id)
+    return { ...upstream, ...(config ? describeTarget(config) : { target: '', secrets: [] }) }
+  })
+}
