@@ -81,6 +81,7 @@ export class ProxMCP {
   private started: Promise<void> | undefined
   private accepting = true
   private readonly reloadConfig: (() => Promise<string>) | undefined
+  private changing: Promise<unknown> = Promise.resolve()
 
   constructor(options: ProxMCPOptions) {
     const { spawn, fetch, logger, upstreamConnections, reloadConfig, ...config } = options
@@ -89,8 +90,11 @@ export class ProxMCP {
     const perRequest = this.perRequest
     this.current = resolveConfig(config)
     this.reloadConfig = reloadConfig
-    const { ui, host } = this.config
-    if (ui && !adminKeyOf(ui) && (perRequest || !isLoopback(host ?? '127.0.0.1'))) {
+    const { ui, host, allowedHosts = [] } = this.config
+    // Behind a reverse proxy the bind address is loopback, but the Host names allowed say who reaches it.
+    const reachable =
+      perRequest || !isLoopback(host ?? '127.0.0.1') || allowedHosts.some((name) => !isLoopback(name))
+    if (ui && !adminKeyOf(ui) && reachable) {
       throw new ConfigError(['ui: a status page reachable from other machines needs ui.adminKey'])
     }
     this.logger = logger ?? silentLogger
@@ -194,6 +198,7 @@ export class ProxMCP {
       catalog: this.catalog,
       traffic: () => this.metrics.traffic(),
       restart: (id) => this.restartUpstream(id),
+      accepting: () => this.accepting,
       ...(this.reloadConfig && { reload: this.reloadConfig }),
     })
   }
@@ -216,29 +221,43 @@ export class ProxMCP {
    * reopened. A config that does not validate throws ConfigError and changes nothing.
    */
   async reload(input: ProxMCPConfigFile): Promise<UpstreamChanges> {
-    const next = resolveConfig(input)
-    const changes = planUpstreamChanges(this.config.upstreams, next.upstreams)
-    for (const key of restartOnlyChanges(this.config, next)) {
-      this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
-    }
-    this.current = next
-    await this.plugins.replace(next.plugins)
-    await this.swapUpstreams(changes)
-    await this.plugins.init()
-    return changes
+    return this.oneChangeAtATime(async () => {
+      const next = resolveConfig(input)
+      const changes = planUpstreamChanges(this.config.upstreams, next.upstreams)
+      for (const key of restartOnlyChanges(this.config, next)) {
+        this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
+      }
+      // The set follows the config in the same step: nothing may see one without the other.
+      const swap = this.upstreamSet.replace(changes, next.upstreams)
+      this.current = next
+      await this.plugins.replace(next.plugins)
+      await this.settle(swap)
+      await this.plugins.init()
+      return changes
+    })
   }
 
   /** Stops one upstream and connects it afresh, as a reload that changed it would; false when there is none. */
-  async restartUpstream(id: string): Promise<boolean> {
-    const config = this.config.upstreams.find((upstream) => upstream.id === id)
-    if (!config) return false
-    this.logger.info(`upstream '${id}' restarted on request`)
-    await this.swapUpstreams({ added: [], removed: [], changed: [config] })
-    return true
+  restartUpstream(id: string): Promise<boolean> {
+    return this.oneChangeAtATime(async () => {
+      const config = this.config.upstreams.find((upstream) => upstream.id === id)
+      if (!config) return false
+      this.logger.info(`upstream '${id}' restarted on request`)
+      const changes = { added: [], removed: [], changed: [config] }
+      await this.settle(this.upstreamSet.replace(changes, this.config.upstreams))
+      return true
+    })
   }
 
-  private async swapUpstreams(changes: UpstreamChanges): Promise<void> {
-    const { leaving, fresh } = this.upstreamSet.replace(changes, this.config.upstreams)
+  /** Reloads and restarts run one after the other (the file watcher and the status page may ask at once). */
+  private oneChangeAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changing.then(change)
+    this.changing = run.catch(() => {})
+    return run
+  }
+
+  /** Upstreams that left the set are stopped and forgotten by the sessions; the new ones connect. */
+  private async settle({ leaving, fresh }: { leaving: Upstream[]; fresh: Upstream[] }): Promise<void> {
     await Promise.all(leaving.map((upstream) => upstream.stop()))
     for (const session of this.registry.sessions) for (const upstream of leaving) session.forget(upstream)
     this.onCatalogChange(ALL_KINDS)

@@ -156,7 +156,12 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
   const logFormat = flags.overrides.logFormat ?? file.logFormat ?? 'pretty'
   const warn = (message: string) => createCliLogger(logFormat).warn(message)
   const imported = await Promise.all(flags.imports.map((path) => importMcpServers(path, { warn })))
-  const upstreams = [...(file.upstreams ?? []), ...uniqueIds([...imported.flat(), ...flags.upstreams])]
+  const fileUpstreams = file.upstreams ?? []
+  const added = uniqueIds(
+    [...imported.flat(), ...flags.upstreams],
+    fileUpstreams.map((upstream) => upstream.id),
+  )
+  const upstreams = [...fileUpstreams, ...added]
   if (upstreams.length === 0) {
     throw new UsageError(
       'no upstreams: pass --upstream URL, --stdio "command", --import FILE or --config FILE (see --help)',

@@ -125,13 +125,14 @@ function upstreamId(url: string, index: number): string {
   }
 }
 
-/** Ids made unique by position: a repeated one gets `-2`, `-3`, … */
-export function uniqueIds(upstreams: UpstreamInput[]): UpstreamInput[] {
-  const seen = new Map<string, number>()
+/** Ids made unique by position, also against `taken`: a repeated one gets `-2`, `-3`, … (the first free). */
+export function uniqueIds(upstreams: UpstreamInput[], taken: string[] = []): UpstreamInput[] {
+  const used = new Set(taken)
   return upstreams.map((upstream) => {
-    const count = (seen.get(upstream.id) ?? 0) + 1
-    seen.set(upstream.id, count)
-    return count === 1 ? upstream : { ...upstream, id: `${upstream.id}-${count}` }
+    let id = upstream.id
+    for (let suffix = 2; used.has(id); suffix++) id = `${upstream.id}-${suffix}`
+    used.add(id)
+    return id === upstream.id ? upstream : { ...upstream, id }
   })
 }
 

@@ -166,8 +166,10 @@ function referenceValue(inner: string, { env = {}, home, workspace }: McpServers
   if (inner === 'pathSeparator' || inner === '/') return '/'
   const variable = /^(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/.exec(inner)
   if (!variable) return undefined
-  const [, name, fallback] = variable
-  return env[name as string] ?? fallback
+  const [, name = '', fallback] = variable
+  const value = Object.hasOwn(env, name) ? env[name] : undefined
+  // As in a shell, `${NAME:-default}` stands for the default when NAME is unset or empty.
+  return fallback !== undefined && !value ? fallback : value
 }
 
 function unresolvedReason(inner: string): string {

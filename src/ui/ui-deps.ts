@@ -15,6 +15,8 @@ export interface UiSource {
   traffic(): Traffic
   restart(id: string): Promise<boolean>
   reload?: () => Promise<string>
+  /** False while the proxy shuts down: no action may start. */
+  accepting(): boolean
 }
 
 export function createUiDeps(source: UiSource): UiDeps {
@@ -23,6 +25,7 @@ export function createUiDeps(source: UiSource): UiDeps {
     ...(source.adminKey !== undefined && { adminKey: source.adminKey }),
     recent,
     restart: (id) => source.restart(id),
+    accepting: () => source.accepting(),
     ...(source.reload && { reload: source.reload }),
     state: () => {
       const status = source.status()

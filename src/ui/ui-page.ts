@@ -75,7 +75,7 @@ function rows(id, items, fill) { const body = $(id).tBodies[0]; body.replaceChil
 function quantile(latency, q) {
   if (latency.count <= 0) return undefined
   let seen = 0
-  for (let i = 0; i < latency.counts.length; i++) { seen += latency.counts[i]; if (seen >= q * latency.count) return latency.bounds[i] }
+  for (let i = 0; i < latency.counts.length; i++) { seen += latency.counts[i]; if (seen >= q * latency.count) return i < latency.bounds.length ? latency.bounds[i] : Infinity }
   return Infinity
 }
 function ms(seconds) { return seconds === undefined ? '–' : seconds === Infinity ? '> 60 s' : '≤ ' + (seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0) + ' ms' }
@@ -84,6 +84,7 @@ function traffic(now, at) {
   const seconds = (at - last.at) / 1000, requests = now.requests - last.traffic.requests
   const latency = { bounds: now.latency.bounds, counts: now.latency.counts.map((n, i) => n - last.traffic.latency.counts[i]), count: now.latency.count - last.traffic.latency.count }
   const rps = requests / seconds
+  if (!(seconds > 0) || !Number.isFinite(rps) || rps < 0) return
   history.push(rps); if (history.length > 60) history.shift()
   $('rps').textContent = rps.toFixed(1)
   $('p50').textContent = ms(quantile(latency, 0.5)); $('p99').textContent = ms(quantile(latency, 0.99))
@@ -115,7 +116,13 @@ async function act(path) {
   $('summary').textContent = body.message ?? body.error?.message ?? response.statusText
   poll()
 }
+let polling = false
 async function poll() {
+  if (polling) return
+  polling = true
+  try { await refresh() } finally { polling = false }
+}
+async function refresh() {
   const response = await fetch('ui/state', { headers: { accept: 'application/json' } })
   if (!response.ok) { $('summary').textContent = 'The proxy answered ' + response.status; return }
   state = await response.json()

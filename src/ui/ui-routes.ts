@@ -15,6 +15,8 @@ export interface UiDeps {
   restart(id: string): Promise<boolean>
   /** Reads the config again and applies it; undefined where the proxy cannot. Resolves to what changed. */
   reload?: () => Promise<string>
+  /** False while the proxy shuts down: actions are refused, so none starts an upstream that would outlive it. */
+  accepting(): boolean
 }
 
 /**
@@ -33,10 +35,12 @@ export function mountUiRoutes<E extends Env>(
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
   }
+  const refuseAct = (request: Request) =>
+    refuseAction(request, token) ?? (ui.accepting() ? undefined : errorResponse(proxyErrors.shuttingDown()))
   const refuse = (request: Request) =>
     rejectForeign(request) ??
     refuseViewer(request, ui.adminKey) ??
-    (request.method === 'POST' ? refuseAction(request, token) : undefined)
+    (request.method === 'POST' ? refuseAct(request) : undefined)
   app.use('/ui', async (c, next) => refuse(c.req.raw) ?? next())
   app.use('/ui/*', async (c, next) => refuse(c.req.raw) ?? next())
   app.get('/ui', (c) =>

@@ -5,6 +5,7 @@ import type { ProxMCPStatus, UpstreamStatus } from '../status.ts'
 import type { RecentRequest } from './recent-requests.ts'
 
 const MASK = '•••'
+const TOKEN_LIKE_LENGTH = 16
 
 /** Everything the status page shows, read afresh for each poll. */
 export interface UiState {
@@ -32,10 +33,12 @@ export function describeTarget(config: UpstreamConfig): { target: string; secret
     return { target: `${program}${args.length ? ` ${MASK}` : ''}`, secrets: names(config.env) }
   }
   const url = new URL(config.url as string)
-  return {
-    target: `${url.origin}${url.pathname}${url.search ? `?${MASK}` : ''}`,
-    secrets: names(config.headers),
-  }
+  // Some hosted servers carry the key in the path (`/s/<key>/mcp`): long segments are masked too.
+  const path = url.pathname
+    .split('/')
+    .map((segment) => (segment.length >= TOKEN_LIKE_LENGTH ? MASK : segment))
+    .join('/')
+  return { target: `${url.origin}${path}${url.search ? `?${MASK}` : ''}`, secrets: names(config.headers) }
 }
 
 export function uiUpstreams(status: ProxMCPStatus, configs: UpstreamConfig[]): UiState['upstreams'] {

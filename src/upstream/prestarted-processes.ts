@@ -21,20 +21,27 @@ export class PrestartedProcesses {
 
   /** Tops the pool up to its size (at first, once the upstream is known to start). */
   fill(): void {
-    while (!this.closed && this.waiting.size < this.size) {
-      const child = this.spawn(this.options)
-      this.say(`process ${child.pid} started ahead for the next session`)
-      this.waiting.add(child)
-      void child.exited.then(() => this.waiting.delete(child))
+    try {
+      while (!this.closed && this.waiting.size < this.size) {
+        const child = this.spawn(this.options)
+        this.say(`process ${child.pid} started ahead for the next session`)
+        this.waiting.add(child)
+        void child.exited.then(() => this.waiting.delete(child))
+      }
+    } catch (error) {
+      // A session's own spawn reports why the command cannot start; the pool tries again at the next.
+      this.say(`no process could be started ahead: ${error instanceof Error ? error.message : error}`)
     }
   }
 
   /** A process for a new session: one that is waiting, else a fresh one. */
   take: SpawnFn = () => {
-    const [child] = this.waiting
-    if (!child) return this.spawn(this.options)
-    this.waiting.delete(child)
-    this.say(`a session takes process ${child.pid}, started ahead`)
+    const [waiting] = this.waiting
+    if (waiting) {
+      this.waiting.delete(waiting)
+      this.say(`a session takes process ${waiting.pid}, started ahead`)
+    }
+    const child = waiting ?? this.spawn(this.options)
     this.fill()
     return child
   }

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { parseFlags, splitCommand, UsageError } from '../../src/cli/flags.ts'
+import { parseFlags, splitCommand, UsageError, uniqueIds } from '../../src/cli/flags.ts'
 
 test('repeated --upstream and --stdio flags each add an upstream, with readable unique ids', () => {
   const options = parseFlags(
@@ -76,4 +76,23 @@ test.each([
   [['--api-key', 'k1,,k2'], '--api-key: a key is empty'],
 ])('%p is a usage error too', (argv, message) => {
   expect(() => parseFlags(argv, {})).toThrow(message)
+})
+
+test('ids made unique take the first free suffix, also past ids already taken', () => {
+  const ids = uniqueIds(
+    [{ id: 'github' }, { id: 'github' }, { id: 'github-2' }, { id: 'files' }].map((u) => ({
+      ...u,
+      url: 'http://x/mcp',
+    })),
+    ['files'],
+  ).map((upstream) => upstream.id)
+  expect(ids).toEqual(['github', 'github-2', 'github-2-2', 'files-2'])
+})
+
+test('--ui turns the status page on, with PROXMCP_UI_KEY as its admin key', () => {
+  expect(parseFlags(['--ui'], {}).overrides.ui).toBe(true)
+  expect(parseFlags(['--ui'], { PROXMCP_UI_KEY: 'k'.repeat(20) }).overrides.ui).toEqual({
+    adminKey: 'k'.repeat(20),
+  })
+  expect(parseFlags([], { PROXMCP_UI_KEY: 'k'.repeat(20) }).overrides.ui).toBeUndefined()
 })

@@ -171,7 +171,44 @@ test('is off by default, and cannot be open on an address other machines reach',
   expect(() => new ProxMCP({ ui: true, host: '0.0.0.0', upstreams: [{ id: 'a', url: alpha.url }] })).toThrow(
     ConfigError,
   )
+  // Bound to loopback behind a reverse proxy: the Host names it answers say who reaches it.
+  const behindProxy = {
+    ui: true,
+    allowedHosts: ['mcp.example.com'],
+    upstreams: [{ id: 'a', url: alpha.url }],
+  }
+  expect(() => new ProxMCP(behindProxy)).toThrow('needs ui.adminKey')
   expect(() => new ProxMCP({ ui: { adminKey: 'short' }, upstreams: [{ id: 'a', url: alpha.url }] })).toThrow(
     'expected at least 16 characters',
   )
+})
+
+test('a reload and restarts asked at once run one after the other, and nothing starts once shutting down', async () => {
+  const alpha = serveV1Http({ name: 'alpha' })
+  const beta = serveV1Http({ name: 'beta' })
+  const upstreams = [{ id: 'alpha', url: alpha.url }]
+  const proxy = await startProxy({ ui: true, upstreams })
+  try {
+    const [, changes, restarted] = await Promise.all([
+      proxy.proxy.restartUpstream('alpha'),
+      proxy.proxy.reload({ ui: true, upstreams: [...upstreams, { id: 'beta', url: beta.url }] }),
+      proxy.proxy.restartUpstream('beta'),
+    ])
+    expect(changes.added.map((upstream) => upstream.id)).toEqual(['beta'])
+    expect(restarted).toBe(true)
+    expect(proxy.proxy.status().upstreams.map((upstream) => `${upstream.id} ${upstream.state}`)).toEqual([
+      'alpha up',
+      'beta up',
+    ])
+    const token = await pageToken(proxy)
+    await proxy.proxy.shutdown(0)
+    const late = await fetch(`${base(proxy)}/ui/upstreams/alpha/restart`, {
+      method: 'POST',
+      headers: { 'x-proxmcp-token': token },
+    })
+    expect(late.status).toBe(503)
+  } finally {
+    await proxy.stop()
+    await Promise.all([alpha.close(), beta.close()])
+  }
 })

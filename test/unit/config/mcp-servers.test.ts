@@ -123,3 +123,17 @@ test('a file with no servers object says what it expected', () => {
   ])
   expect(problems('text')).toEqual(['mcp.json: expected an "mcpServers" (or VS Code "servers") object'])
 })
+
+test('a reference reads only the variables given, never what every object inherits; :- also covers empty', () => {
+  expect(
+    problems({ mcpServers: { a: { command: 'run', args: ['${constructor}', '${env:toString}'] } } }),
+  ).toEqual([
+    'mcp.json: mcpServers.a.args[0]: ${constructor} names a variable that is not set',
+    'mcp.json: mcpServers.a.args[1]: ${env:toString} names a variable that is not set',
+  ])
+  const [upstream] = fromMcpServers(
+    { mcpServers: { a: { command: '${EMPTY:-fallback}', args: ['${EMPTY}'] } } },
+    { env: { EMPTY: '' } },
+  )
+  expect(upstream).toEqual({ id: 'a', command: ['fallback', ''] })
+})
