@@ -12,6 +12,8 @@ export const ProxyErrorCode = {
   UpstreamTimeout: -32011,
   /** SEP-2243 `HeaderMismatch`: `Mcp-Param-*` headers disagree with the arguments. */
   HeaderMismatch: -32020,
+  /** A result plugin (a guardrail) refused to pass the result on. */
+  ResultBlocked: -32030,
 } as const
 
 export interface ProxyErrorOptions {
@@ -138,6 +140,12 @@ export const proxyErrors = {
   clientCannotAnswer: (method: string) =>
     new ProxyError(`the client cannot answer ${method}`, { code: ProtocolErrorCode.MethodNotFound }),
   pluginFailed: (plugin: string) => new ProxyError(`Internal error in plugin '${plugin}'`),
+  resultBlocked: (plugin: string, rule: string, upstream: string | undefined) =>
+    new ProxyError(`The result was withheld: it matched the '${rule}' rule of plugin '${plugin}'`, {
+      code: ProxyErrorCode.ResultBlocked,
+      status: 200,
+      data: { rule, ...(upstream && { upstream }) },
+    }),
 }
 
 /** An error as it goes on the wire: its JSON-RPC fields, and the HTTP status where that applies. */

@@ -30,7 +30,8 @@ export {
   rateLimitPlugin,
   redisStore,
 } from './plugins/rate-limit/index.ts'
+export { type RedactOptions, redactPlugin } from './plugins/redact/index.ts'
 export { sanitizeText, type ToolFilterOptions, toolFilterPlugin } from './plugins/tool-filter/index.ts'
-export type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './plugins/types.ts'
+export type { ProxMCPContext, ProxMCPPlugin, ProxMCPResult, ProxMCPTool } from './plugins/types.ts'
 export { ProxMCP, type ProxMCPOptions } from './proxy.ts'
 export type { ProxMCPStatus, UpstreamStatus } from './status.ts'

@@ -8,5 +8,6 @@ export const PUBLIC_MODULE_NAMES = [
   '@proxmcp/plugin-rate-limit',
   '@proxmcp/plugin-logger',
   '@proxmcp/plugin-tool-filter',
+  '@proxmcp/plugin-redact',
   'proxmcp',
 ] as const

@@ -66,7 +66,9 @@ export class DirectCalls {
     if (message.method === 'notifications/cancelled') return this.cancel(message)
     if (message.method === undefined) return this.answer(message)
     const listed = LIST_FIELDS.get(message.method)
-    if (message.method !== 'tools/call' && !listed) return undefined
+    // Results a plugin rewrites take the SDK path, where each passes through `onResult` whole.
+    const call = message.method === 'tools/call' && !this.host.core.plugins.hasResultHooks
+    if (!call && !listed) return undefined
     const { id } = message
     const sessionId = this.host.sessionId()
     if (id === undefined || id === null || !sessionId || !speaksStreamableHttp(request)) return undefined

@@ -1,5 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
 import { contextOf } from '../plugins/context.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import { beginCall } from './call-lifecycle.ts'
 import { checkedToolResult } from './checked-result.ts'
@@ -30,10 +31,25 @@ export async function forward(
         : await sdkCall(scope, upstream, method, routed, ctx)
     // The SDK server validates what it sends: a malformed result would fail as the client's fault.
     const checked = method === 'tools/call' ? checkedToolResult(upstream, result) : result
+    const final = await resultAsPluginsLeaveIt(core, method, checked, pluginContext)
     call.succeeded()
-    return checked
+    return final
   } catch (error) {
     await call.failed(error)
     throw error
   }
+}
+
+const RESULTS_PLUGINS_SEE = new Set(['tools/call', 'resources/read', 'prompts/get'])
+
+/** A final result passes the plugins' `onResult`; an input_required round is not one yet. */
+function resultAsPluginsLeaveIt(
+  core: ProxyCore,
+  method: string,
+  result: JsonObject,
+  ctx: ProxMCPContext | undefined,
+): Promise<JsonObject> | JsonObject {
+  if (!ctx || !core.plugins.hasResultHooks || !RESULTS_PLUGINS_SEE.has(method)) return result
+  if (result.resultType === 'input_required') return result
+  return core.plugins.onResult(ctx, result) as Promise<JsonObject>
 }

@@ -1,6 +1,6 @@
-import { errorResponse, proxyErrors } from '../errors.ts'
+import { errorResponse, ProxyError, proxyErrors } from '../errors.ts'
 import type { Logger } from '../logger.ts'
-import type { ProxMCPContext, ProxMCPPlugin, ProxMCPTool } from './types.ts'
+import type { ProxMCPContext, ProxMCPPlugin, ProxMCPResult, ProxMCPTool } from './types.ts'
 
 /**
  * Runs plugin hooks in plugin order. A plugin that throws is logged and answered with an error
@@ -12,6 +12,7 @@ export class PluginPipeline {
   private withRequest: ProxMCPPlugin[] = []
   private withResponse: ProxMCPPlugin[] = []
   private withError: ProxMCPPlugin[] = []
+  private withResult: ProxMCPPlugin[] = []
   private filters: ProxMCPPlugin[] = []
   private readonly initialized = new WeakSet<ProxMCPPlugin>()
 
@@ -37,6 +38,7 @@ export class PluginPipeline {
     this.withRequest = plugins.filter((plugin) => plugin.onRequest)
     this.withResponse = plugins.filter((plugin) => plugin.onResponse)
     this.withError = plugins.filter((plugin) => plugin.onError)
+    this.withResult = plugins.filter((plugin) => plugin.onResult)
     this.filters = plugins.filter((plugin) => plugin.filterTools)
   }
 
@@ -86,6 +88,29 @@ export class PluginPipeline {
 
   async onError(ctx: ProxMCPContext, error: unknown): Promise<void> {
     await this.each(this.withError, 'onError', (plugin) => plugin.onError?.(ctx, error))
+  }
+
+  /** Whether a plugin rewrites results: then every result must pass through `onResult`. */
+  get hasResultHooks(): boolean {
+    return this.withResult.length > 0
+  }
+
+  /**
+   * Each `onResult` in plugin order, on what the one before returned. A hook that throws fails
+   * the call: a ProxyError as it is (a guardrail's verdict), anything else as the plugin's failure.
+   */
+  async onResult(ctx: ProxMCPContext, result: ProxMCPResult): Promise<ProxMCPResult> {
+    let current = result
+    for (const plugin of this.withResult) {
+      try {
+        current = (await plugin.onResult?.(ctx, current)) ?? current
+      } catch (error) {
+        if (error instanceof ProxyError) throw error
+        this.logger.error(`plugin '${plugin.name}' failed in onResult: ${describe(error)}`)
+        throw proxyErrors.pluginFailed(plugin.name)
+      }
+    }
+    return current
   }
 
   /** Fails closed: a filter that throws fails the request rather than showing what it would hide. */

@@ -55,4 +55,17 @@ export interface ProxMCPPlugin {
   onClose?(): void | Promise<void>
   /** Filters, renames or rewrites the merged tool list. */
   filterTools?(tools: ProxMCPTool[], ctx?: ProxMCPContext): ProxMCPTool[]
+  /**
+   * Sees the result of every `tools/call`, `resources/read` and `prompts/get` before the client
+   * does (`ctx.rpc.method` says which, `ctx.upstream` who answered): return a rewritten result,
+   * or nothing to keep it; throw to fail the call instead (a ProxyError's code and message reach
+   * the client). Runs in plugin order, each hook on what the one before returned.
+   */
+  onResult?(
+    ctx: ProxMCPContext,
+    result: ProxMCPResult,
+  ): ProxMCPResult | undefined | Promise<ProxMCPResult | undefined>
 }
+
+/** A result as an upstream sent it: a tool's `content`, a resource's `contents`, a prompt's `messages`, and the rest. */
+export type ProxMCPResult = Record<string, unknown>

@@ -1,0 +1,2 @@
+export { passesLuhn } from './detectors.ts'
+export { type RedactOptions, redactPlugin } from './redact-plugin.ts'
