@@ -4,6 +4,7 @@ import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import { isLoopback } from './app/guard.ts'
+import { AuditLog, type AuditSink } from './audit/audit-log.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
 import { createForwardingServer } from './forward/forwarding-server.ts'
@@ -46,6 +47,29 @@ export interface ProxMCPOptions extends ProxMCPConfigFile {
   reloadConfig?: () => Promise<string>
 }
 
+/** The audit trail the config asks for: standard output and/or a rotated file (Node's file APIs, loaded when first written). */
+function auditTrail(
+  config: ResolvedConfig['audit'],
+  metrics: ProxyMetrics,
+  logger: Logger,
+): AuditLog | undefined {
+  if (!config) return undefined
+  const { file, stdout, maxBytes, keep, maxBuffered } = config
+  const sinks: AuditSink[] = []
+  if (stdout) sinks.push({ write: async (text) => console.log(text.trimEnd()) })
+  if (file) {
+    const opened = import('./runtime/audit-file.ts').then(({ auditFile }) =>
+      auditFile(file, { maxBytes, keep }),
+    )
+    sinks.push({ write: async (text) => (await opened).write(text) })
+  }
+  return new AuditLog(sinks, {
+    maxBuffered,
+    onDropped: () => metrics.auditDropped.inc(),
+    onError: (error) => logger.error(`audit: a line could not be written: ${(error as Error).message}`),
+  })
+}
+
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
   return typeof ui === 'object' ? ui.adminKey : undefined
 }
@@ -82,6 +106,7 @@ export class ProxMCP {
   private accepting = true
   private readonly reloadConfig: (() => Promise<string>) | undefined
   private changing: Promise<unknown> = Promise.resolve()
+  private readonly audit: AuditLog | undefined
 
   constructor(options: ProxMCPOptions) {
     const { spawn, fetch, logger, upstreamConnections, reloadConfig, ...config } = options
@@ -117,7 +142,11 @@ export class ProxMCP {
       logger: this.logger,
       filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
+    this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
     const core: ProxyCore = {
+      ...(this.audit && {
+        audit: { log: this.audit, includeArguments: this.config.audit?.includeArguments ?? false },
+      }),
       catalog: this.catalog,
       upstreams: this.upstreamSet.all,
       pageSize: this.config.pageSize,
@@ -185,6 +214,7 @@ export class ProxMCP {
       ready: (sessionOpening) => this.ready(sessionOpening),
       accepting: () => this.accepting,
       ...(this.config.ui && { ui: this.uiDeps() }),
+      ...(this.audit && { audit: this.audit }),
     })
     return this.app
   }
@@ -233,6 +263,7 @@ export class ProxMCP {
       await this.plugins.replace(next.plugins)
       await this.settle(swap)
       await this.plugins.init()
+      this.auditChanges(changes)
       return changes
     })
   }
@@ -243,10 +274,19 @@ export class ProxMCP {
       const config = this.config.upstreams.find((upstream) => upstream.id === id)
       if (!config) return false
       this.logger.info(`upstream '${id}' restarted on request`)
+      this.audit?.record({ event: 'upstream_restarted', upstream: id })
       const changes = { added: [], removed: [], changed: [config] }
       await this.settle(this.upstreamSet.replace(changes, this.config.upstreams))
       return true
     })
+  }
+
+  private auditChanges({ added, removed, changed }: UpstreamChanges): void {
+    if (!this.audit) return
+    const ids = (list: { id: string }[]) => list.map((upstream) => upstream.id)
+    this.audit.record({ event: 'config_reload', added: ids(added), removed, changed: ids(changed) })
+    for (const id of ids(added)) this.audit.record({ event: 'upstream_added', upstream: id })
+    for (const id of removed) this.audit.record({ event: 'upstream_removed', upstream: id })
   }
 
   /** Reloads and restarts run one after the other (the file watcher and the status page may ask at once). */
@@ -272,6 +312,8 @@ export class ProxMCP {
     await this.modern.close()
     await this.upstreamSet.stopAll()
     await this.plugins.close()
+    // Last: the lines of calls that ended while stopping are written before the proxy goes.
+    await this.audit?.close()
   }
 
   private onCatalogChange(kinds: CatalogKind[]): void {

@@ -22,6 +22,7 @@ const FIXED_AT_START = [
   'sessionIdleTimeoutMs',
   'maxCallsPerSession',
   'ui',
+  'audit',
 ] as const
 
 export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamConfig[]): UpstreamChanges {

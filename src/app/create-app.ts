@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { refusalEvent, requestFacts } from '../audit/audit-events.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
 import { mountUiRoutes } from '../ui/ui-routes.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
@@ -30,6 +31,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const durationMs = performance.now() - startedAt
     deps.metrics.recordResponse(ctx.rpc?.method ?? ctx.http.method, response.status, durationMs / 1000)
     deps.ui?.recent.record(ctx, response.status, durationMs)
+    const refusal = deps.audit && refusalEvent(response.status)
+    if (refusal) {
+      const method = ctx.rpc?.method ?? `${ctx.http.method} ${ctx.http.path}`
+      deps.audit?.record({ event: refusal, status: response.status, method, ...requestFacts(ctx) })
+    }
     await deps.plugins.onResponse(ctx, response, durationMs)
     return response
   }
@@ -38,6 +44,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const refusal = rejectForeign(request, policy)
     if (refusal) {
       deps.metrics.rejected.inc({ reason: 'forbidden' })
+      deps.audit?.record({
+        event: 'access_refused',
+        reason: 'foreign Host or Origin',
+        path,
+        host: request.headers.get('host'),
+        origin: request.headers.get('origin'),
+      })
       return refusal
     }
     if (!deps.accepting() && startsNewWork(request, path)) return errorResponse(proxyErrors.shuttingDown())

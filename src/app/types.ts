@@ -1,4 +1,5 @@
 import type { McpHttpHandler } from '@modelcontextprotocol/server'
+import type { AuditLog } from '../audit/audit-log.ts'
 import type { ResolvedConfig } from '../config/resolve.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
@@ -29,6 +30,8 @@ export interface AppDeps {
   accepting: () => boolean
   /** The status page, when it is on. */
   ui?: UiDeps
+  /** The audit trail, when it is on: refusals are security events. */
+  audit?: AuditLog
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */

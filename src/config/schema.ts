@@ -87,6 +87,21 @@ export const ProxyConfigSchema = v.pipe(
     maxCallsPerSession: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 64),
     allowedHosts: v.optional(v.array(v.string())),
     allowedOrigins: v.optional(v.array(v.string())),
+    audit: v.optional(
+      v.pipe(
+        v.object({
+          file: v.optional(v.string('expected a path')),
+          stdout: v.optional(v.boolean('expected true or false'), false),
+          includeArguments: v.optional(v.boolean('expected true or false'), false),
+          maxBytes: v.optional(
+            v.pipe(v.number(), v.integer(), v.minValue(1024, 'expected at least 1024 bytes')),
+          ),
+          keep: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)), 5),
+          maxBuffered: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 10_000),
+        }),
+        v.check((audit) => audit.file !== undefined || audit.stdout, 'expected "file" or "stdout: true"'),
+      ),
+    ),
     ui: v.optional(
       v.union(
         [

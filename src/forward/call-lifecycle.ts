@@ -1,3 +1,4 @@
+import { callSubject, requestFacts } from '../audit/audit-events.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ProxyCore } from './scope.ts'
@@ -24,18 +25,49 @@ export function beginCall(
 ): ForwardedCall {
   if (ctx) ctx.upstream = upstream.id
   const ended = core.metrics.startCall(upstream.id, method)
+  const startedAt = performance.now()
   let over = false
-  const end = (outcome: 'ok' | 'error') => {
+  const end = (outcome: 'ok' | 'error' | 'abandoned', error?: unknown) => {
     const first = !over
     over = true
-    if (first) ended(outcome)
-    return first
+    if (!first) return false
+    ended(outcome === 'ok' ? 'ok' : 'error')
+    if (core.audit) audit(core.audit, { method, upstream, ctx, outcome, error, startedAt })
+    return true
   }
   return {
     succeeded: () => void end('ok'),
-    abandoned: () => void end('error'),
+    abandoned: () => void end('abandoned'),
     failed: async (error) => {
-      if (end('error') && ctx) await core.plugins.onError(ctx, error)
+      if (end('error', error) && ctx) await core.plugins.onError(ctx, error)
     },
   }
+}
+
+function audit(
+  trail: NonNullable<ProxyCore['audit']>,
+  call: {
+    method: string
+    upstream: Upstream
+    ctx: ProxMCPContext | undefined
+    outcome: string
+    error: unknown
+    startedAt: number
+  },
+): void {
+  const { subject, args } = callSubject(call.ctx, trail.includeArguments)
+  const code = (call.error as { code?: unknown } | undefined)?.code
+  trail.log.record(
+    {
+      event: 'call',
+      method: call.method,
+      upstream: call.upstream.id,
+      ...subject,
+      ...(call.ctx && requestFacts(call.ctx)),
+      outcome: call.outcome,
+      ...(typeof code === 'number' && { errorCode: code }),
+      durationMs: Math.round((performance.now() - call.startedAt) * 10) / 10,
+    },
+    call.method === 'tools/call' || call.method === 'prompts/get' ? args : undefined,
+  )
 }

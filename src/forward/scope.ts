@@ -1,5 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
 import type { Catalog } from '../aggregate/catalog.ts'
+import type { AuditLog } from '../audit/audit-log.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { AskDownstream, JsonObject, UpstreamLink } from '../upstream/link.ts'
@@ -15,6 +16,8 @@ export interface ProxyCore {
   metrics: ProxyMetrics
   upstreams: Upstream[]
   pageSize: number
+  /** The audit trail, when it is on: every forwarded call is a line. */
+  audit?: { log: AuditLog; includeArguments: boolean }
 }
 
 /**

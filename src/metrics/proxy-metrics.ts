@@ -46,6 +46,10 @@ export class ProxyMetrics {
     'proxmcp_requests_rejected_total',
     'Requests refused by the proxy, by reason.',
   )
+  readonly auditDropped = new Counter(
+    'proxmcp_audit_dropped_total',
+    'Audit lines dropped because the audit buffer was full (the sinks could not keep up).',
+  )
   private inflight = 0
 
   constructor(
@@ -95,6 +99,7 @@ export class ProxyMetrics {
       this.upstreamCalls,
       this.upstreamDuration,
       this.rejected,
+      this.auditDropped,
       new Gauge('proxmcp_upstream_up', 'Whether the upstream is connected (1) or not (0).', () =>
         upstreams.map((upstream) => ({
           labels: { upstream: upstream.id },

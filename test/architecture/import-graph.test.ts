@@ -14,12 +14,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   upstream: ['config', 'runtime'],
   metrics: ['upstream'],
   aggregate: ['upstream', 'plugins'],
-  forward: ['upstream', 'aggregate', 'plugins', 'metrics'],
+  audit: ['plugins'],
+  forward: ['upstream', 'aggregate', 'plugins', 'metrics', 'audit'],
   stateless: ['forward', 'upstream'],
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
   ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
-  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui'],
+  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit'],
 }
 const ENTRY_POINTS = new Set(['proxy.ts', 'index.ts'])
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g
