@@ -19,7 +19,10 @@ export async function buildNodePackage(outDir: string, types: boolean): Promise<
       target: 'node',
       packages: 'external',
       outdir: outDir,
-      naming,
+      // Modules imported only when a feature is on (the OpenTelemetry SDK, the audit file) stay in
+      // chunks of their own, so Node loads them, and their packages, only then.
+      splitting: true,
+      naming: { entry: naming, chunk: 'chunks/[name]-[hash].[ext]' },
       throw: false,
     })
     if (!result.success) throw new Error(`bundling ${entry} failed:\n${result.logs.map(String).join('\n')}`)

@@ -1,5 +1,6 @@
 import type { FetchLike, Notification } from '@modelcontextprotocol/client'
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
+import type { TracerProvider } from '@opentelemetry/api'
 import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
@@ -20,6 +21,7 @@ import { SseSessions } from './sse/sse-sessions.ts'
 import { SharedScope } from './stateless/shared-scope.ts'
 import { Suspensions } from './stateless/suspensions.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
+import type { Tracing } from './tracing/tracing.ts'
 import { createUiDeps } from './ui/ui-deps.ts'
 import { ALL_KINDS, type CatalogKind } from './upstream/list-all.ts'
 import type { Upstream } from './upstream/upstream.ts'
@@ -45,6 +47,11 @@ export interface ProxMCPOptions extends ProxMCPConfigFile {
    * button calls it. Resolves to a summary of what changed.
    */
   reloadConfig?: () => Promise<string>
+  /**
+   * Traces through this OpenTelemetry provider (on Workers and Deno, where ProxMCP does not load
+   * the SDK itself). Elsewhere `tracing` in the config sets up the SDK and an OTLP/HTTP exporter.
+   */
+  tracerProvider?: TracerProvider
 }
 
 /** The audit trail the config asks for: standard output and/or a rotated file (Node's file APIs, loaded when first written). */
@@ -68,6 +75,23 @@ function auditTrail(
     onDropped: () => metrics.auditDropped.inc(),
     onError: (error) => logger.error(`audit: a line could not be written: ${(error as Error).message}`),
   })
+}
+
+/** Tracing as configured: the SDK and its OTLP exporter are imported only when it is on. */
+async function setUpTracing(
+  config: ResolvedConfig['tracing'],
+  provider: TracerProvider | undefined,
+): Promise<Tracing | undefined> {
+  if (!config && !provider) return undefined
+  const { otelTracing } = await import('./tracing/otel-tracing.ts')
+  if (provider) return otelTracing(provider, async () => {})
+  const { otelSdk } = await import('./tracing/otel-sdk.ts')
+  const sdk = otelSdk({
+    url: config?.endpoint ?? 'http://localhost:4318/v1/traces',
+    serviceName: config?.serviceName ?? 'proxmcp',
+    sampleRatio: config?.sampleRatio ?? 1,
+  })
+  return otelTracing(sdk.provider, sdk.shutdown)
 }
 
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
@@ -107,9 +131,11 @@ export class ProxMCP {
   private readonly reloadConfig: (() => Promise<string>) | undefined
   private changing: Promise<unknown> = Promise.resolve()
   private readonly audit: AuditLog | undefined
+  private tracing: Tracing | undefined
+  private readonly tracingReady: Promise<void>
 
   constructor(options: ProxMCPOptions) {
-    const { spawn, fetch, logger, upstreamConnections, reloadConfig, ...config } = options
+    const { spawn, fetch, logger, upstreamConnections, reloadConfig, tracerProvider, ...config } = options
     this.perRequest =
       (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
     const perRequest = this.perRequest
@@ -143,6 +169,12 @@ export class ProxMCP {
       filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
+    this.tracingReady = setUpTracing(this.config.tracing, tracerProvider).then(
+      (tracing) => {
+        this.tracing = tracing
+      },
+      (error) => this.logger.error(`tracing could not be set up, so it is off: ${(error as Error).message}`),
+    )
     const core: ProxyCore = {
       ...(this.audit && {
         audit: { log: this.audit, includeArguments: this.config.audit?.includeArguments ?? false },
@@ -176,6 +208,7 @@ export class ProxMCP {
   /** Connects to every upstream (one attempt each; those that fail keep retrying) and runs plugin onInit. */
   start(): Promise<void> {
     this.started ??= (async () => {
+      await this.tracingReady
       await this.upstreamSet.startAll()
       await this.plugins.init()
     })()
@@ -215,6 +248,7 @@ export class ProxMCP {
       accepting: () => this.accepting,
       ...(this.config.ui && { ui: this.uiDeps() }),
       ...(this.audit && { audit: this.audit }),
+      tracing: () => this.tracing,
     })
     return this.app
   }
@@ -312,8 +346,8 @@ export class ProxMCP {
     await this.modern.close()
     await this.upstreamSet.stopAll()
     await this.plugins.close()
-    // Last: the lines of calls that ended while stopping are written before the proxy goes.
-    await this.audit?.close()
+    // Last: the lines and spans of calls that ended while stopping go out before the proxy does.
+    await Promise.all([this.audit?.close(), this.tracing?.close()])
   }
 
   private onCatalogChange(kinds: CatalogKind[]): void {

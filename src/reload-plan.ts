@@ -23,6 +23,7 @@ const FIXED_AT_START = [
   'maxCallsPerSession',
   'ui',
   'audit',
+  'tracing',
 ] as const
 
 export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamConfig[]): UpstreamChanges {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { refusalEvent, requestFacts } from '../audit/audit-events.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
+import { attachTrace } from '../tracing/tracing.ts'
 import { mountUiRoutes } from '../ui/ui-routes.ts'
 import { guardPolicy, rejectForeign } from './guard.ts'
 import { mountHealthRoutes } from './health-routes.ts'
@@ -27,7 +28,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
   const withPlugins: WithPlugins = async (ctx, request, serve) => {
     const startedAt = performance.now()
+    const trace = deps.tracing()?.request(ctx, request)
+    if (trace) {
+      attachTrace(ctx, trace)
+      ctx.traceId = trace.traceId
+    }
     const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
+    trace?.end(response.status)
     const durationMs = performance.now() - startedAt
     deps.metrics.recordResponse(ctx.rpc?.method ?? ctx.http.method, response.status, durationMs / 1000)
     deps.ui?.recent.record(ctx, response.status, durationMs)

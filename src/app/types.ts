@@ -6,6 +6,7 @@ import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { StreamableSessions } from '../session/streamable-sessions.ts'
 import type { SseSessions } from '../sse/sse-sessions.ts'
+import type { Tracing } from '../tracing/tracing.ts'
 import type { UiDeps } from '../ui/ui-routes.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { readMessage } from './read-message.ts'
@@ -32,6 +33,8 @@ export interface AppDeps {
   ui?: UiDeps
   /** The audit trail, when it is on: refusals are security events. */
   audit?: AuditLog
+  /** Tracing, once set up (it is loaded at start, only when on). */
+  tracing: () => Tracing | undefined
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */

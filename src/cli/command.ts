@@ -8,6 +8,7 @@ import { cliPlugins } from './cli-plugins.ts'
 import { parseFlags, UsageError, uniqueIds } from './flags.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
+import { tracingFromEnv } from './otel-env.ts'
 import type { CliRuntime } from './runtime.ts'
 import { onShutdownSignal } from './signals.ts'
 import { runSubcommand } from './subcommands.ts'
@@ -172,5 +173,6 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
   const plugins = Array.isArray(filePlugins)
     ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
     : filePlugins
-  return { config: { ...file, ...flags.overrides, upstreams, plugins }, path }
+  const tracing = file.tracing ?? tracingFromEnv(process.env)
+  return { config: { ...file, ...flags.overrides, upstreams, plugins, ...(tracing && { tracing }) }, path }
 }

@@ -87,6 +87,16 @@ export const ProxyConfigSchema = v.pipe(
     maxCallsPerSession: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 64),
     allowedHosts: v.optional(v.array(v.string())),
     allowedOrigins: v.optional(v.array(v.string())),
+    tracing: v.optional(
+      v.object({
+        endpoint: v.optional(httpUrl),
+        sampleRatio: v.optional(
+          v.pipe(v.number(), v.minValue(0), v.maxValue(1, 'expected a ratio from 0 to 1')),
+          1,
+        ),
+        serviceName: v.optional(v.string(), 'proxmcp'),
+      }),
+    ),
     audit: v.optional(
       v.pipe(
         v.object({

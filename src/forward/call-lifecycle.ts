@@ -1,10 +1,15 @@
 import { callSubject, requestFacts } from '../audit/audit-events.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
+import { traceOf } from '../tracing/tracing.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ProxyCore } from './scope.ts'
 
 /** A forwarded request under way: it ends once, as a success or with the error its client gets. */
 export interface ForwardedCall {
+  /** The W3C `traceparent` the upstream gets, when tracing is on. */
+  readonly traceparent?: string
+  /** Something happened on the way (`timeout`, `cancelled`): an event on the call's span. */
+  event(name: string): void
   succeeded(): void
   failed(error: unknown): Promise<void>
   /** Cancelled, or its client went away: no one is answered, so no one is told. */
@@ -26,16 +31,20 @@ export function beginCall(
   if (ctx) ctx.upstream = upstream.id
   const ended = core.metrics.startCall(upstream.id, method)
   const startedAt = performance.now()
+  const span = traceOf(ctx)?.call({ id: upstream.id, transport: upstream.config.transport }, method)
   let over = false
   const end = (outcome: 'ok' | 'error' | 'abandoned', error?: unknown) => {
     const first = !over
     over = true
     if (!first) return false
     ended(outcome === 'ok' ? 'ok' : 'error')
+    span?.end(outcome, error)
     if (core.audit) audit(core.audit, { method, upstream, ctx, outcome, error, startedAt })
     return true
   }
   return {
+    ...(span && { traceparent: span.traceparent }),
+    event: (name) => span?.event(name),
     succeeded: () => void end('ok'),
     abandoned: () => void end('abandoned'),
     failed: async (error) => {

@@ -1,4 +1,5 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
+import { ProxyErrorCode } from '../errors.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
@@ -28,13 +29,15 @@ export async function forward(
     const result =
       method === 'completion/complete'
         ? await sdkComplete(scope, upstream, routed, ctx)
-        : await sdkCall(scope, upstream, method, routed, ctx)
+        : await sdkCall(scope, upstream, method, routed, ctx, call.traceparent)
     // The SDK server validates what it sends: a malformed result would fail as the client's fault.
     const checked = method === 'tools/call' ? checkedToolResult(upstream, result) : result
     const final = await resultAsPluginsLeaveIt(core, method, checked, pluginContext)
     call.succeeded()
     return final
   } catch (error) {
+    if ((error as { code?: unknown }).code === ProxyErrorCode.UpstreamTimeout) call.event('timeout')
+    if (ctx.mcpReq.signal.aborted) call.event('cancelled')
     await call.failed(error)
     throw error
   }

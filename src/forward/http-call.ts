@@ -2,6 +2,7 @@ import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
 import { SseEventReader } from './sse-event-reader.ts'
+import { type Params, withTraceparent } from './upstream-request.ts'
 
 /**
  * A tools/call relayed straight to an upstream's 2025-era session over HTTP: the client's
@@ -25,9 +26,12 @@ export class HttpCall extends RelayedCall {
     clientGone.addEventListener('abort', () => this.clientGone(), { once: true })
     let response: Response
     try {
+      const { traceparent } = this.call
+      const params = withTraceparent(message.params as Params, traceparent)
       response = await this.transport.post(
-        { ...message, id: this.setup.upstreamId } as never,
+        { ...message, params, id: this.setup.upstreamId } as never,
         this.exchange.signal,
+        traceparent ? { traceparent } : undefined,
       )
     } catch (error) {
       return this.answerNow(this.outcomeOf(error))
@@ -35,6 +39,7 @@ export class HttpCall extends RelayedCall {
     if (response.status === 404) {
       // The upstream forgot the session (restart, expiry): the SDK path opens a new one.
       void response.body?.cancel()
+      this.call.event('retry: the upstream session was gone, a new one is opened')
       this.setup.link.failed()
       this.finish(undefined)
       return undefined

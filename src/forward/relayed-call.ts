@@ -50,7 +50,7 @@ export function sseEvent(json: string): Uint8Array {
  * cancellation or its going away tell the upstream to stop; metrics and plugins hear the outcome.
  */
 export abstract class RelayedCall {
-  private readonly call: ForwardedCall
+  protected readonly call: ForwardedCall
   private timer: ReturnType<typeof setTimeout> | undefined
   /** The message that ends the call for the client, once something has decided it. */
   protected final: WireMessage | undefined
@@ -68,6 +68,7 @@ export abstract class RelayedCall {
   cancel(reason: unknown): void {
     if (this.over) return
     this.cancelled = true
+    this.call.event('cancelled')
     this.stopUpstream(reason)
   }
 
@@ -93,6 +94,7 @@ export abstract class RelayedCall {
   protected armTimer(): void {
     clearTimeout(this.timer)
     this.timer = setTimeout(() => {
+      this.call.event('timeout')
       this.final = this.errorMessage(proxyErrors.upstreamTimeout(this.setup.upstream.id, this.timeoutMs))
       this.stopUpstream(`no answer within ${this.timeoutMs} ms`)
     }, this.timeoutMs)

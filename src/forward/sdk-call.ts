@@ -11,6 +11,7 @@ import {
   paramHeaders,
   withEnvelope,
   withRetryMaterial,
+  withTraceparent,
 } from './upstream-request.ts'
 
 export type { Params }
@@ -26,12 +27,16 @@ export async function sdkCall(
   method: string,
   params: Params,
   ctx: ServerContext,
+  traceparent?: string,
 ): Promise<JsonObject> {
   const requestState = ctx.mcpReq.requestState<string>()
   const resumed = scope.resumeCall(ctx, requestState)
   if (resumed) return resumed
   const progress = relayProgress(params._meta?.progressToken, ctx)
-  const retry = withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses)
+  const retry = withTraceparent(
+    withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses),
+    traceparent,
+  )
   // The connection is held for the whole upstream call, which can outlive this round (input_required).
   const result = await scope.runCall(ctx, (ask, signal) =>
     scope.withLink(
@@ -40,7 +45,8 @@ export async function sdkCall(
         const upstreamParams = link.isModern
           ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope())
           : retry
-        const headers = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
+        const mirrored = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
+        const headers = traceparent ? { ...mirrored, traceparent } : mirrored
         return link
           .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask, headers })
           .then(markUpstreamState)

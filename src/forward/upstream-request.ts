@@ -32,6 +32,11 @@ export function withEnvelope(params: Params, envelope: JsonObject | undefined): 
   return envelope ? { ...params, _meta: { ...params._meta, ...envelope } } : params
 }
 
+/** The W3C `traceparent` of the proxy's span, in `params._meta`, where every transport carries it. */
+export function withTraceparent(params: Params, traceparent: string | undefined): Params {
+  return traceparent ? { ...params, _meta: { ...params._meta, traceparent } } : params
+}
+
 /** SEP-2243: mirror the arguments the upstream's tool marks with `x-mcp-header` into headers. */
 export function paramHeaders(upstream: Upstream, params: Params): Record<string, string> | undefined {
   const tool = upstream.catalog.tools.find((candidate) => candidate.name === params.name)

@@ -24,6 +24,8 @@ export interface ProxMCPContext {
   readonly rpc?: { method: string; id?: string | number; params?: Record<string, unknown> }
   /** The upstream that served the request, once known. */
   upstream?: string
+  /** The W3C trace id of the request's span, when tracing is on. */
+  traceId?: string
   /** Per-request scratch space shared between plugins. */
   readonly state: Map<string, unknown>
 }

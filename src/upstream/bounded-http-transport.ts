@@ -94,10 +94,14 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
    * POSTs one message in this session outside the SDK, for a caller that reads the HTTP answer
    * itself (the direct tool-call path). The headers are the ones the SDK sends on this session.
    */
-  post(message: JSONRPCMessage, signal: AbortSignal): Promise<Response> {
+  post(
+    message: JSONRPCMessage,
+    signal: AbortSignal,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Response> {
     return this.plainFetch(this.url, {
       method: 'POST',
-      headers: this.sessionHeaders(),
+      headers: extraHeaders ? { ...this.sessionHeaders(), ...extraHeaders } : this.sessionHeaders(),
       body: JSON.stringify(message),
       signal,
     })

@@ -15,12 +15,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   metrics: ['upstream'],
   aggregate: ['upstream', 'plugins'],
   audit: ['plugins'],
-  forward: ['upstream', 'aggregate', 'plugins', 'metrics', 'audit'],
+  tracing: ['plugins'],
+  forward: ['upstream', 'aggregate', 'plugins', 'metrics', 'audit', 'tracing'],
   stateless: ['forward', 'upstream'],
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
   ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
-  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit'],
+  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit', 'tracing'],
 }
 const ENTRY_POINTS = new Set(['proxy.ts', 'index.ts'])
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g

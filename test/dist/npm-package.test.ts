@@ -60,12 +60,14 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true })
 })
 
-test('the tarball holds the bundles, the declarations, README and LICENSE, and nothing else', () => {
+test('the tarball holds the bundles, their lazily loaded chunks, the declarations, README and LICENSE, and nothing else', () => {
   expect(packed).toContain('dist/cli.js')
   expect(packed).toContain('dist/index.js')
   expect(packed).toContain('dist/index.d.ts')
+  expect(packed.some((path) => /^dist\/chunks\/otel-sdk-.+\.js$/.test(path))).toBe(true)
   const unexpected = packed.filter(
-    (path) => !/^dist\/[^/]+\.js$|^dist\/.+\.d\.ts$|^(package\.json|README\.md|LICENSE)$/.test(path),
+    (path) =>
+      !/^dist\/(chunks\/)?[^/]+\.js$|^dist\/.+\.d\.ts$|^(package\.json|README\.md|LICENSE)$/.test(path),
   )
   expect(unexpected).toEqual([])
 })

@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   /** The resource read (`params.uri`). */
   uri?: string
   upstream?: string
+  /** The W3C trace id, when tracing is on. */
+  traceId?: string
   /** The JSON-RPC params, secrets redacted; only with `bodies: true`. */
   params?: unknown
 }
@@ -45,6 +47,7 @@ export function logEntry(
     name: stringOrUndefined(params?.name),
     uri: stringOrUndefined(params?.uri),
     upstream: ctx.upstream,
+    traceId: ctx.traceId,
     ...(bodies && params !== undefined && { params: redact(params) }),
   }
 }

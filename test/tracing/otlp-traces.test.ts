@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { loggerPlugin } from '../../src/index.ts'
+import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
+import { connectClient } from '../helpers/clients.ts'
+import { type HeaderRecorder, recordHeaders } from '../helpers/header-recorder.ts'
+import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+import { stdioFixture } from '../helpers/stdio-fixture.ts'
+import { waitFor } from '../helpers/wait.ts'
+
+interface ExportedSpan {
+  traceId: string
+  spanId: string
+  parentSpanId?: string
+  name: string
+  kind: number
+  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[]
+  events?: { name: string }[]
+}
+
+/** A loopback OTLP/HTTP receiver: decodes the JSON the exporter posts to /v1/traces. */
+function otlpReceiver() {
+  const spans: ExportedSpan[] = []
+  const server = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(request) {
+      const body = (await request.json()) as {
+        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[]
+      }
+      for (const resource of body.resourceSpans)
+        for (const scope of resource.scopeSpans) spans.push(...scope.spans)
+      return Response.json({})
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}/v1/traces`, spans, close: () => server.stop(true) }
+}
+
+function attribute(span: ExportedSpan | undefined, key: string): string | number | undefined {
+  const value = span?.attributes.find((entry) => entry.key === key)?.value
+  return value?.stringValue ?? (value?.intValue === undefined ? undefined : Number(value.intValue))
+}
+
+const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const CLIENT_SPAN = '00f067aa0ba902b7'
+
+describe('with tracing on', () => {
+  let receiver: ReturnType<typeof otlpReceiver>
+  let upstream: RunningFixture
+  let recorder: HeaderRecorder
+  let proxy: TestProxy
+  const logLines: string[] = []
+  beforeAll(async () => {
+    receiver = otlpReceiver()
+    upstream = serveV1Http({ name: 'alpha' })
+    recorder = recordHeaders(upstream.url)
+    proxy = await startProxy({
+      upstreams: [
+        { id: 'alpha', url: recorder.url },
+        { id: 'local', command: stdioFixture('traced') },
+      ],
+      namespace: true,
+      tracing: { endpoint: receiver.url, serviceName: 'proxmcp-test' },
+      plugins: [loggerPlugin({ format: 'json', sink: (line) => logLines.push(line) })],
+    })
+  })
+  afterAll(async () => {
+    await proxy.stop()
+    await Promise.all([recorder.close(), upstream.close(), receiver.close()])
+  })
+
+  test("a client's traceparent is the parent of the server span, whose child spans the upstream call", async () => {
+    const client = await connectClient(proxy.url)
+    const transport = client.transport as StreamableHTTPClientTransport
+    ;(transport as unknown as { _requestInit?: RequestInit })._requestInit = {
+      headers: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
+    }
+    const result = await client.callTool({ name: 'alpha__meta_echo', arguments: {} })
+    await client.close()
+    const received = (result.structuredContent as { received: { traceparent?: string } }).received
+    const server = await waitFor(
+      () => receiver.spans.find((span) => span.traceId === CLIENT_TRACE && span.kind === 2),
+      'the server span',
+    )
+    const call = await waitFor(
+      () => receiver.spans.find((span) => span.parentSpanId === server.spanId && span.kind === 3),
+      'the upstream call span',
+    )
+    expect(server.parentSpanId).toBe(CLIENT_SPAN)
+    expect(server.name).toBe('tools/call alpha__meta_echo')
+    expect(attribute(server, 'mcp.method.name')).toBe('tools/call')
+    expect(attribute(server, 'gen_ai.tool.name')).toBe('alpha__meta_echo')
+    expect(attribute(server, 'http.response.status_code')).toBe(200)
+    expect(typeof attribute(server, 'mcp.session.id')).toBe('string')
+    expect(call.traceId).toBe(CLIENT_TRACE)
+    expect(attribute(call, 'proxmcp.upstream.id')).toBe('alpha')
+    expect(attribute(call, 'proxmcp.outcome')).toBe('ok')
+    // The upstream got the call span as its parent, in params._meta and as a header.
+    expect(received.traceparent).toBe(`00-${CLIENT_TRACE}-${call.spanId}-01`)
+    expect(recorder.seen.some((headers) => headers.get('traceparent') === received.traceparent)).toBe(true)
+    const logged = logLines.map((line) => JSON.parse(line)).find((entry) => entry.name === 'alpha__meta_echo')
+    expect(logged?.traceId).toBe(CLIENT_TRACE)
+  })
+
+  test('a stdio upstream gets traceparent in params._meta, and a 2026-07-28 client may send it there', async () => {
+    const client = await connectClient(proxy.url, { era: 'modern' })
+    const result = await client.callTool({
+      name: 'local__meta_echo',
+      arguments: {},
+      _meta: { traceparent: `00-${CLIENT_TRACE.replace(/^4/, '5')}-${CLIENT_SPAN}-01` },
+    })
+    await client.close()
+    const received = (result.structuredContent as { received: { traceparent?: string } }).received
+    expect(received.traceparent).toStartWith(`00-${CLIENT_TRACE.replace(/^4/, '5')}-`)
+  })
+})
+
+test('with tracing off, nothing of OpenTelemetry is loaded', async () => {
+  const upstream = serveV1Http({ name: 'alpha' })
+  const script = `
+    const { ProxMCP } = await import('./src/proxy.ts')
+    const proxy = new ProxMCP({ upstreams: [{ id: 'alpha', url: ${JSON.stringify(upstream.url)} }] })
+    await proxy.start()
+    const app = proxy.getApp()
+    const answer = await app.request('http://127.0.0.1/mcp', {
+      method: 'POST',
+      headers: { host: '127.0.0.1', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    })
+    await proxy.stop()
+    console.log(answer.status, Object.keys(require.cache).filter((path) => path.includes('@opentelemetry')).length)
+  `
+  // Not spawnSync: the upstream answers from this process, whose event loop must keep running.
+  const run = Bun.spawn([process.execPath, '-e', script], { cwd: `${import.meta.dir}/../..`, stdout: 'pipe' })
+  const printed = await new Response(run.stdout).text()
+  await run.exited
+  await upstream.close()
+  expect(printed.trim()).toBe('200 0')
+})
