@@ -1,13 +1,13 @@
 import { callSubject, requestFacts } from '../audit/audit-events.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
-import { traceOf } from '../tracing/tracing.ts'
+import { type TraceContext, traceOf } from '../tracing/tracing.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ProxyCore } from './scope.ts'
 
 /** A forwarded request under way: it ends once, as a success or with the error its client gets. */
 export interface ForwardedCall {
-  /** The W3C `traceparent` the upstream gets, when tracing is on. */
-  readonly traceparent?: string
+  /** The trace context the upstream gets, when tracing is on. */
+  readonly trace?: TraceContext
   /** Something happened on the way (`timeout`, `cancelled`): an event on the call's span. */
   event(name: string): void
   succeeded(): void
@@ -43,7 +43,7 @@ export function beginCall(
     return true
   }
   return {
-    ...(span && { traceparent: span.traceparent }),
+    ...(span && { trace: span.context }),
     event: (name) => span?.event(name),
     succeeded: () => void end('ok'),
     abandoned: () => void end('abandoned'),

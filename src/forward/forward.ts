@@ -29,7 +29,7 @@ export async function forward(
     const result =
       method === 'completion/complete'
         ? await sdkComplete(scope, upstream, routed, ctx)
-        : await sdkCall(scope, upstream, method, routed, ctx, call.traceparent)
+        : await sdkCall(scope, upstream, method, routed, ctx, call.trace)
     // The SDK server validates what it sends: a malformed result would fail as the client's fault.
     const checked = method === 'tools/call' ? checkedToolResult(upstream, result) : result
     const final = await resultAsPluginsLeaveIt(core, method, checked, pluginContext)

@@ -2,7 +2,7 @@ import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
 import { SseEventReader } from './sse-event-reader.ts'
-import { type Params, withTraceparent } from './upstream-request.ts'
+import { type Params, withTraceContext } from './upstream-request.ts'
 
 /**
  * A tools/call relayed straight to an upstream's 2025-era session over HTTP: the client's
@@ -26,12 +26,12 @@ export class HttpCall extends RelayedCall {
     clientGone.addEventListener('abort', () => this.clientGone(), { once: true })
     let response: Response
     try {
-      const { traceparent } = this.call
-      const params = withTraceparent(message.params as Params, traceparent)
+      const { trace } = this.call
+      const params = withTraceContext(message.params as Params, trace)
       response = await this.transport.post(
         { ...message, params, id: this.setup.upstreamId } as never,
         this.exchange.signal,
-        traceparent ? { traceparent } : undefined,
+        trace as Record<string, string> | undefined,
       )
     } catch (error) {
       return this.answerNow(this.outcomeOf(error))

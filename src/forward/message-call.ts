@@ -4,7 +4,7 @@ import type { JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 import type { LinkTap } from '../upstream/link-tap.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
-import { withTraceparent } from './upstream-request.ts'
+import { withTraceContext } from './upstream-request.ts'
 
 type Params = JsonObject & { _meta?: JsonObject }
 
@@ -32,7 +32,7 @@ export class MessageCall extends RelayedCall {
 
   start(message: WireMessage, clientGone: AbortSignal): Response | Promise<Response> {
     const { upstreamId } = this.setup
-    const params = withTraceparent(message.params as Params, this.call.traceparent)
+    const params = withTraceContext(message.params as Params, this.call.trace)
     this.progressToken = params._meta?.progressToken
     const forwarded = {
       ...message,

@@ -1,4 +1,5 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
+import type { TraceContext } from '../tracing/tracing.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import { namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -11,7 +12,7 @@ import {
   paramHeaders,
   withEnvelope,
   withRetryMaterial,
-  withTraceparent,
+  withTraceContext,
 } from './upstream-request.ts'
 
 export type { Params }
@@ -27,16 +28,13 @@ export async function sdkCall(
   method: string,
   params: Params,
   ctx: ServerContext,
-  traceparent?: string,
+  trace?: TraceContext,
 ): Promise<JsonObject> {
   const requestState = ctx.mcpReq.requestState<string>()
   const resumed = scope.resumeCall(ctx, requestState)
   if (resumed) return resumed
   const progress = relayProgress(params._meta?.progressToken, ctx)
-  const retry = withTraceparent(
-    withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses),
-    traceparent,
-  )
+  const retry = withTraceContext(withRetryMaterial(params, requestState, ctx.mcpReq.inputResponses), trace)
   // The connection is held for the whole upstream call, which can outlive this round (input_required).
   const result = await scope.runCall(ctx, (ask, signal) =>
     scope.withLink(
@@ -46,7 +44,8 @@ export async function sdkCall(
           ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope())
           : retry
         const mirrored = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
-        const headers = traceparent ? { ...mirrored, traceparent } : mirrored
+        // Over HTTP the trace context also goes as headers; other transports ignore them.
+        const headers = trace ? { ...mirrored, ...trace } : mirrored
         return link
           .request(method, upstreamParams, { signal, onprogress: progress?.onprogress, ask, headers })
           .then(markUpstreamState)

@@ -3,6 +3,7 @@ import {
   LOG_LEVEL_META_KEY,
   type ServerContext,
 } from '@modelcontextprotocol/server'
+import type { TraceContext } from '../tracing/tracing.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import { mcpParamHeaders } from '../upstream/mcp-param-headers.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -32,9 +33,9 @@ export function withEnvelope(params: Params, envelope: JsonObject | undefined): 
   return envelope ? { ...params, _meta: { ...params._meta, ...envelope } } : params
 }
 
-/** The W3C `traceparent` of the proxy's span, in `params._meta`, where every transport carries it. */
-export function withTraceparent(params: Params, traceparent: string | undefined): Params {
-  return traceparent ? { ...params, _meta: { ...params._meta, traceparent } } : params
+/** The trace context of the proxy's span, in `params._meta`, where every transport carries it. */
+export function withTraceContext(params: Params, trace: TraceContext | undefined): Params {
+  return trace ? { ...params, _meta: { ...params._meta, ...trace } } : params
 }
 
 /** SEP-2243: mirror the arguments the upstream's tool marks with `x-mcp-header` into headers. */

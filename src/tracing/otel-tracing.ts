@@ -1,5 +1,6 @@
 import {
   context,
+  createTraceState,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -69,9 +70,13 @@ export function otelTracing(provider: TracerProvider, onClose: () => Promise<voi
 }
 
 function callTrace(span: Span): CallTrace {
-  const { traceId, spanId, traceFlags } = span.spanContext()
+  const { traceId, spanId, traceFlags, traceState } = span.spanContext()
+  const tracestate = traceState?.serialize()
   return {
-    traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+    context: {
+      traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+      ...(tracestate && { tracestate }),
+    },
     event: (name) => void span.addEvent(name),
     end(outcome, error) {
       span.setAttribute('proxmcp.outcome', outcome)
@@ -89,7 +94,14 @@ function callTrace(span: Span): CallTrace {
 /** The client's span: a `traceparent` header, else one in the JSON-RPC `params._meta`. */
 function parentOf(request: Request, ctx: ProxMCPContext) {
   const meta = (ctx.rpc?.params?._meta as { traceparent?: unknown } | undefined)?.traceparent
-  const header = request.headers.get('traceparent') ?? (typeof meta === 'string' ? meta : undefined)
+  const fromHeader = request.headers.get('traceparent')
+  const header = fromHeader ?? (typeof meta === 'string' ? meta : undefined)
+  const metaState = (ctx.rpc?.params?._meta as { tracestate?: unknown } | undefined)?.tracestate
+  const tracestate = fromHeader
+    ? request.headers.get('tracestate')
+    : typeof metaState === 'string'
+      ? metaState
+      : null
   const match = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null
   if (!match || /^0+$/.test(match[1] as string) || /^0+$/.test(match[2] as string)) return context.active()
   return trace.setSpanContext(ROOT_CONTEXT, {
@@ -97,7 +109,7 @@ function parentOf(request: Request, ctx: ProxMCPContext) {
     spanId: match[2] as string,
     traceFlags: Number.parseInt(match[3] as string, 16) as TraceFlags,
     isRemote: true,
-    ...(request.headers.has('tracestate') && {}),
+    ...(tracestate && { traceState: createTraceState(tracestate) }),
   })
 }
 

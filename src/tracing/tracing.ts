@@ -15,9 +15,16 @@ export interface RequestTrace {
   end(status: number): void
 }
 
+/** W3C trace context as an upstream receives it (in `params._meta`, and as headers over HTTP). */
+export interface TraceContext {
+  /** Names the proxy's span for this call as the upstream's parent. */
+  traceparent: string
+  /** The client's `tracestate`, passed on as it came. */
+  tracestate?: string
+}
+
 export interface CallTrace {
-  /** The W3C `traceparent` the upstream receives, naming this span as its parent. */
-  readonly traceparent: string
+  readonly context: TraceContext
   /** Something happened to the call: `timeout`, `cancelled`, `retry`. */
   event(name: string): void
   end(outcome: 'ok' | 'error' | 'abandoned', error?: unknown): void

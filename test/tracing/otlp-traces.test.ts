@@ -73,11 +73,12 @@ describe('with tracing on', () => {
     const client = await connectClient(proxy.url)
     const transport = client.transport as StreamableHTTPClientTransport
     ;(transport as unknown as { _requestInit?: RequestInit })._requestInit = {
-      headers: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
+      headers: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tracestate: 'vendor=opaque' },
     }
     const result = await client.callTool({ name: 'alpha__meta_echo', arguments: {} })
     await client.close()
-    const received = (result.structuredContent as { received: { traceparent?: string } }).received
+    const received = (result.structuredContent as { received: { traceparent?: string; tracestate?: string } })
+      .received
     const server = await waitFor(
       () => receiver.spans.find((span) => span.traceId === CLIENT_TRACE && span.kind === 2),
       'the server span',
@@ -98,6 +99,8 @@ describe('with tracing on', () => {
     // The upstream got the call span as its parent, in params._meta and as a header.
     expect(received.traceparent).toBe(`00-${CLIENT_TRACE}-${call.spanId}-01`)
     expect(recorder.seen.some((headers) => headers.get('traceparent') === received.traceparent)).toBe(true)
+    expect(received.tracestate).toBe('vendor=opaque')
+    expect(recorder.seen.some((headers) => headers.get('tracestate') === 'vendor=opaque')).toBe(true)
     const logged = logLines.map((line) => JSON.parse(line)).find((entry) => entry.name === 'alpha__meta_echo')
     expect(logged?.traceId).toBe(CLIENT_TRACE)
   })
