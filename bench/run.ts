@@ -13,6 +13,7 @@ import type { CaseContext, CaseResult } from './cases/case-types.ts'
 import { type CompiledResult, compiled } from './cases/compiled.ts'
 import { directVsProxy } from './cases/direct-vs-proxy.ts'
 import { loadGeneratorCheck } from './cases/load-generator-check.ts'
+import { observability } from './cases/observability.ts'
 import { stdioPeers } from './cases/stdio-peers.ts'
 import type { Plan } from './lib/measure.ts'
 import { BENCH_DIR, NODE, PROXMCP_ROOT } from './lib/paths.ts'
@@ -29,7 +30,7 @@ const REQUESTS: Record<number, number> = { 1: 1_500, 16: 3_000, 64: 4_500 }
 
 const { values } = parseArgs({
   options: {
-    cases: { type: 'string', default: '0,1,2,3,4' },
+    cases: { type: 'string', default: '0,1,2,3,4,5' },
     reps: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     'compare-root': { type: 'string' },
@@ -72,6 +73,7 @@ const runners: [string, string, (ctx: CaseContext) => Promise<CaseResult>][] = [
   ['1', 'direct vs proxied HTTP upstream', directVsProxy],
   ['2', 'stdio upstream, ProxMCP vs peers', stdioPeers],
   ['3', 'aggregation of 10 upstreams', aggregate],
+  ['5', 'tracing and audit cost', observability],
 ]
 const failures: string[] = []
 /** A case that fails is reported and the others still run. */

@@ -1,6 +1,7 @@
 import type { CaseResult } from '../cases/case-types.ts'
 import type { CompiledResult } from '../cases/compiled.ts'
 import { DIRECT_V2, PASS_THROUGH_V2, PROXMCP_V2 } from '../cases/direct-vs-proxy.ts'
+import { AUDITED, PLAIN, TRACED } from '../cases/observability.ts'
 import { DIRECT_STDIO, MCP_PROXY, PROXMCP_STDIO } from '../cases/stdio-peers.ts'
 import type { Measurement } from '../lib/measure.ts'
 
@@ -22,6 +23,8 @@ const ADDED_P50_MS = 0.15
 const IDLE_RSS_MB = 45
 const START_MS = 30
 const STDIO_VS_MCP_PROXY = 1.5
+/** Issue 23: tracing at 100% sampling, and the audit file, add under 10% proxy CPU per call. */
+const OBSERVABILITY_BOUND = 1.1
 
 const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MB`
 
@@ -93,5 +96,22 @@ export function checkTargets(cases: CaseResult[], compiled: CompiledResult | und
         : `${stdioRatio.toFixed(2)}× (direct stdio, a process per client and no proxy: ${floorRatio?.toFixed(2)}×); peak RSS with children ${withChildren.join(' (16 clients), ')} (64)`,
     ...(stdioRatio !== undefined && { met: stdioRatio >= STDIO_VS_MCP_PROXY }),
   })
+  const observed = cases.find((c) => c.id === 'observability')?.measurements ?? []
+  for (const [name, label] of [
+    [TRACED, 'tracing on (100% sampled)'],
+    [AUDITED, 'audit file on'],
+  ] as const) {
+    for (const clients of [1, 16]) {
+      const on = call(observed, name, clients)?.proxyCpuUsPerRequest
+      const off = call(observed, PLAIN, clients)?.proxyCpuUsPerRequest
+      const ratio = on !== undefined && off ? on / off : undefined
+      checks.push({
+        name: `proxy CPU per tools/call with ${label} ≤ ${OBSERVABILITY_BOUND}× without, ${clients} client${clients > 1 ? 's' : ''}`,
+        measured:
+          ratio === undefined ? '—' : `${on?.toFixed(0)} µs vs ${off?.toFixed(0)} µs (${ratio.toFixed(2)}×)`,
+        ...(ratio !== undefined && { met: ratio <= OBSERVABILITY_BOUND }),
+      })
+    }
+  }
   return checks
 }

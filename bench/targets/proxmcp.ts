@@ -14,6 +14,10 @@ export interface ProxmcpOptions {
   shareStdio?: boolean
   /** The checkout to run (default PROXMCP_ROOT): another copy, e.g. with a proposed fix applied. */
   root?: string
+  /** More command-line arguments (e.g. `--config FILE`). */
+  args?: string[]
+  /** More environment variables (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  env?: Record<string, string>
 }
 
 /** ProxMCP through its CLI, in a process of its own, bound to loopback. */
@@ -25,15 +29,20 @@ export function startProxmcp(name: string, options: ProxmcpOptions): Promise<Tar
     ...(options.upstreams ?? []).flatMap((url) => ['--upstream', url]),
     ...(options.stdio ?? []).flatMap((command) => ['--stdio', command.join(' ')]),
   ]
-  return serveTarget(name, (port) => [
-    ...entry,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-format',
-    'json',
-    ...upstreamFlags,
-    ...(options.shareStdio ? ['--share-stdio'] : []),
-  ])
+  return serveTarget(
+    name,
+    (port) => [
+      ...entry,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--log-format',
+      'json',
+      ...upstreamFlags,
+      ...(options.shareStdio ? ['--share-stdio'] : []),
+      ...(options.args ?? []),
+    ],
+    { ...(options.env && { env: options.env }) },
+  )
 }

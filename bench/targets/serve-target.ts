@@ -7,11 +7,11 @@ import type { Target } from './target.ts'
 export async function serveTarget(
   name: string,
   command: (port: number) => string[],
-  options: { path?: string; timeoutMs?: number } = {},
+  options: { path?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<Target> {
   const port = await freePort()
   const started = performance.now()
-  const child = startProcess(name, command(port))
+  const child = startProcess(name, command(port), { ...(options.env && { env: options.env }) })
   const url = `http://127.0.0.1:${port}${options.path ?? '/mcp'}`
   try {
     await waitForFirstAnswer(url, { timeoutMs: options.timeoutMs ?? 30_000, exited: child.exited })

@@ -7,6 +7,9 @@ export interface AuditSink {
 /** One audit line, before its time and argument digest are added. */
 export type AuditEvent = { event: string } & Record<string, unknown>
 
+/** How long lines wait to be written together. */
+const BATCH_MS = 25
+
 interface Pending {
   time: string
   event: AuditEvent
@@ -42,7 +45,8 @@ export class AuditLog {
       return
     }
     this.queue.push({ time: new Date().toISOString(), event, ...(digestOf !== undefined && { digestOf }) })
-    this.draining ??= this.drain()
+    // Lines gather for a moment and go out in one write: one system call per batch, not per call.
+    this.draining ??= new Promise((resolve) => setTimeout(resolve, BATCH_MS)).then(() => this.drain())
   }
 
   /** Resolves once every line recorded so far is written. */

@@ -23,12 +23,28 @@ export function auditFile(path: string, { maxBytes, keep }: AuditFileOptions) {
     else await rm(path, { force: true })
     size = 0
   }
+  const append = async (text: string, bytes: number) => {
+    await appendFile(path, text)
+    size += bytes
+  }
   return {
+    /** Appends whole lines; where they would pass `maxBytes`, the file is rotated between two lines. */
     async write(text: string): Promise<void> {
-      const bytes = Buffer.byteLength(text)
-      if (maxBytes !== undefined && size > 0 && size + bytes > maxBytes) await rotate()
-      await appendFile(path, text)
-      size += bytes
+      if (maxBytes === undefined) return append(text, Buffer.byteLength(text))
+      let chunk = ''
+      let chunkBytes = 0
+      for (const line of text.split(/(?<=\n)/)) {
+        const bytes = Buffer.byteLength(line)
+        if (size + chunkBytes + bytes > maxBytes && size + chunkBytes > 0) {
+          if (chunk) await append(chunk, chunkBytes)
+          chunk = ''
+          chunkBytes = 0
+          await rotate()
+        }
+        chunk += line
+        chunkBytes += bytes
+      }
+      if (chunk) await append(chunk, chunkBytes)
     },
   }
 }

@@ -47,7 +47,8 @@ test('a slow sink delays lines, never the caller; past the buffer new lines are 
   const log = new AuditLog([disk.sink], { maxBuffered: 3, onDropped: () => dropped++, onError: () => {} })
   disk.hold()
   log.record({ event: 'a' })
-  await Bun.sleep(0)
+  // Past the batching moment: 'a' is being written, and the disk holds it.
+  await Bun.sleep(50)
   for (const event of ['b', 'c', 'd', 'e', 'f']) log.record({ event })
   expect(dropped).toBe(2)
   disk.release()
