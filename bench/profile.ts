@@ -1,13 +1,15 @@
 /**
  * Profiles ProxMCP under load: `bun bench/profile.ts [--era both|legacy] [--op call|list]
- * [--clients N] [--requests N] [--interval µs] [--root DIR]`. Runs the proxy with
+ * [--clients N] [--requests N] [--interval µs] [--root DIR] [--trace]`. Runs the proxy with
  * `bun --cpu-prof --cpu-prof-md` in front of the bench's HTTP upstream, drives it from the load
  * generator, stops it gracefully so the profile is written (bench/results/profiles/, emptied first),
- * and prints the share of samples by package and src/ file.
+ * and prints the share of samples by package and src/ file. `--trace` exports every request's spans
+ * to a loopback OTLP sink.
  */
 import { readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { otlpSink } from './lib/otlp-sink.ts'
 import { BENCH_DIR } from './lib/paths.ts'
 import { stopAll } from './lib/processes.ts'
 import { summarizeProfile } from './lib/profile-summary.ts'
@@ -24,11 +26,13 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '5000' },
     interval: { type: 'string', default: '100' },
     root: { type: 'string' },
+    trace: { type: 'boolean', default: false },
   },
 })
 const dir = join(BENCH_DIR, 'results', 'profiles')
 rmSync(dir, { recursive: true, force: true })
 const load = startLoadGenerator()
+const sink = values.trace ? otlpSink() : undefined
 try {
   const upstream = await startHttpUpstreams('profile-upstream', {
     count: 1,
@@ -44,6 +48,7 @@ try {
       `--cpu-prof-interval=${values.interval}`,
     ],
     ...(values.root && { root: values.root }),
+    ...(sink && { env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } }),
   })
   const clients = Number(values.clients)
   await load.send({
@@ -71,5 +76,6 @@ try {
   }
 } finally {
   await load.stop()
+  sink?.stop()
   await stopAll()
 }

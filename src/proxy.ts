@@ -90,6 +90,7 @@ async function setUpTracing(
     url: config?.endpoint ?? 'http://localhost:4318/v1/traces',
     serviceName: config?.serviceName ?? 'proxmcp',
     sampleRatio: config?.sampleRatio ?? 1,
+    protocol: config?.protocol ?? 'http/protobuf',
   })
   return otelTracing(sdk.provider, sdk.shutdown)
 }

@@ -2,28 +2,15 @@ import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Contender, measure } from '../lib/measure.ts'
+import { otlpSink } from '../lib/otlp-sink.ts'
 import { startHttpUpstreams } from '../targets/http-upstream.ts'
 import { startProxmcp } from '../targets/proxmcp.ts'
 import type { CaseContext, CaseResult } from './case-types.ts'
 
 export const PLAIN = 'ProxMCP'
 export const TRACED = 'ProxMCP, tracing on (100% sampled)'
+export const SAMPLED = 'ProxMCP, tracing on (10% sampled)'
 export const AUDITED = 'ProxMCP, audit file on'
-
-/** An OTLP/HTTP collector that takes every export and keeps nothing: the proxy's cost, not a collector's. */
-function otlpSink() {
-  let exports = 0
-  const server = Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    async fetch(request) {
-      await request.arrayBuffer()
-      exports++
-      return Response.json({})
-    },
-  })
-  return { url: `http://127.0.0.1:${server.port}`, exports: () => exports, stop: () => server.stop(true) }
-}
 
 /**
  * Case 5: what observability costs. The same proxy in front of the same upstream, plain, with
@@ -47,6 +34,15 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
     })
     stops.push(traced.stop)
+    const sampled = await startProxmcp('case5-sampled', {
+      upstreams: [url],
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      },
+    })
+    stops.push(sampled.stop)
     const audited = await startProxmcp('case5-audited', { upstreams: [url], args: ['--config', auditConfig] })
     stops.push(audited.stop)
     const contender = (name: string, target: { url: string; pid: number }): Contender => ({
@@ -60,7 +56,12 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
     const plan = { ...ctx.plan, ops: ['call' as const], concurrencies: [1, 16] }
     const measurements = await measure(
       ctx.load,
-      [contender(PLAIN, plain), contender(TRACED, traced), contender(AUDITED, audited)],
+      [
+        contender(PLAIN, plain),
+        contender(TRACED, traced),
+        contender(SAMPLED, sampled),
+        contender(AUDITED, audited),
+      ],
       plan,
       ctx.log,
     )
@@ -70,12 +71,13 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
       measurements,
       comparisons: [
         { target: TRACED, baseline: PLAIN },
+        { target: SAMPLED, baseline: PLAIN },
         { target: AUDITED, baseline: PLAIN },
       ],
       memory: [],
       notes: [
         'v2 upstream; 2025-era clients, so tools/call takes the direct path in all three.',
-        `Tracing: OTEL_EXPORTER_OTLP_ENDPOINT pointed at a loopback OTLP/HTTP sink in the bench (${sink.exports()} exports received); every request sampled, a server and a client span each, batched every second.`,
+        `Tracing: OTEL_EXPORTER_OTLP_ENDPOINT pointed at a loopback OTLP/HTTP sink in the bench (${sink.exports()} exports received); a server and a client span per request, sent in batches of 512 spans or every second, in OTLP's default protobuf encoding.`,
         'Audit: one JSON line per call (with the SHA-256 of its arguments) appended to a file in the temp folder.',
       ],
     }

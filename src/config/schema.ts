@@ -95,6 +95,10 @@ export const ProxyConfigSchema = v.pipe(
           1,
         ),
         serviceName: v.optional(v.string(), 'proxmcp'),
+        protocol: v.optional(
+          v.picklist(['http/protobuf', 'http/json'], 'expected "http/protobuf" or "http/json"'),
+          'http/protobuf',
+        ),
       }),
     ),
     audit: v.optional(

@@ -4,42 +4,10 @@ import { loggerPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { connectClient } from '../helpers/clients.ts'
 import { type HeaderRecorder, recordHeaders } from '../helpers/header-recorder.ts'
+import { attribute, otlpReceiver } from '../helpers/otlp-receiver.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { stdioFixture } from '../helpers/stdio-fixture.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-interface ExportedSpan {
-  traceId: string
-  spanId: string
-  parentSpanId?: string
-  name: string
-  kind: number
-  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[]
-  events?: { name: string }[]
-}
-
-/** A loopback OTLP/HTTP receiver: decodes the JSON the exporter posts to /v1/traces. */
-function otlpReceiver() {
-  const spans: ExportedSpan[] = []
-  const server = Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    async fetch(request) {
-      const body = (await request.json()) as {
-        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[]
-      }
-      for (const resource of body.resourceSpans)
-        for (const scope of resource.scopeSpans) spans.push(...scope.spans)
-      return Response.json({})
-    },
-  })
-  return { url: `http://127.0.0.1:${server.port}/v1/traces`, spans, close: () => server.stop(true) }
-}
-
-function attribute(span: ExportedSpan | undefined, key: string): string | number | undefined {
-  const value = span?.attributes.find((entry) => entry.key === key)?.value
-  return value?.stringValue ?? (value?.intValue === undefined ? undefined : Number(value.intValue))
-}
 
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const CLIENT_SPAN = '00f067aa0ba902b7'
@@ -103,6 +71,7 @@ describe('with tracing on', () => {
     expect(recorder.seen.some((headers) => headers.get('tracestate') === 'vendor=opaque')).toBe(true)
     const logged = logLines.map((line) => JSON.parse(line)).find((entry) => entry.name === 'alpha__meta_echo')
     expect(logged?.traceId).toBe(CLIENT_TRACE)
+    expect([...receiver.contentTypes]).toEqual(['application/x-protobuf'])
   })
 
   test('a stdio upstream gets traceparent in params._meta, and a 2026-07-28 client may send it there', async () => {
@@ -116,6 +85,26 @@ describe('with tracing on', () => {
     const received = (result.structuredContent as { received: { traceparent?: string } }).received
     expect(received.traceparent).toStartWith(`00-${CLIENT_TRACE.replace(/^4/, '5')}-`)
   })
+})
+
+test("tracing: { protocol: 'http/json' } exports OTLP JSON", async () => {
+  const receiver = otlpReceiver()
+  const upstream = serveV1Http({ name: 'alpha' })
+  const proxy = await startProxy({
+    upstreams: [{ id: 'alpha', url: upstream.url }],
+    tracing: { endpoint: receiver.url, protocol: 'http/json' },
+  })
+  try {
+    const client = await connectClient(proxy.url)
+    await client.callTool({ name: 'meta_echo', arguments: {} })
+    await client.close()
+    const call = await waitFor(() => receiver.spans.find((span) => span.kind === 3), 'the upstream call span')
+    expect(attribute(call, 'proxmcp.upstream.id')).toBe('alpha')
+    expect([...receiver.contentTypes]).toEqual(['application/json'])
+  } finally {
+    await proxy.stop()
+    await Promise.all([upstream.close(), receiver.close()])
+  }
 })
 
 test('with tracing off, nothing of OpenTelemetry is loaded', async () => {
