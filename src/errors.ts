@@ -108,6 +108,8 @@ export const proxyErrors = {
   invalidCursor: () => invalidParams('Invalid cursor'),
   invalidRequestState: () => invalidParams('Invalid or expired requestState'),
   missingInputResponse: (key: string) => invalidParams(`the client sent no answer for ${key}`),
+  invalidToolArguments: (tool: string, problem: string) =>
+    invalidParams(`Invalid arguments for ${tool}: ${problem}`),
   // Upstreams.
   /** `detail` follows the words 'is unavailable' as it is: ` (down): …` or `: …`. */
   upstreamUnavailable: (upstream: string, detail: string) =>

@@ -3,6 +3,7 @@ import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/ser
 import type { TracerProvider } from '@opentelemetry/api'
 import type { Hono } from 'hono'
 import { Catalog } from './aggregate/catalog.ts'
+import type { ToolSearchOptions } from './aggregate/tool-search.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import { isLoopback } from './app/guard.ts'
 import { AuditLog, type AuditSink } from './audit/audit-log.ts'
@@ -95,6 +96,10 @@ async function setUpTracing(
   return otelTracing(sdk.provider, sdk.shutdown)
 }
 
+function toolSearchOptions(setting: true | { pinned: string[] }): ToolSearchOptions {
+  return setting === true ? { pinned: [] } : setting
+}
+
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
   return typeof ui === 'object' ? ui.adminKey : undefined
 }
@@ -167,6 +172,7 @@ export class ProxMCP {
     this.catalog = new Catalog(this.upstreamSet.all, {
       namespace: this.config.namespace,
       logger: this.logger,
+      ...(this.config.toolSearch && { toolSearch: toolSearchOptions(this.config.toolSearch) }),
       filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)

@@ -13,6 +13,7 @@ const FIXED_AT_START = [
   'port',
   'host',
   'namespace',
+  'toolSearch',
   'pageSize',
   'maxBodyBytes',
   'allowedHosts',

@@ -3,6 +3,7 @@ import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { reportTools, type ToolReport } from './catalog-report.ts'
+import { listedTools, searchTools, type ToolSearchOptions } from './tool-search.ts'
 import { type Route, type ToolFilter, ToolViews } from './tool-views.ts'
 import { compileUriTemplate } from './uri-template.ts'
 
@@ -13,6 +14,8 @@ export interface CatalogOptions {
   namespace: boolean
   logger: Logger
   filterTools?: ToolFilter
+  /** Lists meta-tools that search and call the catalog instead of the catalog itself. */
+  toolSearch?: ToolSearchOptions
 }
 
 const SEPARATOR = '__'
@@ -52,9 +55,23 @@ export class Catalog {
     this.reportConflicts()
   }
 
-  /** The tools this client may see, after plugin filters. */
+  /** The tools this client lists: those it may see after plugin filters, or the meta-tools of tool search. */
   toolsFor(ctx: ProxMCPContext | undefined): JsonObject[] {
-    return this.toolViews.viewFor(ctx).tools
+    const view = this.toolViews.viewFor(ctx)
+    const { toolSearch } = this.options
+    if (!toolSearch) return view.tools
+    view.listed ??= listedTools(view, toolSearch)
+    return view.listed
+  }
+
+  /** Tool search is on: clients list meta-tools (see toolsFor). */
+  get searchesTools(): boolean {
+    return this.options.toolSearch !== undefined
+  }
+
+  /** The `search_tools` answer, over the tools this client may see. */
+  searchTools(args: unknown, ctx: ProxMCPContext | undefined): JsonObject {
+    return searchTools(this.toolViews.viewFor(ctx), args)
   }
 
   routeTool(name: string, ctx: ProxMCPContext | undefined): Route | undefined {

@@ -1,6 +1,7 @@
 import type { ProxMCPContext, ProxMCPTool } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import type { ToolIndex } from './tool-index.ts'
 
 /** Where a name the client sees really lives. */
 export interface Route {
@@ -13,6 +14,9 @@ export interface Route {
 export interface ToolView {
   tools: JsonObject[]
   routes: Map<string, Route>
+  /** With tool search on: what this client lists, and its search index, made when first needed. */
+  listed?: JsonObject[]
+  index?: ToolIndex
 }
 
 export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined) => ProxMCPTool[]

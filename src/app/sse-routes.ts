@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { authInfoFor } from '../plugins/context.ts'
+import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
@@ -24,15 +25,16 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     if (refusal) return refusal
     const read = await front.read(request, false)
     if ('refusal' in read) return read.refusal
-    const draining = refuseWhileDraining(deps.accepting(), read.body)
+    const body = (deps.config.toolSearch && unwrapCallToolRequest(request, read.body)?.body) || read.body
+    const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
-    const ctx = contextFor(c, { body: read.body, sessionId })
+    const ctx = contextFor(c, { body, sessionId })
     return front.withPlugins(ctx, request, async () => {
       const entry = deps.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)
-      return deps.sse.post(sessionId, entry, read.body as never, request, authInfo)
+      return deps.sse.post(sessionId, entry, body as never, request, authInfo)
     })
   })
 }

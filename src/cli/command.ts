@@ -65,6 +65,10 @@ export function createCommand(runtime: CliRuntime) {
         description: 'Config file (default: proxmcp.config.* here).',
       },
       namespace: { type: 'boolean', description: 'Expose names as <upstreamId>__<name>.' },
+      'tool-search': {
+        type: 'boolean',
+        description: 'List search_tools and call_tool instead of every tool (for large catalogs).',
+      },
       'api-key': {
         type: 'string',
         valueHint: 'key',

@@ -55,6 +55,7 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
     )
   }
   if (values.namespace) overrides.namespace = true
+  if (values['tool-search']) overrides.toolSearch = true
   if (values.ui) overrides.ui = env.PROXMCP_UI_KEY ? { adminKey: env.PROXMCP_UI_KEY } : true
   const upstreams = uniqueIds([
     ...(values.upstream ?? []).map((url, index) => ({ id: upstreamId(url, index), url })),
@@ -97,6 +98,7 @@ function parse(argv: string[]) {
       'log-format': { type: 'string' },
       config: { type: 'string' },
       namespace: { type: 'boolean' },
+      'tool-search': { type: 'boolean' },
       ui: { type: 'boolean' },
       'api-key': { type: 'string', multiple: true },
       'rate-limit': { type: 'string' },

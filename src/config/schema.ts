@@ -78,6 +78,13 @@ export const ProxyConfigSchema = v.pipe(
     upstreams: v.array(UpstreamSchema, 'expected a list of upstreams'),
     plugins: v.optional(v.array(v.looseObject({ name: v.string('expected the plugin name') }))),
     namespace: v.optional(v.boolean('expected true or false'), false),
+    toolSearch: v.optional(
+      v.union(
+        [v.boolean(), v.strictObject({ pinned: v.optional(v.array(v.string('expected a tool name')), []) })],
+        'expected true, false or { pinned: [tool names] }',
+      ),
+      false,
+    ),
     pageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'expected at least 1')), 500),
     logFormat: v.optional(v.picklist(['pretty', 'json'], 'expected "pretty" or "json"')),
     maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 4 * 1024 * 1024),

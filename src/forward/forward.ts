@@ -1,5 +1,6 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
-import { ProxyErrorCode } from '../errors.ts'
+import { CALL_TOOL, SEARCH_TOOLS } from '../aggregate/tool-search.ts'
+import { ProxyErrorCode, proxyErrors } from '../errors.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
@@ -23,6 +24,8 @@ export async function forward(
   ctx: ServerContext,
 ): Promise<JsonObject> {
   const pluginContext = contextOf(ctx)
+  const local = method === 'tools/call' ? answeredByProxy(core, params, pluginContext) : undefined
+  if (local) return local
   const { upstream, params: routed } = route(core, method, params, pluginContext)
   const call = beginCall(core, upstream, method, pluginContext)
   try {
@@ -41,6 +44,20 @@ export async function forward(
     await call.failed(error)
     throw error
   }
+}
+
+/** Tool search's own tools: `search_tools`, and a `call_tool` that names no tool (others were unwrapped on arrival). */
+function answeredByProxy(
+  core: ProxyCore,
+  params: Params,
+  ctx: ProxMCPContext | undefined,
+): JsonObject | undefined {
+  const { catalog } = core
+  if (!catalog.searchesTools) return undefined
+  if (params.name === SEARCH_TOOLS) return catalog.searchTools(params.arguments, ctx)
+  if (params.name === CALL_TOOL)
+    throw proxyErrors.invalidToolArguments(CALL_TOOL, 'name must be the name of a tool')
+  return undefined
 }
 
 const RESULTS_PLUGINS_SEE = new Set(['tools/call', 'resources/read', 'prompts/get'])

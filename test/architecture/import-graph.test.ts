@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
   ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
-  app: ['session', 'sse', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit', 'tracing'],
+  app: ['session', 'sse', 'aggregate', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit', 'tracing'],
 }
 const ENTRY_POINTS = new Set(['proxy.ts', 'index.ts'])
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g

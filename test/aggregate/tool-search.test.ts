@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
+import { authPlugin, loggerPlugin } from '../../src/index.ts'
+import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
+import { type ClientEra, connectClient } from '../helpers/clients.ts'
+import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+
+const ALICE = 'alice-key-0123456789abcdef'
+const BOB = 'bob-key-0123456789abcdef'
+const requestLog: string[] = []
+
+let alpha: RunningFixture
+let beta: RunningFixture
+let proxy: TestProxy
+
+beforeAll(async () => {
+  alpha = serveV1Http({ name: 'alpha' })
+  beta = serveV1Http({ name: 'beta' })
+  proxy = await startProxy({
+    upstreams: [
+      { id: 'alpha', url: alpha.url },
+      { id: 'beta', url: beta.url },
+    ],
+    namespace: true,
+    toolSearch: { pinned: ['alpha__echo'] },
+    plugins: [
+      // Bob may call alpha's tools only, and never its `sample`.
+      authPlugin({
+        mode: 'apikey',
+        keys: { alice: ALICE, bob: BOB },
+        access: { alice: ['*'], bob: ['alpha__*'] },
+      }),
+      loggerPlugin({ format: 'json', sink: (line) => void requestLog.push(line) }),
+    ],
+  })
+})
+afterAll(async () => {
+  await proxy.stop()
+  await Promise.all([alpha.close(), beta.close()])
+})
+
+const as = (key: string) => ({ authorization: `Bearer ${key}` })
+type Found = { tools: { name: string; description?: string; inputSchema: unknown }[] }
+
+describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
+  test('list the two meta-tools and the pinned tool, not the catalog', async () => {
+    const client = await connectClient(proxy.url, { era, headers: as(ALICE) })
+    const { tools } = await client.listTools()
+    await client.close()
+    expect(tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool', 'alpha__echo'])
+    expect(tools[0]?.description).toContain('among the 24 tools')
+  })
+
+  test('search_tools finds a tool by what it does, with its description and input schema', async () => {
+    const client = await connectClient(proxy.url, { era, headers: as(ALICE) })
+    const result = await client.callTool({
+      name: 'search_tools',
+      arguments: { query: 'ask the user for their name', limit: 2 },
+    })
+    await client.close()
+    const found = result.structuredContent as Found
+    expect(found.tools).toHaveLength(2)
+    expect(found.tools.map((tool) => tool.name)).toContain('alpha__ask_name')
+    expect(found.tools[0]?.inputSchema).toMatchObject({ type: 'object' })
+    expect(JSON.parse((result.content as { text: string }[])[0]?.text ?? '')).toEqual(found)
+  })
+
+  test('call_tool runs the named tool through the normal call path, logged under its real name', async () => {
+    const client = await connectClient(proxy.url, { era, headers: as(ALICE) })
+    requestLog.length = 0
+    const result = await client.callTool({
+      name: 'call_tool',
+      arguments: { name: 'beta__echo', arguments: { text: 'via search' } },
+    })
+    await client.close()
+    expect(result.content).toEqual([{ type: 'text', text: 'beta:via search' }])
+    const logged = requestLog.map((line) => JSON.parse(line)).find((entry) => entry.method === 'tools/call')
+    expect(logged).toMatchObject({ name: 'beta__echo', upstream: 'beta', identity: 'alice' })
+  })
+
+  test('an identity finds and calls only the tools it may see', async () => {
+    const client = await connectClient(proxy.url, { era, headers: as(BOB) })
+    const { tools } = await client.listTools()
+    expect(tools[0]?.description).toContain('among the 12 tools')
+    const found = (
+      await client.callTool({ name: 'search_tools', arguments: { query: 'echo text back', limit: 20 } })
+    ).structuredContent as Found
+    expect(found.tools.map((tool) => tool.name)).toContain('alpha__echo')
+    expect(found.tools.some((tool) => tool.name.startsWith('beta__'))).toBe(false)
+    const refused = client.callTool({ name: 'call_tool', arguments: { name: 'beta__echo', arguments: {} } })
+    expect(refused).rejects.toThrow('Unknown tool: beta__echo')
+    await client.close()
+  })
+
+  test('a sampling request raised by a tool called through call_tool reaches the calling client', async () => {
+    const client = await connectClient(proxy.url, {
+      era,
+      headers: as(ALICE),
+      capabilities: { sampling: {} },
+      setup: (c) =>
+        c.setRequestHandler('sampling/createMessage', async () => ({
+          role: 'assistant',
+          content: { type: 'text', text: `hi from the ${era} model` },
+          model: 'test-model',
+        })),
+    })
+    const result = await client.callTool({ name: 'call_tool', arguments: { name: 'alpha__sample' } })
+    await client.close()
+    expect(result.content).toEqual([{ type: 'text', text: `model said hi from the ${era} model` }])
+  })
+
+  test('bad meta-tool arguments get -32602 with a message that says what is wrong', async () => {
+    const client = await connectClient(proxy.url, { era, headers: as(ALICE) })
+    expect(client.callTool({ name: 'search_tools', arguments: { query: ' ' } })).rejects.toThrow(
+      'Invalid arguments for search_tools: query must be a non-empty string',
+    )
+    expect(client.callTool({ name: 'call_tool', arguments: { arguments: {} } })).rejects.toThrow(
+      'Invalid arguments for call_tool: name must be the name of a tool',
+    )
+    await client.close()
+  })
+})
+
+test('an HTTP+SSE client gets the same meta-tools and calls through call_tool', async () => {
+  const client = new Client({ name: 'sse-client', version: '1.0.0' })
+  await client.connect(
+    new SSEClientTransport(new URL(proxy.url.replace(/\/mcp$/, '/sse')), {
+      requestInit: { headers: as(ALICE) },
+      eventSourceInit: {
+        fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...as(ALICE) } }),
+      },
+    }),
+  )
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([
+    'search_tools',
+    'call_tool',
+    'alpha__echo',
+  ])
+  const result = await client.callTool({
+    name: 'call_tool',
+    arguments: { name: 'alpha__echo', arguments: { text: 'sse' } },
+  })
+  expect(result.content).toEqual([{ type: 'text', text: 'alpha:sse' }])
+  await client.close()
+})
