@@ -6,6 +6,7 @@ import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 let legacyUpstream: RunningFixture
 let dualUpstream: RunningFixture
 let proxy: TestProxy
+let searching: TestProxy
 beforeAll(async () => {
   legacyUpstream = serveV1Http({ name: 'one' })
   dualUpstream = serveV2Http({ name: 'two' })
@@ -16,15 +17,23 @@ beforeAll(async () => {
     ],
     namespace: true,
   })
+  searching = await startProxy({
+    upstreams: [
+      { id: 'one', url: legacyUpstream.url },
+      { id: 'two', url: dualUpstream.url },
+    ],
+    namespace: true,
+    toolSearch: true,
+  })
 })
 afterAll(async () => {
-  await proxy.stop()
+  await Promise.all([proxy.stop(), searching.stop()])
   await Promise.all([legacyUpstream.close(), dualUpstream.close()])
 })
 
 /** Runs the MCP Inspector's CLI (a real client built on the v2 SDK) against the proxy. */
-async function inspector(args: string[]): Promise<unknown> {
-  const child = Bun.spawn(['node', 'node_modules/.bin/inspector', '--cli', proxy.url, ...args], {
+async function inspector(args: string[], url = proxy.url): Promise<unknown> {
+  const child = Bun.spawn(['node', 'node_modules/.bin/inspector', '--cli', url, ...args], {
     stdout: 'pipe',
     stderr: 'pipe',
   })
@@ -58,6 +67,38 @@ test.each(['modern', 'auto', 'legacy'])(
       ])) as { structuredContent?: unknown }
       expect(result.structuredContent).toEqual({ text: 'inspected', server: upstream })
     }
+  },
+  60_000,
+)
+
+test.each(['modern', 'legacy'])(
+  'with tool search on, the Inspector CLI lists the meta-tools, searches, and calls through call_tool (--protocol-era %s)',
+  async (era) => {
+    const run = (args: string[]) => inspector(['--protocol-era', era, ...args], searching.url)
+    const listed = (await run(['--method', 'tools/list'])) as { tools: { name: string }[] }
+    expect(listed.tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool'])
+    const found = (await run([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'search_tools',
+      '--tool-arg',
+      'query=echo',
+    ])) as {
+      structuredContent: { tools: { name: string }[] }
+    }
+    expect(found.structuredContent.tools.map((tool) => tool.name)).toContain('two__echo')
+    const result = (await run([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'call_tool',
+      '--tool-arg',
+      'name=two__echo',
+      '--tool-arg',
+      'arguments={"text":"searched"}',
+    ])) as { structuredContent?: unknown }
+    expect(result.structuredContent).toEqual({ text: 'searched', server: 'two' })
   },
   60_000,
 )
