@@ -96,8 +96,8 @@ async function setUpTracing(
   return otelTracing(sdk.provider, sdk.shutdown)
 }
 
-function toolSearchOptions(setting: true | { pinned: string[] }): ToolSearchOptions {
-  return setting === true ? { pinned: [] } : setting
+function toolSearchOptions(setting: ResolvedConfig['toolSearch']): ToolSearchOptions | undefined {
+  return setting === true ? { pinned: [] } : setting || undefined
 }
 
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
@@ -172,7 +172,7 @@ export class ProxMCP {
     this.catalog = new Catalog(this.upstreamSet.all, {
       namespace: this.config.namespace,
       logger: this.logger,
-      ...(this.config.toolSearch && { toolSearch: toolSearchOptions(this.config.toolSearch) }),
+      toolSearch: toolSearchOptions(this.config.toolSearch),
       filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
     })
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
@@ -288,7 +288,7 @@ export class ProxMCP {
 
   /**
    * Applies a new configuration without a restart: upstreams added, removed or changed (by id),
-   * plugins replaced. Sessions keep running; only their connections to changed upstreams are
+   * plugins replaced, tool search turned on or off. Sessions keep running; only their connections to changed upstreams are
    * reopened. A config that does not validate throws ConfigError and changes nothing.
    */
   async reload(input: ProxMCPConfigFile): Promise<UpstreamChanges> {
@@ -301,6 +301,8 @@ export class ProxMCP {
       // The set follows the config in the same step: nothing may see one without the other.
       const swap = this.upstreamSet.replace(changes, next.upstreams)
       this.current = next
+      // Applied by the catalog rebuild that settling the upstreams does, which announces list_changed.
+      this.catalog.setToolSearch(toolSearchOptions(next.toolSearch))
       await this.plugins.replace(next.plugins)
       await this.settle(swap)
       await this.plugins.init()

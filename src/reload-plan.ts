@@ -13,7 +13,6 @@ const FIXED_AT_START = [
   'port',
   'host',
   'namespace',
-  'toolSearch',
   'pageSize',
   'maxBodyBytes',
   'allowedHosts',

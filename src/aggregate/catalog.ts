@@ -40,7 +40,7 @@ export class Catalog {
 
   constructor(
     private readonly upstreams: Upstream[],
-    private readonly options: CatalogOptions,
+    private options: CatalogOptions,
   ) {
     this.toolViews = new ToolViews(options.filterTools)
   }
@@ -62,6 +62,12 @@ export class Catalog {
     if (!toolSearch) return view.tools
     view.listed ??= listedTools(view, toolSearch)
     return view.listed
+  }
+
+  /** Turns tool search on, off or changes its pinned tools (a reload); applies at the next rebuild. */
+  setToolSearch(toolSearch: ToolSearchOptions | undefined): void {
+    const { toolSearch: _previous, ...rest } = this.options
+    this.options = toolSearch ? { ...rest, toolSearch } : rest
   }
 
   /** Tool search is on: clients list meta-tools (see toolsFor). */

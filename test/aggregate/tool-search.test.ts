@@ -4,6 +4,7 @@ import { authPlugin, loggerPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 const ALICE = 'alice-key-0123456789abcdef'
 const BOB = 'bob-key-0123456789abcdef'
@@ -142,4 +143,28 @@ test('an HTTP+SSE client gets the same meta-tools and calls through call_tool', 
   })
   expect(result.content).toEqual([{ type: 'text', text: 'alpha:sse' }])
   await client.close()
+})
+
+test('a reload turns tool search on and off, and connected clients are told to list again', async () => {
+  const config = { upstreams: [{ id: 'alpha', url: alpha.url }] }
+  const reloaded = await startProxy(config)
+  let listChanged = 0
+  const client = await connectClient(reloaded.url, {
+    setup: (c) =>
+      c.setNotificationHandler('notifications/tools/list_changed', async () => void listChanged++),
+  })
+  const listed = async () => (await client.listTools()).tools.map((tool) => tool.name)
+  try {
+    expect(await listed()).toContain('echo')
+    await reloaded.proxy.reload({ ...config, toolSearch: { pinned: ['echo'] } })
+    await waitFor(() => listChanged > 0, 'list_changed after turning tool search on')
+    expect(await listed()).toEqual(['search_tools', 'call_tool', 'echo'])
+    await reloaded.proxy.reload(config)
+    await waitFor(() => listChanged > 1, 'list_changed after turning it off')
+    expect(await listed()).toContain('sample')
+    expect(reloaded.logs.filter((line) => line.includes('takes effect at the next restart'))).toEqual([])
+  } finally {
+    await client.close()
+    await reloaded.stop()
+  }
 })
