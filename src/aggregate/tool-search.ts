@@ -84,10 +84,15 @@ export function searchTools(view: ToolView & { index?: ToolIndex }, args: unknow
 
 /**
  * A `call_tool` request as the tools/call it stands for, so that everything after (plugins, ACL,
- * rate limits, logs, routing, progress, the upstream's questions) sees the real tool. Anything
- * else, and a `call_tool` without a tool name (answered as an error later), is returned as it is.
+ * rate limits, logs, routing, progress, the upstream's questions) sees the real tool; in a batch,
+ * each one. Anything else, and a `call_tool` without a tool name (answered as an error later), is
+ * returned as it is.
  */
 export function unwrapCallTool(body: unknown): unknown {
+  if (Array.isArray(body)) {
+    const messages = body.map(unwrapCallTool)
+    return messages.some((message, i) => message !== body[i]) ? messages : body
+  }
   const call = body as { method?: unknown; params?: { name?: unknown; arguments?: unknown } } | null
   if (call?.method !== 'tools/call' || call.params?.name !== CALL_TOOL) return body
   const inner = call.params.arguments as { name?: unknown; arguments?: unknown } | undefined

@@ -12,8 +12,9 @@ export function unwrapCallToolRequest(
 ): { request: Request; body: JsonRpcBody } | undefined {
   const unwrapped = unwrapCallTool(body)
   if (unwrapped === body) return undefined
+  if (Array.isArray(unwrapped) || !request.headers.has('mcp-name'))
+    return { request, body: unwrapped as JsonRpcBody }
   const { name } = (unwrapped as { params: { name: string } }).params
-  if (!request.headers.has('mcp-name')) return { request, body: unwrapped as JsonRpcBody }
   const headers = new Headers(request.headers)
   headers.set('mcp-name', name)
   // The body is read already: what follows takes the parsed one.
