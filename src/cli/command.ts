@@ -88,6 +88,24 @@ export function createCommand(runtime: CliRuntime) {
   })
 }
 
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another ProxMCP?); stop what holds it or choose another with --port',
+  EACCES: 'permission denied; ports below 1024 need privileges, choose another with --port',
+  EADDRNOTAVAIL: 'this machine has no such address; check --host',
+}
+
+/** Serves, or says in one line why the address cannot be had and exits 1 (nothing is started yet). */
+async function listen(runtime: CliRuntime, options: Parameters<CliRuntime['serve']>[0]) {
+  try {
+    return await runtime.serve(options)
+  } catch (error) {
+    const problem = LISTEN_PROBLEMS[(error as { code?: string }).code ?? '']
+    if (!problem) throw error
+    process.stderr.write(`proxmcp: cannot listen on ${options.hostname}:${options.port}: ${problem}\n`)
+    process.exit(1)
+  }
+}
+
 /** Runs the CLI: usage and config errors print one line each and exit with code 2. */
 export async function main(argv: string[], runtime: CliRuntime): Promise<void> {
   if (!(await runSubcommand(argv))) await runMain(createCommand(runtime), { rawArgs: argv })
@@ -114,8 +132,9 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
   const logger = createCliLogger(proxy.config.logFormat ?? 'pretty')
   const app = proxy.getApp()
   const hostname = proxy.config.host ?? DEFAULT_HOST
-  const server = await runtime.serve({
-    port: proxy.config.port ?? DEFAULT_PORT,
+  const port = proxy.config.port ?? DEFAULT_PORT
+  const server = await listen(runtime, {
+    port,
     hostname,
     fetch: (request, clientAddress) => app.fetch(request, { clientAddress }),
   })

@@ -38,7 +38,7 @@ export function spawnWithNode(options: SpawnOptions): ChildProcessHandle {
 
 /** Serves with @hono/node-server. */
 export function serveWithNode(options: ServeOptions): Promise<RunningServer> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve(
       {
         port: options.port,
@@ -56,5 +56,7 @@ export function serveWithNode(options: ServeOptions): Promise<RunningServer> {
             }),
         }),
     )
+    // A port in use or refused fails the promise instead of crashing the process.
+    server.once('error', reject)
   })
 }

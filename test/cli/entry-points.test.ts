@@ -45,6 +45,29 @@ test.each([
   expect(stderr.trim().split('\n')).toHaveLength(1)
 })
 
+test.each([
+  ['node', 'dist/cli.js'],
+  [process.execPath, 'src/cli/bun.ts'],
+] as [string, string][])(
+  '%s %s: a port in use prints one line that says so and exits 1, with no upstream started',
+  async (runner, entry) => {
+    const holder = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('taken') })
+    const marker = `${import.meta.dir}/../fixtures/stdio-started-${process.pid}`
+    try {
+      const argv = ['--port', String(holder.port), '--stdio', `touch ${marker}`]
+      const child = Bun.spawn([runner, entry, ...argv], { stdout: 'pipe', stderr: 'pipe' })
+      expect(await child.exited).toBe(1)
+      const stderr = await new Response(child.stderr).text()
+      expect(stderr.trim()).toBe(
+        `proxmcp: cannot listen on 127.0.0.1:${holder.port}: the port is in use (another ProxMCP?); stop what holds it or choose another with --port`,
+      )
+      expect(await Bun.file(marker).exists()).toBe(false)
+    } finally {
+      holder.stop(true)
+    }
+  },
+)
+
 test('--version prints the package version', async () => {
   const child = Bun.spawn(['node', 'dist/cli.js', '--version'], { stdout: 'pipe' })
   const { version } = await Bun.file('package.json').json()
