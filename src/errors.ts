@@ -78,6 +78,9 @@ export const proxyErrors = {
   uiCannotReload: () =>
     refused(501, 'Not Implemented: this proxy was not started from a config it can read again'),
   methodNotAllowed: () => refused(405, 'Method Not Allowed: use POST, GET or DELETE'),
+  unknownServer: (path: string) => refused(404, `Not Found: no MCP server is served at ${path}`),
+  serverForbidden: (path: string) =>
+    refused(403, `Forbidden: this identity may not use the MCP server at ${path}`),
   shuttingDown: () => refused(503, 'Service Unavailable: the proxy is shutting down'),
   sessionIdRequired: () => refused(400, 'Bad Request: Mcp-Session-Id header is required'),
   sseSessionIdRequired: () => refused(400, 'Bad Request: the sessionId query parameter is required'),

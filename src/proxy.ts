@@ -1,30 +1,23 @@
-import type { FetchLike, Notification } from '@modelcontextprotocol/client'
-import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
+import type { FetchLike } from '@modelcontextprotocol/client'
 import type { TracerProvider } from '@opentelemetry/api'
 import type { Hono } from 'hono'
-import { Catalog } from './aggregate/catalog.ts'
-import type { ToolSearchOptions } from './aggregate/tool-search.ts'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import { isLoopback } from './app/guard.ts'
 import { AuditLog, type AuditSink } from './audit/audit-log.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
-import { createForwardingServer } from './forward/forwarding-server.ts'
-import type { ProxyCore } from './forward/scope.ts'
 import { type Logger, silentLogger } from './logger.ts'
 import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
 import { planUpstreamChanges, restartOnlyChanges, type UpstreamChanges } from './reload-plan.ts'
 import type { SpawnFn } from './runtime/types.ts'
+import { Endpoints } from './servers/endpoints.ts'
 import { SessionRegistry } from './session/session-registry.ts'
-import { StreamableSessions } from './session/streamable-sessions.ts'
-import { SseSessions } from './sse/sse-sessions.ts'
-import { SharedScope } from './stateless/shared-scope.ts'
 import { Suspensions } from './stateless/suspensions.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
 import type { Tracing } from './tracing/tracing.ts'
 import { createUiDeps } from './ui/ui-deps.ts'
-import { ALL_KINDS, type CatalogKind } from './upstream/list-all.ts'
+import { ALL_KINDS } from './upstream/list-all.ts'
 import type { Upstream } from './upstream/upstream.ts'
 import { UpstreamSet } from './upstream/upstream-set.ts'
 
@@ -96,10 +89,6 @@ async function setUpTracing(
   return otelTracing(sdk.provider, sdk.shutdown)
 }
 
-function toolSearchOptions(setting: ResolvedConfig['toolSearch']): ToolSearchOptions | undefined {
-  return setting === true ? { pinned: [] } : setting || undefined
-}
-
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {
   return typeof ui === 'object' ? ui.adminKey : undefined
 }
@@ -121,16 +110,13 @@ function runsOnWorkers(): boolean {
 export class ProxMCP {
   private current: ResolvedConfig
   private readonly upstreamSet: UpstreamSet
-  private readonly catalog: Catalog
+  private readonly endpoints: Endpoints
   private readonly plugins: PluginPipeline
   private readonly metrics: ProxyMetrics
   private readonly registry: SessionRegistry
   private readonly logger: Logger
   private readonly perRequest: boolean
-  private readonly streamable: StreamableSessions
-  private readonly sse: SseSessions
   private readonly suspensions = new Suspensions()
-  private readonly modern: McpHttpHandler
   private app: Hono<AppEnv> | undefined
   private started: Promise<void> | undefined
   private accepting = true
@@ -165,16 +151,11 @@ export class ProxMCP {
       this.config.upstreams,
       { spawn, fetch, logger: this.logger, perRequest },
       {
-        onCatalogChange: (_upstream, kinds) => this.onCatalogChange(kinds),
-        onSharedNotification: (upstream, notification) => this.onSharedNotification(upstream, notification),
+        onCatalogChange: (upstream, kinds) => this.endpoints.catalogChanged(kinds, upstream),
+        onSharedNotification: (upstream, notification) =>
+          this.endpoints.sharedNotification(upstream, notification),
       },
     )
-    this.catalog = new Catalog(this.upstreamSet.all, {
-      namespace: this.config.namespace,
-      logger: this.logger,
-      toolSearch: toolSearchOptions(this.config.toolSearch),
-      filterTools: (tools, ctx) => this.plugins.filterTools(tools, ctx),
-    })
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
     this.tracingReady = setUpTracing(this.config.tracing, tracerProvider).then(
       (tracing) => {
@@ -182,20 +163,22 @@ export class ProxMCP {
       },
       (error) => this.logger.error(`tracing could not be set up, so it is off: ${(error as Error).message}`),
     )
-    const core: ProxyCore = {
-      ...(this.audit && {
-        audit: { log: this.audit, includeArguments: this.config.audit?.includeArguments ?? false },
-      }),
-      catalog: this.catalog,
-      upstreams: this.upstreamSet.all,
-      pageSize: this.config.pageSize,
-      plugins: this.plugins,
-      metrics: this.metrics,
-    }
-    this.streamable = new StreamableSessions(core, this.registry)
-    this.sse = new SseSessions(core, this.registry)
-    const shared = new SharedScope(this.suspensions)
-    this.modern = createMcpHandler(() => createForwardingServer(core, shared), { legacy: 'reject' })
+    this.endpoints = new Endpoints(
+      {
+        ...(this.audit && {
+          audit: { log: this.audit, includeArguments: this.config.audit?.includeArguments ?? false },
+        }),
+        upstreams: () => this.upstreamSet.all,
+        pageSize: this.config.pageSize,
+        plugins: this.plugins,
+        metrics: this.metrics,
+        registry: this.registry,
+        suspensions: this.suspensions,
+        logger: this.logger,
+        namespace: this.config.namespace,
+      },
+      this.config,
+    )
   }
 
   /** What the proxy is doing now: each upstream's state and counts, and the sessions open. */
@@ -241,16 +224,10 @@ export class ProxMCP {
   getApp(): Hono<AppEnv> {
     this.app ??= createApp({
       config: this.config,
-      streamable: this.streamable,
-      sse: this.sse,
-      modern: this.modern,
+      endpoint: (name) => this.endpoints.at(name),
       plugins: this.plugins,
       metrics: this.metrics,
       upstreams: () => this.upstreamSet.all,
-      toolInputSchema: (name, ctx) => {
-        const route = this.catalog.routeTool(name, ctx)
-        return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
-      },
       ready: (sessionOpening) => this.ready(sessionOpening),
       accepting: () => this.accepting,
       ...(this.config.ui && { ui: this.uiDeps() }),
@@ -266,7 +243,7 @@ export class ProxMCP {
       ...(adminKey && { adminKey }),
       status: () => this.status(),
       upstreamConfigs: () => this.config.upstreams,
-      catalog: this.catalog,
+      catalog: this.endpoints.everything.catalog,
       traffic: () => this.metrics.traffic(),
       restart: (id) => this.restartUpstream(id),
       accepting: () => this.accepting,
@@ -301,10 +278,11 @@ export class ProxMCP {
       // The set follows the config in the same step: nothing may see one without the other.
       const swap = this.upstreamSet.replace(changes, next.upstreams)
       this.current = next
-      // Applied by the catalog rebuild that settling the upstreams does, which announces list_changed.
-      this.catalog.setToolSearch(toolSearchOptions(next.toolSearch))
+      // Servers are applied by the catalog rebuild that settling the upstreams does, which announces list_changed.
+      const removedServers = this.endpoints.apply(next)
       await this.plugins.replace(next.plugins)
       await this.settle(swap)
+      await Promise.all(removedServers.map((endpoint) => endpoint.close()))
       await this.plugins.init()
       this.auditChanges(changes)
       return changes
@@ -343,7 +321,7 @@ export class ProxMCP {
   private async settle({ leaving, fresh }: { leaving: Upstream[]; fresh: Upstream[] }): Promise<void> {
     await Promise.all(leaving.map((upstream) => upstream.stop()))
     for (const session of this.registry.sessions) for (const upstream of leaving) session.forget(upstream)
-    this.onCatalogChange(ALL_KINDS)
+    this.endpoints.catalogChanged(ALL_KINDS)
     await Promise.all(fresh.map((upstream) => upstream.start()))
   }
 
@@ -351,35 +329,10 @@ export class ProxMCP {
   async stop(): Promise<void> {
     this.suspensions.clear()
     this.registry.stop()
-    await Promise.all([...this.registry.sessions].map((session) => session.close()))
-    await this.modern.close()
+    await this.endpoints.close()
     await this.upstreamSet.stopAll()
     await this.plugins.close()
     // Last: the lines and spans of calls that ended while stopping go out before the proxy does.
     await Promise.all([this.audit?.close(), this.tracing?.close()])
-  }
-
-  private onCatalogChange(kinds: CatalogKind[]): void {
-    this.catalog.rebuild()
-    const tools = kinds.includes('tools')
-    const prompts = kinds.includes('prompts')
-    const resources = kinds.includes('resources') || kinds.includes('resourceTemplates')
-    if (tools) this.modern.notify.toolsChanged()
-    if (prompts) this.modern.notify.promptsChanged()
-    if (resources) this.modern.notify.resourcesChanged()
-    for (const session of this.registry.sessions) {
-      if (tools) void session.server.sendToolListChanged().catch(() => {})
-      if (prompts) void session.server.sendPromptListChanged().catch(() => {})
-      if (resources) void session.server.sendResourceListChanged().catch(() => {})
-    }
-  }
-
-  private onSharedNotification(upstream: Upstream, notification: Notification): void {
-    const uri = (notification.params as { uri?: unknown } | undefined)?.uri
-    if (notification.method === 'notifications/resources/updated' && typeof uri === 'string') {
-      this.modern.notify.resourceUpdated(uri)
-    }
-    if (upstream.sharesProcess)
-      for (const session of this.registry.sessions) session.relayShared(upstream, notification)
   }
 }

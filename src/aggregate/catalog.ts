@@ -39,7 +39,8 @@ export class Catalog {
   >()
 
   constructor(
-    private readonly upstreams: Upstream[],
+    /** The upstreams merged, in config order: all of them, or a virtual server's. */
+    private readonly upstreamsOf: () => Upstream[],
     private options: CatalogOptions,
   ) {
     this.toolViews = new ToolViews(options.filterTools)
@@ -87,7 +88,7 @@ export class Catalog {
   /** Every tool of every upstream, and what became of it in the merged view (see reportTools). */
   toolReport(): ToolReport[] {
     return reportTools(
-      this.upstreams,
+      this.upstreamsOf(),
       (upstream, name) => this.exposedName(upstream, name),
       this.toolViews.viewFor(undefined),
     )
@@ -115,7 +116,7 @@ export class Catalog {
 
   /** The down upstream that offered this tool or prompt name before it went away, if any. */
   formerOwner(kind: 'tools' | 'prompts', exposedName: string): Upstream | undefined {
-    return this.upstreams.find(
+    return this.upstreamsOf().find(
       (upstream) =>
         upstream.state !== 'up' &&
         upstream.lastKnownCatalog[kind].some((item) => this.exposedName(upstream, item.name) === exposedName),
@@ -136,7 +137,7 @@ export class Catalog {
     this.resourceRoutes = new Map()
     this.resourceTemplates = []
     this.templateRoutes = []
-    for (const upstream of this.upstreams) {
+    for (const upstream of this.upstreamsOf()) {
       for (const resource of upstream.catalog.resources) {
         const uri = resource.uri
         if (typeof uri !== 'string') continue
@@ -169,7 +170,7 @@ export class Catalog {
   ): { items: JsonObject[]; routes: Map<string, Route> } {
     const routes = new Map<string, Route>()
     const items: JsonObject[] = []
-    for (const upstream of this.upstreams) {
+    for (const upstream of this.upstreamsOf()) {
       for (const item of itemsOf(upstream)) {
         if (typeof item.name !== 'string') continue
         const exposed = this.exposedName(upstream, item.name)

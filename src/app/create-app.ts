@@ -36,7 +36,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
     trace?.end(response.status)
     const durationMs = performance.now() - startedAt
-    deps.metrics.recordResponse(ctx.rpc?.method ?? ctx.http.method, response.status, durationMs / 1000)
+    deps.metrics.recordResponse(
+      ctx.rpc?.method ?? ctx.http.method,
+      response.status,
+      durationMs / 1000,
+      ctx.server,
+    )
     deps.ui?.recent.record(ctx, response.status, durationMs)
     const refusal = deps.audit && refusalEvent(response.status)
     if (refusal) {
@@ -83,6 +88,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 /** A request that would open a session or an event stream: refused while shutting down. */
 function startsNewWork(request: Request, path: string): boolean {
   return request.method === 'POST'
-    ? path === '/mcp' && !request.headers.has('mcp-session-id')
-    : path === '/sse'
+    ? (path === '/mcp' || path.startsWith('/mcp/')) && !request.headers.has('mcp-session-id')
+    : path === '/sse' || (path.startsWith('/sse/') && !path.endsWith('/messages'))
 }

@@ -6,7 +6,7 @@ import type { AppEnv } from './types.ts'
 /** The plugin context of the request Hono is serving, from what Hono has already parsed. */
 export function contextFor(
   c: Context<AppEnv>,
-  extra: { body?: unknown; sessionId?: string } = {},
+  extra: { body?: unknown; sessionId?: string; server?: string } = {},
 ): ProxMCPContext {
   return createContext({
     request: c.req.raw,

@@ -1,40 +1,56 @@
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
+import { errorResponse, proxyErrors } from '../errors.ts'
 import { authInfoFor } from '../plugins/context.ts'
 import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
+import { refuseForeignIdentity } from './mcp-routes.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
 
-/** The HTTP+SSE transport (2024-11-05) for clients that speak nothing newer. */
+/**
+ * The HTTP+SSE transport (2024-11-05) for clients that speak nothing newer: `/sse` with
+ * `/messages`, and `/sse/<server>` with `/sse/<server>/messages`.
+ */
 export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): void {
-  app.get('/sse', (c) => {
+  const open = (c: Context<AppEnv>, name: string | undefined) => {
     const refusal = front.admit(c.req.raw, c.req.path)
     if (refusal) return refusal
     // Hono routes HEAD here too; a HEAD answer's body is dropped without being cancelled, so the
     // session it opened would never close.
     if (c.req.method === 'HEAD') return c.body(null, 405, { allow: 'GET' })
-    const ctx = contextFor(c)
+    const endpoint = deps.endpoint(name)
+    if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
+    const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, c.req.raw, async () => {
+      const forbidden = refuseForeignIdentity(c, endpoint, ctx)
+      if (forbidden) return forbidden
       await deps.ready()
-      return deps.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
+      return endpoint.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
     })
-  })
-  app.post('/messages', async (c) => {
+  }
+  const message = async (c: Context<AppEnv>, name: string | undefined) => {
     const request = c.req.raw
     const refusal = front.admit(request, c.req.path)
     if (refusal) return refusal
+    const endpoint = deps.endpoint(name)
+    if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
     const read = await front.read(request, false)
     if ('refusal' in read) return read.refusal
-    const body = (deps.config.toolSearch && unwrapCallToolRequest(request, read.body)?.body) || read.body
+    const body =
+      (endpoint.catalog.searchesTools && unwrapCallToolRequest(request, read.body)?.body) || read.body
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
-    const ctx = contextFor(c, { body, sessionId })
+    const ctx = contextFor(c, { body, sessionId, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
-      const entry = deps.sse.find(sessionId, ctx.identity)
+      const entry = endpoint.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)
-      return deps.sse.post(sessionId, entry, body as never, request, authInfo)
+      return endpoint.sse.post(sessionId, entry, body as never, request, authInfo)
     })
-  })
+  }
+  app.get('/sse', (c) => open(c, undefined))
+  app.post('/messages', (c) => message(c, undefined))
+  app.get('/sse/:server', (c) => open(c, c.req.param('server')))
+  app.post('/sse/:server/messages', (c) => message(c, c.req.param('server')))
 }

@@ -1,11 +1,9 @@
-import type { McpHttpHandler } from '@modelcontextprotocol/server'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { ResolvedConfig } from '../config/resolve.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
 import type { PluginPipeline } from '../plugins/pipeline.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
-import type { StreamableSessions } from '../session/streamable-sessions.ts'
-import type { SseSessions } from '../sse/sse-sessions.ts'
+import type { McpEndpoint } from '../servers/mcp-endpoint.ts'
 import type { Tracing } from '../tracing/tracing.ts'
 import type { UiDeps } from '../ui/ui-routes.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -13,14 +11,11 @@ import type { readMessage } from './read-message.ts'
 
 export interface AppDeps {
   config: ResolvedConfig
-  streamable: StreamableSessions
-  sse: SseSessions
-  modern: McpHttpHandler
+  /** The endpoint at `/mcp` (no name) or `/mcp/<name>`; undefined where there is none. */
+  endpoint: (name: string | undefined) => McpEndpoint | undefined
   plugins: PluginPipeline
   metrics: ProxyMetrics
   upstreams: () => Upstream[]
-  /** The input schema of a tool as this client sees it, as its upstream declared it. */
-  toolInputSchema: (name: string, ctx: ProxMCPContext) => unknown
   /**
    * Resolves once the proxy can serve a request: the upstreams have had their first connection
    * attempt. `sessionOpening`: the request only opens a session (an initialize), which needs no

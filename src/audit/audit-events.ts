@@ -8,6 +8,7 @@ export function requestFacts(ctx: ProxMCPContext): Record<string, unknown> {
     ...(ctx.identity && { identity: ctx.identity }),
     ...(ctx.clientAddress && { client: ctx.clientAddress }),
     ...(ctx.sessionId && { session: ctx.sessionId }),
+    ...(ctx.server && { server: ctx.server }),
   }
 }
 

@@ -29,9 +29,14 @@ export function createCommand(runtime: CliRuntime) {
     args: {
       upstream: {
         type: 'string',
-        valueHint: 'url',
+        valueHint: '[id=]url',
         description:
-          'Upstream MCP server URL (repeatable). A URL ending in /sse uses the HTTP+SSE transport.',
+          'Upstream MCP server URL (repeatable), optionally named: files=URL. A URL ending in /sse uses the HTTP+SSE transport.',
+      },
+      server: {
+        type: 'string',
+        valueHint: 'name=id,id',
+        description: 'A virtual server at /mcp/<name> over the named upstreams (repeatable).',
       },
       stdio: {
         type: 'string',
@@ -197,5 +202,9 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
     ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
     : filePlugins
   const tracing = file.tracing ?? tracingFromEnv(process.env)
-  return { config: { ...file, ...flags.overrides, upstreams, plugins, ...(tracing && { tracing }) }, path }
+  const servers = { ...file.servers, ...flags.overrides.servers }
+  return {
+    config: { ...file, ...flags.overrides, upstreams, plugins, servers, ...(tracing && { tracing }) },
+    path,
+  }
 }

@@ -56,9 +56,13 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   }
   if (values.namespace) overrides.namespace = true
   if (values['tool-search']) overrides.toolSearch = true
+  if (values.server) overrides.servers = Object.fromEntries(values.server.map(serverFlag))
   if (values.ui) overrides.ui = env.PROXMCP_UI_KEY ? { adminKey: env.PROXMCP_UI_KEY } : true
   const upstreams = uniqueIds([
-    ...(values.upstream ?? []).map((url, index) => ({ id: upstreamId(url, index), url })),
+    ...(values.upstream ?? []).map((value, index) => {
+      const [, id, url] = NAMED_UPSTREAM.exec(value) ?? []
+      return id && url ? { id, url } : { id: upstreamId(value, index), url: value }
+    }),
     ...(values.stdio ?? []).map((line, index) => ({
       id: `stdio-${index + 1}`,
       command: splitCommand(line),
@@ -90,6 +94,7 @@ function parse(argv: string[]) {
     allowPositionals: false,
     options: {
       upstream: { type: 'string', multiple: true },
+      server: { type: 'string', multiple: true },
       stdio: { type: 'string', multiple: true },
       import: { type: 'string', multiple: true },
       'share-stdio': { type: 'boolean' },
@@ -114,6 +119,21 @@ function check<T extends v.GenericSchema>(schema: T, value: unknown, what: strin
 
 /** A readable id from the URL's host and port ("localhost-3001"), unique by position. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** `--upstream id=URL`: an id of the user's, which `--server` can name. */
+const NAMED_UPSTREAM = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/
+
+/** `--server name=upstreamId,upstreamId`. */
+function serverFlag(value: string): [string, { upstreams: string[] }] {
+  const [, name, ids] = /^([^=]+)=(.+)$/.exec(value) ?? []
+  const upstreams = ids?.split(',').map((id) => id.trim())
+  if (!name || !upstreams || upstreams.some((id) => id === '')) {
+    throw new UsageError(
+      `--server ${value}: expected name=upstreamId,upstreamId (ids as given with --upstream id=URL)`,
+    )
+  }
+  return [name, { upstreams }]
+}
 
 function upstreamId(url: string, index: number): string {
   try {

@@ -65,6 +65,41 @@ export const UpstreamSchema = v.pipe(
   }),
 )
 
+const toolSearchSetting = v.optional(
+  v.union(
+    [v.boolean(), v.strictObject({ pinned: v.optional(v.array(v.string('expected a tool name')), []) })],
+    'expected true, false or { pinned: [tool names] }',
+  ),
+  false,
+)
+
+const globs = v.array(v.string('expected a name or glob'))
+
+/** A virtual server: a named MCP endpoint (`/mcp/<name>`) over some of the upstreams, with its own rules. */
+export const ServerSchema = v.strictObject({
+  upstreams: v.pipe(
+    v.array(upstreamId, 'expected a list of upstream ids'),
+    v.minLength(1, 'expected at least one upstream id'),
+  ),
+  tools: v.optional(
+    v.strictObject({
+      allow: v.optional(globs),
+      deny: v.optional(globs),
+      rename: v.optional(stringMap),
+      descriptions: v.optional(stringMap),
+    }),
+  ),
+  /** Identity glob → tool globs; an identity no key matches may not use the server. */
+  access: v.optional(v.record(v.string(), globs)),
+  instructions: v.optional(v.string('expected a string')),
+  toolSearch: toolSearchSetting,
+})
+
+const serverName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, "_" or "-" (a path segment)'),
+)
+
 function pathTo(input: Record<string, unknown>, key: string): [v.ObjectPathItem] {
   return [{ type: 'object', origin: 'value', input, key, value: input[key] }]
 }
@@ -78,13 +113,10 @@ export const ProxyConfigSchema = v.pipe(
     upstreams: v.array(UpstreamSchema, 'expected a list of upstreams'),
     plugins: v.optional(v.array(v.looseObject({ name: v.string('expected the plugin name') }))),
     namespace: v.optional(v.boolean('expected true or false'), false),
-    toolSearch: v.optional(
-      v.union(
-        [v.boolean(), v.strictObject({ pinned: v.optional(v.array(v.string('expected a tool name')), []) })],
-        'expected true, false or { pinned: [tool names] }',
-      ),
-      false,
-    ),
+    toolSearch: toolSearchSetting,
+    servers: v.optional(v.record(serverName, ServerSchema), {}),
+    /** What `/mcp` serves: every upstream (absent), one virtual server (its name), or nothing (false). */
+    default: v.optional(v.union([serverName, v.literal(false)], 'expected the name of a server, or false')),
     pageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1, 'expected at least 1')), 500),
     logFormat: v.optional(v.picklist(['pretty', 'json'], 'expected "pretty" or "json"')),
     maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 4 * 1024 * 1024),
@@ -139,6 +171,18 @@ export const ProxyConfigSchema = v.pipe(
     (config) => new Set(config.upstreams.map((upstream) => upstream.id)).size === config.upstreams.length,
     'upstream ids must be unique',
   ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return
+    const { servers, upstreams } = dataset.value
+    const ids = new Set(upstreams.map((upstream) => upstream.id))
+    for (const [name, server] of Object.entries(servers)) {
+      for (const id of server.upstreams.filter((id) => !ids.has(id)))
+        addIssue({ message: `servers.${name}.upstreams: no upstream has the id '${id}'` })
+    }
+    const target = dataset.value.default
+    if (typeof target === 'string' && !(target in servers))
+      addIssue({ message: `default: no server is named '${target}'` })
+  }),
 )
 
 export type UpstreamInput = v.InferInput<typeof UpstreamSchema>

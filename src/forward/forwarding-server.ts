@@ -28,7 +28,11 @@ export const PROXY_CAPABILITIES: ServerCapabilities = {
  * initialize, ping, the input_required shim for 2025 clients); this does the routing.
  */
 export function createForwardingServer(core: ProxyCore, scope: CallScope, session?: SessionRequests): Server {
-  const server = new Server(PROXY_INFO, { capabilities: PROXY_CAPABILITIES })
+  const identity = core.server
+  const server = new Server(identity ? { ...PROXY_INFO, name: identity.name } : PROXY_INFO, {
+    capabilities: PROXY_CAPABILITIES,
+    ...(identity?.instructions !== undefined && { instructions: identity.instructions }),
+  })
   for (const [method, field] of LIST_FIELDS) {
     server.setRequestHandler(
       method as 'tools/list',

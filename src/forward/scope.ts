@@ -9,12 +9,15 @@ import type { Upstream } from '../upstream/upstream.ts'
 /** An upstream call that may ask the client for input; it owns the signal that cancels it. */
 export type SuspendableCall = (ask: AskDownstream, signal: AbortSignal) => Promise<JsonObject>
 
-/** What every downstream server shares: the merged catalog and how lists are paged. */
+/** What every downstream server of one endpoint shares: the merged catalog and how lists are paged. */
 export interface ProxyCore {
   catalog: Catalog
   plugins: PluginPipeline
   metrics: ProxyMetrics
-  upstreams: Upstream[]
+  /** The upstreams this endpoint serves, in config order. */
+  readonly upstreams: Upstream[]
+  /** A virtual server's own `serverInfo.name` and `instructions`; absent for `/mcp` over every upstream. */
+  server?: { name: string; instructions?: string }
   pageSize: number
   /** The audit trail, when it is on: every forwarded call is a line. */
   audit?: { log: AuditLog; includeArguments: boolean }

@@ -28,7 +28,7 @@ export interface Traffic {
 export class ProxyMetrics {
   readonly requests = new Counter(
     'proxmcp_requests_total',
-    'HTTP requests served, by JSON-RPC method and status.',
+    'HTTP requests served, by JSON-RPC method and status (and virtual server).',
   )
   readonly requestDuration = new Histogram(
     'proxmcp_request_duration_seconds',
@@ -62,8 +62,11 @@ export class ProxyMetrics {
     return this.inflight
   }
 
-  recordResponse(method: string, status: number, seconds: number): void {
-    this.requests.inc({ method, status: String(status) })
+  /** `server`: the virtual server addressed, as a label of its own; absent for `/mcp` serving every upstream. */
+  recordResponse(method: string, status: number, seconds: number, server?: string): void {
+    this.requests.inc(
+      server === undefined ? { method, status: String(status) } : { method, status: String(status), server },
+    )
     this.requestDuration.observe({ method }, seconds)
     const reason = REJECTED_BY_STATUS[status]
     if (reason) this.rejected.inc({ reason })

@@ -12,6 +12,7 @@ export interface RequestFacts {
   /** The parsed JSON-RPC body, where there is one. */
   body?: unknown
   sessionId?: string
+  server?: string
 }
 
 /** A fresh plugin context for one HTTP request. */
@@ -22,6 +23,7 @@ export function createContext(facts: RequestFacts): ProxMCPContext {
     sessionId: facts.sessionId ?? request.headers.get('mcp-session-id') ?? undefined,
     http: { method: request.method, path },
     clientAddress,
+    ...(facts.server !== undefined && { server: facts.server }),
     rpc: summarize(Array.isArray(body) ? body[0] : body),
     state: new Map(),
   }

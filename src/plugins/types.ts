@@ -18,6 +18,8 @@ export interface ProxMCPContext {
   readonly http: { readonly method: string; readonly path: string }
   /** The client's address as seen by the server socket. */
   readonly clientAddress?: string
+  /** The virtual server addressed (`/mcp/<name>`); undefined for `/mcp` when it serves every upstream. */
+  readonly server?: string
   /** Who the client is, once an auth plugin has said so. */
   identity?: string
   /** The JSON-RPC request, where the body is one. */

@@ -9,12 +9,18 @@ export interface SessionLimitOptions {
   maxCallsPerSession: number
 }
 
+/** Where a front end opens sessions: the limits' say, and the host each session reports to. */
+export interface SessionGate extends SessionHost {
+  /** The refusal for a session the limits do not allow, or undefined when it may open. */
+  admit(client: SessionClient): Response | undefined
+}
+
 /**
  * Every open 2025-era session, whichever transport it came in on, kept within bounds: how many in
  * total and per client, and for how long an idle one is kept (its upstream sessions and processes
  * with it).
  */
-export class SessionRegistry implements SessionHost {
+export class SessionRegistry implements SessionGate {
   readonly sessions = new Set<StatefulSession>()
   private reaper: ReturnType<typeof setInterval> | undefined
 

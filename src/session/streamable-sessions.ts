@@ -5,7 +5,7 @@ import {
 import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import { contextOfAuth } from '../plugins/context.ts'
-import type { SessionRegistry } from './session-registry.ts'
+import type { SessionGate } from './session-registry.ts'
 import { type SessionClient, StatefulSession } from './stateful-session.ts'
 
 const SESSION_NOT_FOUND = () => errorResponse(proxyErrors.sessionNotFound('initialize a new session'))
@@ -21,7 +21,7 @@ export class StreamableSessions {
 
   constructor(
     private readonly core: ProxyCore,
-    private readonly registry: SessionRegistry,
+    private readonly registry: SessionGate,
   ) {}
 
   /** Whether the request names a session open here (which client it belongs to is checked by `handle`). */

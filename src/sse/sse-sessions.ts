@@ -1,7 +1,7 @@
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server'
 import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
-import type { SessionRegistry } from '../session/session-registry.ts'
+import type { SessionGate } from '../session/session-registry.ts'
 import { type SessionClient, StatefulSession } from '../session/stateful-session.ts'
 import { SseServerTransport } from './sse-server-transport.ts'
 
@@ -16,7 +16,7 @@ export class SseSessions {
 
   constructor(
     private readonly core: ProxyCore,
-    private readonly registry: SessionRegistry,
+    private readonly registry: SessionGate,
     /** Where clients POST, relative to the SSE URL so the proxy can sit under a path prefix. */
     private readonly endpoint = 'messages',
   ) {}

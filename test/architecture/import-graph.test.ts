@@ -20,8 +20,21 @@ const MAY_IMPORT: Record<string, string[]> = {
   stateless: ['forward', 'upstream'],
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
+  servers: ['session', 'sse', 'stateless', 'forward', 'aggregate', 'plugins', 'config', 'upstream'],
   ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
-  app: ['session', 'sse', 'aggregate', 'config', 'plugins', 'metrics', 'upstream', 'ui', 'audit', 'tracing'],
+  app: [
+    'servers',
+    'session',
+    'sse',
+    'aggregate',
+    'config',
+    'plugins',
+    'metrics',
+    'upstream',
+    'ui',
+    'audit',
+    'tracing',
+  ],
 }
 const ENTRY_POINTS = new Set(['proxy.ts', 'index.ts'])
 const IMPORT = /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g

@@ -16,11 +16,14 @@ export interface ProtectedResource {
 /** Where clients that do not read `resource_metadata` from the 401 look last (MCP authorization spec). */
 const ROOT_METADATA_PATH = '/.well-known/oauth-protected-resource'
 
+/** A request to a virtual server's endpoint, and its name. */
+const SERVER_PATH = /^\/(?:mcp|sse)\/([^/]+)/
+
 /**
  * RFC 9728 Protected Resource Metadata for `/mcp`, served at
  * `/.well-known/oauth-protected-resource/mcp` (and at the root variant, for clients that probe
- * it), so clients find the authorization server from a 401. Undefined when no authorization
- * server is known.
+ * it), and for each virtual server at `/.well-known/oauth-protected-resource/mcp/<name>`, so
+ * clients find the authorization server from a 401. Undefined when no authorization server is known.
  */
 export function protectedResource(options: JwtAuthOptions): ProtectedResource | undefined {
   const servers =
@@ -38,16 +41,23 @@ export function protectedResource(options: JwtAuthOptions): ProtectedResource | 
     )
     return { ...(first as OAuthProtectedResourceMetadata), authorization_servers: servers }
   }
-  const resourceOf = (request: Request) => new URL(options.resource ?? new URL('/mcp', request.url))
+  // A virtual server (`/mcp/<name>`, `/sse/<name>`) is a resource of its own, below the proxy's.
+  const resourceOf = (request: Request, server?: string) => {
+    const base = new URL(options.resource ?? new URL('/mcp', request.url))
+    return server ? new URL(`${base.href.replace(/\/$/, '')}/${server}`) : base
+  }
   // A bad authorization server URL fails at startup rather than on the first request.
   metadataFor(new URL(options.resource ?? 'http://localhost/mcp'))
   return {
-    metadataUrl: (request) => getOAuthProtectedResourceMetadataUrl(resourceOf(request)),
+    metadataUrl: (request) =>
+      getOAuthProtectedResourceMetadataUrl(
+        resourceOf(request, SERVER_PATH.exec(new URL(request.url).pathname)?.[1]),
+      ),
     document(request, path) {
-      const resource = resourceOf(request)
-      const ownPath = new URL(getOAuthProtectedResourceMetadataUrl(resource)).pathname
-      if (path !== ownPath && path !== ROOT_METADATA_PATH) return undefined
-      return Response.json(metadataFor(resource), {
+      const ownPath = new URL(getOAuthProtectedResourceMetadataUrl(resourceOf(request))).pathname
+      const server = path.startsWith(`${ownPath}/`) ? path.slice(ownPath.length + 1) : undefined
+      if (path !== ownPath && path !== ROOT_METADATA_PATH && !server) return undefined
+      return Response.json(metadataFor(resourceOf(request, server)), {
         headers: { 'access-control-allow-origin': '*', 'cache-control': 'max-age=3600' },
       })
     },

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   /** Until the response started: for a streamed (SSE) answer, its first byte, not its end. */
   durationMs: number
   session?: string
+  /** The virtual server addressed (`/mcp/<name>`). */
+  server?: string
   client?: string
   identity?: string
   /** The JSON-RPC method (`tools/call`); for a batch, its first message's. */
@@ -41,6 +43,7 @@ export function logEntry(
     status,
     durationMs: Math.round(durationMs * 10) / 10,
     session: ctx.sessionId,
+    server: ctx.server,
     client: ctx.clientAddress,
     identity: ctx.identity,
     method: ctx.rpc?.method,

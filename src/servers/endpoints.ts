@@ -1,0 +1,85 @@
+import type { Notification } from '@modelcontextprotocol/client'
+import type { ToolSearchOptions } from '../aggregate/tool-search.ts'
+import type { ResolvedConfig } from '../config/resolve.ts'
+import type { CatalogKind } from '../upstream/list-all.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { type EndpointSettings, McpEndpoint, type SharedParts } from './mcp-endpoint.ts'
+
+type ServerConfigs = ResolvedConfig['servers']
+
+export function toolSearchOptions(
+  setting: boolean | { pinned: string[] } | undefined,
+): ToolSearchOptions | undefined {
+  return setting === true ? { pinned: [] } : setting || undefined
+}
+
+function settingsOf(name: string, server: ServerConfigs[string]): EndpointSettings {
+  const { toolSearch, ...rest } = server
+  const search = toolSearchOptions(toolSearch)
+  return { name, ...rest, ...(search && { toolSearch: search }) }
+}
+
+/**
+ * The endpoints a proxy serves: everything (what `/mcp` serves unless `default` says otherwise,
+ * and what the status page shows) and each virtual server (`servers`), kept across reloads.
+ */
+export class Endpoints {
+  readonly everything: McpEndpoint
+  private readonly servers = new Map<string, McpEndpoint>()
+  private target: string | false | undefined
+
+  constructor(
+    private readonly shared: SharedParts,
+    config: Pick<ResolvedConfig, 'servers' | 'default' | 'toolSearch'>,
+  ) {
+    this.everything = new McpEndpoint(shared, {})
+    this.apply(config)
+  }
+
+  /** The endpoint at `/mcp` (no name) or `/mcp/<name>`; undefined where there is none. */
+  at(name: string | undefined): McpEndpoint | undefined {
+    if (name !== undefined) return this.servers.get(name)
+    if (this.target === false) return undefined
+    return this.target === undefined ? this.everything : this.servers.get(this.target)
+  }
+
+  all(): McpEndpoint[] {
+    return [this.everything, ...this.servers.values()]
+  }
+
+  /**
+   * Brings the servers in line with a new config: new ones are added, changed ones updated in
+   * place (their sessions stay). Returns the removed ones, for the caller to close (their
+   * clients' next request is a 404).
+   */
+  apply(config: Pick<ResolvedConfig, 'servers' | 'default' | 'toolSearch'>): McpEndpoint[] {
+    const search = toolSearchOptions(config.toolSearch)
+    this.everything.update(search ? { toolSearch: search } : {})
+    const leaving: McpEndpoint[] = []
+    for (const [name, endpoint] of this.servers) {
+      if (name in config.servers) continue
+      this.servers.delete(name)
+      leaving.push(endpoint)
+    }
+    for (const [name, server] of Object.entries(config.servers)) {
+      const settings = settingsOf(name, server)
+      const existing = this.servers.get(name)
+      if (existing) existing.update(settings)
+      else this.servers.set(name, new McpEndpoint(this.shared, settings))
+    }
+    this.target = config.default
+    return leaving
+  }
+
+  catalogChanged(kinds: CatalogKind[], upstream?: Upstream): void {
+    for (const endpoint of this.all()) endpoint.catalogChanged(kinds, upstream)
+  }
+
+  sharedNotification(upstream: Upstream, notification: Notification): void {
+    for (const endpoint of this.all()) endpoint.sharedNotification(upstream, notification)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((endpoint) => endpoint.close()))
+  }
+}

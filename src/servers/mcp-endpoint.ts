@@ -1,0 +1,170 @@
+import type { Notification } from '@modelcontextprotocol/client'
+import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
+import { Catalog } from '../aggregate/catalog.ts'
+import type { ToolSearchOptions } from '../aggregate/tool-search.ts'
+import { createForwardingServer } from '../forward/forwarding-server.ts'
+import type { ProxyCore } from '../forward/scope.ts'
+import type { Logger } from '../logger.ts'
+import type { ProxMCPContext } from '../plugins/types.ts'
+import type { SessionGate, SessionRegistry } from '../session/session-registry.ts'
+import type { SessionClient, StatefulSession } from '../session/stateful-session.ts'
+import { StreamableSessions } from '../session/streamable-sessions.ts'
+import { SseSessions } from '../sse/sse-sessions.ts'
+import { SharedScope } from '../stateless/shared-scope.ts'
+import type { Suspensions } from '../stateless/suspensions.ts'
+import type { CatalogKind } from '../upstream/list-all.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import { type CompiledRules, compileRules, type ServerRules } from './server-rules.ts'
+
+/** What one endpoint serves: every upstream (`/mcp`) or a virtual server's (`/mcp/<name>`). */
+export interface EndpointSettings extends ServerRules {
+  /** The virtual server's name; absent for `/mcp` over every upstream. */
+  name?: string
+  /** Ids of the upstreams served, in the order their names win conflicts; absent: all, in config order. */
+  upstreams?: string[]
+  instructions?: string
+  toolSearch?: ToolSearchOptions
+}
+
+/** What every endpoint of a proxy shares: the upstream connections, plugins, limits and metrics. */
+export interface SharedParts extends Omit<ProxyCore, 'catalog' | 'upstreams' | 'server'> {
+  upstreams: () => Upstream[]
+  registry: SessionRegistry
+  suspensions: Suspensions
+  logger: Logger
+  namespace: boolean
+}
+
+/**
+ * One MCP server as clients see it at one path, in every transport (Streamable HTTP in both eras,
+ * HTTP+SSE): its own merged catalog over its upstreams, built from the shared connections, its own
+ * sessions, and the list changes of its own upstreams only.
+ */
+export class McpEndpoint implements SessionGate {
+  readonly sessions = new Set<StatefulSession>()
+  readonly catalog: Catalog
+  readonly core: ProxyCore
+  readonly streamable: StreamableSessions
+  readonly sse: SseSessions
+  readonly modern: McpHttpHandler
+  private rules: CompiledRules
+
+  constructor(
+    private readonly shared: SharedParts,
+    private settings: EndpointSettings,
+  ) {
+    this.rules = compileRules(settings)
+    const { plugins } = shared
+    this.catalog = new Catalog(() => this.upstreams(), {
+      namespace: shared.namespace,
+      logger: shared.logger,
+      filterTools: (tools, ctx) => this.rules.filter(plugins.filterTools(tools, ctx), ctx),
+      ...(settings.toolSearch && { toolSearch: settings.toolSearch }),
+    })
+    const endpoint = this
+    this.core = {
+      catalog: this.catalog,
+      plugins,
+      metrics: shared.metrics,
+      pageSize: shared.pageSize,
+      ...(shared.audit && { audit: shared.audit }),
+      get upstreams() {
+        return endpoint.upstreams()
+      },
+      get server() {
+        const { name, instructions } = endpoint.settings
+        return name === undefined ? undefined : { name, ...(instructions !== undefined && { instructions }) }
+      },
+    }
+    this.streamable = new StreamableSessions(this.core, this)
+    this.sse = new SseSessions(this.core, this, settings.name ? `${settings.name}/messages` : 'messages')
+    const scope = new SharedScope(shared.suspensions)
+    this.modern = createMcpHandler(() => createForwardingServer(this.core, scope), { legacy: 'reject' })
+  }
+
+  get name(): string | undefined {
+    return this.settings.name
+  }
+
+  /** Applies changed settings (a reload); the catalog rebuild that follows announces the change. */
+  update(settings: EndpointSettings): void {
+    this.settings = settings
+    this.rules = compileRules(settings)
+    this.catalog.setToolSearch(settings.toolSearch)
+  }
+
+  /** Whether this identity may use the server at all (its `access` names it). */
+  admits(identity: string | undefined): boolean {
+    return this.rules.admits(identity)
+  }
+
+  serves(upstream: Upstream): boolean {
+    return this.settings.upstreams?.includes(upstream.id) ?? true
+  }
+
+  /** The input schema of a tool as this client sees it, as its upstream declared it. */
+  toolInputSchema(name: string, ctx: ProxMCPContext): unknown {
+    const route = this.catalog.routeTool(name, ctx)
+    return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
+  }
+
+  /** An upstream's lists changed (or, without one, the set of upstreams did): rebuild, and tell this endpoint's clients. */
+  catalogChanged(kinds: CatalogKind[], upstream?: Upstream): void {
+    if (upstream && !this.serves(upstream)) return
+    this.catalog.rebuild()
+    const tools = kinds.includes('tools')
+    const prompts = kinds.includes('prompts')
+    const resources = kinds.includes('resources') || kinds.includes('resourceTemplates')
+    if (tools) this.modern.notify.toolsChanged()
+    if (prompts) this.modern.notify.promptsChanged()
+    if (resources) this.modern.notify.resourcesChanged()
+    for (const session of this.sessions) {
+      if (tools) void session.server.sendToolListChanged().catch(() => {})
+      if (prompts) void session.server.sendPromptListChanged().catch(() => {})
+      if (resources) void session.server.sendResourceListChanged().catch(() => {})
+    }
+  }
+
+  /** A notification on an upstream's shared connection, for the clients it concerns here. */
+  sharedNotification(upstream: Upstream, notification: Notification): void {
+    if (!this.serves(upstream)) return
+    const uri = (notification.params as { uri?: unknown } | undefined)?.uri
+    if (notification.method === 'notifications/resources/updated' && typeof uri === 'string') {
+      this.modern.notify.resourceUpdated(uri)
+    }
+    if (upstream.sharesProcess)
+      for (const session of this.sessions) session.relayShared(upstream, notification)
+  }
+
+  /** Ends this endpoint's sessions (the server was removed, or the proxy stops). */
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions].map((session) => session.close()))
+    await this.modern.close()
+  }
+
+  get maxCallsPerSession(): number {
+    return this.shared.registry.maxCallsPerSession
+  }
+
+  admit(client: SessionClient): Response | undefined {
+    return this.shared.registry.admit(client)
+  }
+
+  opened(session: StatefulSession): void {
+    this.sessions.add(session)
+    this.shared.registry.opened(session)
+  }
+
+  closed(session: StatefulSession): void {
+    this.sessions.delete(session)
+    this.shared.registry.closed(session)
+  }
+
+  private upstreams(): Upstream[] {
+    const all = this.shared.upstreams()
+    const ids = this.settings.upstreams
+    if (!ids) return all
+    // The server's own order decides conflicts among its upstreams.
+    return ids.flatMap((id) => all.filter((upstream) => upstream.id === id))
+  }
+}
