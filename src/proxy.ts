@@ -245,6 +245,7 @@ export class ProxMCP {
       upstreamConfigs: () => this.config.upstreams,
       catalog: this.endpoints.everything.catalog,
       traffic: () => this.metrics.traffic(),
+      servers: () => this.endpoints.servers().map((endpoint) => endpoint.summary()),
       restart: (id) => this.restartUpstream(id),
       accepting: () => this.accepting,
       ...(this.reloadConfig && { reload: this.reloadConfig }),

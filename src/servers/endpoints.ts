@@ -25,7 +25,7 @@ function settingsOf(name: string, server: ServerConfigs[string]): EndpointSettin
  */
 export class Endpoints {
   readonly everything: McpEndpoint
-  private readonly servers = new Map<string, McpEndpoint>()
+  private readonly named = new Map<string, McpEndpoint>()
   private target: string | false | undefined
 
   constructor(
@@ -38,13 +38,18 @@ export class Endpoints {
 
   /** The endpoint at `/mcp` (no name) or `/mcp/<name>`; undefined where there is none. */
   at(name: string | undefined): McpEndpoint | undefined {
-    if (name !== undefined) return this.servers.get(name)
+    if (name !== undefined) return this.named.get(name)
     if (this.target === false) return undefined
-    return this.target === undefined ? this.everything : this.servers.get(this.target)
+    return this.target === undefined ? this.everything : this.named.get(this.target)
+  }
+
+  /** The virtual servers, in config order. */
+  servers(): McpEndpoint[] {
+    return [...this.named.values()]
   }
 
   all(): McpEndpoint[] {
-    return [this.everything, ...this.servers.values()]
+    return [this.everything, ...this.named.values()]
   }
 
   /**
@@ -56,16 +61,16 @@ export class Endpoints {
     const search = toolSearchOptions(config.toolSearch)
     this.everything.update(search ? { toolSearch: search } : {})
     const leaving: McpEndpoint[] = []
-    for (const [name, endpoint] of this.servers) {
+    for (const [name, endpoint] of this.named) {
       if (name in config.servers) continue
-      this.servers.delete(name)
+      this.named.delete(name)
       leaving.push(endpoint)
     }
     for (const [name, server] of Object.entries(config.servers)) {
       const settings = settingsOf(name, server)
-      const existing = this.servers.get(name)
+      const existing = this.named.get(name)
       if (existing) existing.update(settings)
-      else this.servers.set(name, new McpEndpoint(this.shared, settings))
+      else this.named.set(name, new McpEndpoint(this.shared, settings))
     }
     this.target = config.default
     return leaving

@@ -26,6 +26,17 @@ export interface EndpointSettings extends ServerRules {
   toolSearch?: ToolSearchOptions
 }
 
+export interface ServerSummary {
+  name: string
+  upstreams: string[]
+  /** Open 2025-era sessions on this server. */
+  sessions: number
+  /** The identity globs its `access` admits; null when anyone may use it. */
+  access: string[] | null
+  toolSearch: boolean
+  instructions?: string
+}
+
 /** What every endpoint of a proxy shares: the upstream connections, plugins, limits and metrics. */
 export interface SharedParts extends Omit<ProxyCore, 'catalog' | 'upstreams' | 'server'> {
   upstreams: () => Upstream[]
@@ -91,6 +102,19 @@ export class McpEndpoint implements SessionGate {
     this.settings = settings
     this.rules = compileRules(settings)
     this.catalog.setToolSearch(settings.toolSearch)
+  }
+
+  /** What the status page shows of a virtual server. */
+  summary(): ServerSummary {
+    const { name = '', upstreams = [], access, toolSearch, instructions } = this.settings
+    return {
+      name,
+      upstreams,
+      sessions: this.sessions.size,
+      access: access ? Object.keys(access) : null,
+      toolSearch: toolSearch !== undefined,
+      ...(instructions !== undefined && { instructions }),
+    }
   }
 
   /** Whether this identity may use the server at all (its `access` names it). */

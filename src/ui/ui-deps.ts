@@ -1,6 +1,7 @@
 import type { Catalog } from '../aggregate/catalog.ts'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Traffic } from '../metrics/proxy-metrics.ts'
+import type { ServerSummary } from '../servers/mcp-endpoint.ts'
 import type { ProxMCPStatus } from '../status.ts'
 import { RecentRequests } from './recent-requests.ts'
 import type { UiDeps } from './ui-routes.ts'
@@ -13,6 +14,8 @@ export interface UiSource {
   upstreamConfigs(): UpstreamConfig[]
   catalog: Catalog
   traffic(): Traffic
+  /** The virtual servers. */
+  servers(): ServerSummary[]
   restart(id: string): Promise<boolean>
   reload?: () => Promise<string>
   /** False while the proxy shuts down: no action may start. */
@@ -34,6 +37,7 @@ export function createUiDeps(source: UiSource): UiDeps {
         tools: source.catalog.toolReport(),
         ...source.catalog.owners(),
         sessions: status.sessions,
+        servers: source.servers(),
         callsInFlight: status.callsInFlight,
         traffic: source.traffic(),
         recent: recent.list(),

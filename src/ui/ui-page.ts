@@ -26,6 +26,9 @@ export function statusPage(token: string): string {
 <section aria-labelledby="h-upstreams"><h2 id="h-upstreams">Upstreams</h2>
 <div class="scroll"><table id="upstreams"><thead><tr><th scope="col">Id</th><th scope="col">State</th><th scope="col">Transport</th><th scope="col">Era</th><th scope="col">Target</th><th scope="col">Tools</th><th scope="col">Resources</th><th scope="col">Prompts</th><th scope="col">Reconnects</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody></tbody></table></div>
 </section>
+<section aria-labelledby="h-servers" id="servers-section" hidden><h2 id="h-servers">Virtual servers</h2>
+<div class="scroll"><table id="servers"><thead><tr><th scope="col">Path</th><th scope="col">Upstreams</th><th scope="col">Sessions</th><th scope="col">Who may use it</th><th scope="col">Tool search</th></tr></thead><tbody></tbody></table></div>
+</section>
 <section aria-labelledby="h-catalog"><h2 id="h-catalog">Catalog</h2>
 <label for="search">Search</label> <input id="search" type="search" placeholder="name or upstream">
 <div class="scroll"><table id="catalog"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Upstream</th><th scope="col">Marks</th></tr></thead><tbody></tbody></table></div>
@@ -139,6 +142,8 @@ async function refresh() {
     button.setAttribute('aria-label', 'Restart ' + u.id); button.onclick = () => act('ui/upstreams/' + encodeURIComponent(u.id) + '/restart')
     cell(row, '').append(button)
   })
+  $('servers-section').hidden = state.servers.length === 0
+  rows('servers', state.servers, (row, s) => { cell(row, '/mcp/' + s.name); cell(row, s.upstreams.join(', ')); cell(row, s.sessions); cell(row, s.access ? s.access.join(', ') : 'anyone'); cell(row, s.toolSearch ? 'on' : 'off') })
   $('tool-names').replaceChildren(...state.tools.filter((t) => t.shown).map((t) => Object.assign(document.createElement('option'), { value: t.name })))
   rows('recent', state.recent, (row, r) => { cell(row, r.time.slice(11, 19)); cell(row, r.method); cell(row, r.name); cell(row, r.upstream); cell(row, r.status, r.status >= 400 ? 'error' : ''); cell(row, r.durationMs) })
   render()

@@ -1,6 +1,7 @@
 import type { ToolReport } from '../aggregate/catalog-report.ts'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Traffic } from '../metrics/proxy-metrics.ts'
+import type { ServerSummary } from '../servers/mcp-endpoint.ts'
 import type { ProxMCPStatus, UpstreamStatus } from '../status.ts'
 import type { RecentRequest } from './recent-requests.ts'
 
@@ -14,6 +15,8 @@ export interface UiState {
   prompts: { name: string; upstream: string }[]
   resources: { uri: string; upstream: string }[]
   sessions: number
+  /** The virtual servers (`/mcp/<name>`), with their sessions. */
+  servers: ServerSummary[]
   callsInFlight: number
   traffic: Traffic
   recent: RecentRequest[]

@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   session: ['forward', 'upstream', 'plugins', 'metrics'],
   sse: ['session', 'forward'],
   servers: ['session', 'sse', 'stateless', 'forward', 'aggregate', 'plugins', 'config', 'upstream'],
-  ui: ['aggregate', 'config', 'metrics', 'plugins', 'upstream'],
+  ui: ['servers', 'aggregate', 'config', 'metrics', 'plugins', 'upstream'],
   app: [
     'servers',
     'session',

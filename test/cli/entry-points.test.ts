@@ -68,6 +68,26 @@ test.each([
   },
 )
 
+test('--upstream id=URL with --server name=id serves a virtual server at /mcp/<name>', async () => {
+  const alpha = serveV1Http({ name: 'alpha' })
+  const port = freePort()
+  const argv = ['--port', String(port), '--upstream', `files=${alpha.url}`, '--server', 'coding=files']
+  const child = Bun.spawn([process.execPath, 'src/cli/bun.ts', ...argv], { stdout: 'pipe', stderr: 'pipe' })
+  try {
+    await waitForHealthz(port)
+    const client = await connectClient(`http://127.0.0.1:${port}/mcp/coding`)
+    expect(client.getServerVersion()?.name).toBe('coding')
+    expect((await client.callTool({ name: 'alpha_only', arguments: {} })).content).toEqual([
+      { type: 'text', text: 'alpha' },
+    ])
+    await client.close()
+  } finally {
+    child.kill('SIGTERM')
+    expect(await child.exited).toBe(0)
+    await alpha.close()
+  }
+})
+
 test('--version prints the package version', async () => {
   const child = Bun.spawn(['node', 'dist/cli.js', '--version'], { stdout: 'pipe' })
   const { version } = await Bun.file('package.json').json()

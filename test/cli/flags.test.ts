@@ -46,9 +46,35 @@ test.each([
   [['--port', '70000'], '--port 70000: expected a port up to 65535'],
   [['--log-format', 'xml'], '--log-format xml'],
   [['stray'], 'positional'],
+  [['--server', 'files'], '--server files: expected name=upstreamId,upstreamId'],
+  [['--server', 'files=a,,b'], '--server files=a,,b: expected name=upstreamId,upstreamId'],
 ])('%p is a usage error', (argv, message) => {
   expect(() => parseFlags(argv, {})).toThrow(UsageError)
   expect(() => parseFlags(argv, {})).toThrow(message)
+})
+
+test('--upstream id=URL names an upstream, and --server name=id,id makes a virtual server of named ones', () => {
+  const options = parseFlags(
+    [
+      '--upstream',
+      'files=http://localhost:3001/mcp',
+      '--upstream',
+      'http://localhost:3002/mcp?token=a=b',
+      '--server',
+      'coding=files,localhost-3002',
+      '--server',
+      'docs=files',
+    ],
+    {},
+  )
+  expect(options.upstreams).toEqual([
+    { id: 'files', url: 'http://localhost:3001/mcp' },
+    { id: 'localhost-3002', url: 'http://localhost:3002/mcp?token=a=b' },
+  ])
+  expect(options.overrides.servers).toEqual({
+    coding: { upstreams: ['files', 'localhost-3002'] },
+    docs: { upstreams: ['files'] },
+  })
 })
 
 test('an empty --stdio command is a usage error', () => {

@@ -22,6 +22,7 @@ beforeAll(async () => {
   issuer = await startJwtIssuer(AUDIENCE)
   proxy = await startProxy({
     upstreams: [{ id: 'alpha', url: alpha.url }],
+    servers: { coding: { upstreams: ['alpha'] } },
     plugins: [
       authPlugin({
         ...againstIssuer(),
@@ -69,6 +70,18 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
     expect(hidden.message).toContain('Unknown tool: fail')
     await client.close()
   })
+})
+
+test('a virtual server is a resource of its own: its 401 points to its own metadata, which names it', async () => {
+  const serverUrl = `${proxy.url}/coding`
+  const ownMetadata = new URL('/.well-known/oauth-protected-resource/mcp/coding', proxy.url).href
+  const response = await postRpc(serverUrl)
+  expect(response.status).toBe(401)
+  expect(response.headers.get('www-authenticate')).toBe(
+    `Bearer realm="proxmcp", resource_metadata="${ownMetadata}"`,
+  )
+  const metadata = await (await fetch(ownMetadata)).json()
+  expect(metadata).toMatchObject({ resource: serverUrl, authorization_servers: [issuer.issuer] })
 })
 
 test('a request without a token gets 401 pointing to the Protected Resource Metadata', async () => {

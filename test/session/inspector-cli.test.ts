@@ -16,6 +16,7 @@ beforeAll(async () => {
       { id: 'two', url: dualUpstream.url },
     ],
     namespace: true,
+    servers: { solo: { upstreams: ['two'], instructions: 'Only two.' } },
   })
   searching = await startProxy({
     upstreams: [
@@ -102,3 +103,28 @@ test.each(['modern', 'legacy'])(
   },
   60_000,
 )
+
+test('the Inspector CLI lists and calls the tools of a virtual server at /mcp/<name>', async () => {
+  const url = proxy.url.replace(/\/mcp$/, '/mcp/solo')
+  // The Inspector guesses the transport from a path ending in /mcp; this one is named.
+  const listed = (await inspector(['--transport', 'http', '--method', 'tools/list'], url)) as {
+    tools: { name: string }[]
+  }
+  const names = listed.tools.map((tool) => tool.name)
+  expect(names).toContain('two__echo')
+  expect(names.some((name) => name.startsWith('one__'))).toBe(false)
+  const result = (await inspector(
+    [
+      '--transport',
+      'http',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'two__echo',
+      '--tool-arg',
+      'text=virtual',
+    ],
+    url,
+  )) as { structuredContent?: unknown }
+  expect(result.structuredContent).toEqual({ text: 'virtual', server: 'two' })
+}, 60_000)

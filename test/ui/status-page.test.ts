@@ -37,6 +37,7 @@ describe('the status page of a proxy bound to loopback', () => {
         { id: 'beta', url: `${beta.url}?token=query-secret` },
         { id: 'local', command: ['bun', 'server.js', '--token', 'arg-secret'], env: { KEY: 'env-secret' } },
       ],
+      servers: { coding: { upstreams: ['alpha'], access: { 'dev-*': ['*'] } } },
       plugins: [
         toolFilterPlugin({
           deny: ['fail'],
@@ -85,6 +86,13 @@ describe('the status page of a proxy bound to loopback', () => {
       status: 200,
     })
     expect(state.traffic.requests).toBeGreaterThan(0)
+  })
+
+  test('the virtual servers are listed with their upstreams, sessions and who may use them', async () => {
+    const { servers } = (await (await fetch(`${base(proxy)}/ui/state`)).json()) as UiState
+    expect(servers).toEqual([
+      { name: 'coding', upstreams: ['alpha'], sessions: 0, access: ['dev-*'], toolSearch: false },
+    ])
   })
 
   test('the catalog marks renamed, filtered, conflicting and changed tools, with their upstreams', async () => {
