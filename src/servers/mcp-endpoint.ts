@@ -68,7 +68,8 @@ export class McpEndpoint implements SessionGate {
     const { plugins } = shared
     this.catalog = new Catalog(() => this.upstreams(), {
       namespace: shared.namespace,
-      logger: shared.logger,
+      // Name conflicts are a server's own: its warnings say which server.
+      logger: settings.name ? prefixed(shared.logger, `server '${settings.name}': `) : shared.logger,
       filterTools: (tools, ctx) => this.rules.filter(plugins.filterTools(tools, ctx), ctx),
       ...(settings.toolSearch && { toolSearch: settings.toolSearch }),
     })
@@ -190,5 +191,14 @@ export class McpEndpoint implements SessionGate {
     if (!ids) return all
     // The server's own order decides conflicts among its upstreams.
     return ids.flatMap((id) => all.filter((upstream) => upstream.id === id))
+  }
+}
+
+function prefixed(logger: Logger, prefix: string): Logger {
+  return {
+    debug: (message) => logger.debug(prefix + message),
+    info: (message) => logger.info(prefix + message),
+    warn: (message) => logger.warn(prefix + message),
+    error: (message) => logger.error(prefix + message),
   }
 }

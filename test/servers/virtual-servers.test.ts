@@ -79,6 +79,12 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
     ])
     expect(everything.getServerVersion()?.name).toBe('proxmcp')
     await everything.close()
+    // Each server warns of its own conflicts, named; in support, beta is listed first.
+    expect(proxy.logs).toContainEqual(
+      expect.stringMatching(
+        /^warn: server 'support': tools .*'echo'.* offered by upstreams 'beta' and 'alpha': 'beta' wins/,
+      ),
+    )
   })
 
   test("a server's access rules: a listed identity sees its tools, any other gets 403", async () => {
