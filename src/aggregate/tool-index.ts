@@ -75,7 +75,6 @@ export class ToolIndex {
       processTerm: term,
       searchOptions: {
         boost: { name: 3, title: 2, summary: 2, description: 0.5, params: 0.3 },
-        prefix: (token) => token.length >= 4,
         processTerm: queryTerms,
       },
     })
