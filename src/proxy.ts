@@ -13,7 +13,6 @@ import { planUpstreamChanges, restartOnlyChanges, type UpstreamChanges } from '.
 import type { SpawnFn } from './runtime/types.ts'
 import { Endpoints } from './servers/endpoints.ts'
 import { SessionRegistry } from './session/session-registry.ts'
-import { Suspensions } from './stateless/suspensions.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
 import type { Tracing } from './tracing/tracing.ts'
 import { createUiDeps } from './ui/ui-deps.ts'
@@ -116,7 +115,6 @@ export class ProxMCP {
   private readonly registry: SessionRegistry
   private readonly logger: Logger
   private readonly perRequest: boolean
-  private readonly suspensions = new Suspensions()
   private app: Hono<AppEnv> | undefined
   private started: Promise<void> | undefined
   private accepting = true
@@ -173,7 +171,6 @@ export class ProxMCP {
         plugins: this.plugins,
         metrics: this.metrics,
         registry: this.registry,
-        suspensions: this.suspensions,
         logger: this.logger,
         namespace: this.config.namespace,
       },
@@ -276,11 +273,12 @@ export class ProxMCP {
       for (const key of restartOnlyChanges(this.config, next)) {
         this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
       }
+      // Servers first: rules that cannot compile refuse the reload before anything has changed.
+      // Their catalogs take the new upstreams in the rebuild that settling them does, which announces list_changed.
+      const removedServers = this.endpoints.apply(next)
       // The set follows the config in the same step: nothing may see one without the other.
       const swap = this.upstreamSet.replace(changes, next.upstreams)
       this.current = next
-      // Servers are applied by the catalog rebuild that settling the upstreams does, which announces list_changed.
-      const removedServers = this.endpoints.apply(next)
       await this.plugins.replace(next.plugins)
       await this.settle(swap)
       await Promise.all(removedServers.map((endpoint) => endpoint.close()))
@@ -328,9 +326,10 @@ export class ProxMCP {
 
   /** Ends every session and upstream connection, and every process the proxy started. */
   async stop(): Promise<void> {
-    this.suspensions.clear()
     this.registry.stop()
     await this.endpoints.close()
+    // Sessions a request opened on a server while a reload removed it.
+    await Promise.all([...this.registry.sessions].map((session) => session.close()))
     await this.upstreamSet.stopAll()
     await this.plugins.close()
     // Last: the lines and spans of calls that ended while stopping go out before the proxy does.

@@ -16,7 +16,9 @@ const MAX_LIMIT = 20
 
 /** What a client lists with tool search on: the meta-tools, then the pinned tools it may see. */
 export function listedTools(view: ToolView, options: ToolSearchOptions): JsonObject[] {
-  const pinned = options.pinned.flatMap((name) => view.tools.filter((tool) => tool.name === name))
+  const pinned = options.pinned
+    .filter((name) => name !== SEARCH_TOOLS && name !== CALL_TOOL)
+    .flatMap((name) => view.tools.filter((tool) => tool.name === name))
   return [...metaTools(view.tools.length), ...pinned]
 }
 

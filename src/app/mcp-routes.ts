@@ -25,7 +25,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     if (draining) return draining
     const ctx = contextFor(c, { body, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
-      const refusal = refuseForeignIdentity(c, endpoint, ctx)
+      const refusal = refuseAtEndpoint(c, endpoint, ctx)
       if (refusal) return refusal
       await deps.ready(opensSession(body))
       const options = { parsedBody: body, authInfo: authInfoFor(ctx, request.signal) }
@@ -47,7 +47,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const request = c.req.raw
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
-      const refusal = refuseForeignIdentity(c, endpoint, ctx)
+      const refusal = refuseAtEndpoint(c, endpoint, ctx)
       if (refusal) return refusal
       await deps.ready()
       return endpoint.streamable.handle(
@@ -76,11 +76,15 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   app.all('/mcp/:server', (c) => serve(c, c.req.param('server')))
 }
 
-/** A virtual server whose `access` does not name the caller's identity: 403, once plugins have authenticated it. */
-export function refuseForeignIdentity(
+/**
+ * Once the plugins have run: 404 for a server a reload removed meanwhile, 403 for a caller its
+ * `access` does not name.
+ */
+export function refuseAtEndpoint(
   c: Context<AppEnv>,
   endpoint: McpEndpoint,
   ctx: ProxMCPContext,
 ): Response | undefined {
+  if (!endpoint.isOpen) return errorResponse(proxyErrors.unknownServer(c.req.path))
   return endpoint.admits(ctx.identity) ? undefined : errorResponse(proxyErrors.serverForbidden(c.req.path))
 }

@@ -3,7 +3,7 @@ import { errorResponse, proxyErrors } from '../errors.ts'
 import { authInfoFor } from '../plugins/context.ts'
 import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
-import { refuseForeignIdentity } from './mcp-routes.ts'
+import { refuseAtEndpoint } from './mcp-routes.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
 
@@ -22,10 +22,12 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, c.req.raw, async () => {
-      const forbidden = refuseForeignIdentity(c, endpoint, ctx)
-      if (forbidden) return forbidden
+      const refused = refuseAtEndpoint(c, endpoint, ctx)
+      if (refused) return refused
       await deps.ready()
-      return endpoint.sse.open({ address: ctx.clientAddress, identity: ctx.identity })
+      // Relative to the stream's URL: `/sse` → `/messages`, `/sse/<name>` → `/sse/<name>/messages`.
+      const messages = name === undefined ? 'messages' : `${name}/messages`
+      return endpoint.sse.open({ address: ctx.clientAddress, identity: ctx.identity }, messages)
     })
   }
   const message = async (c: Context<AppEnv>, name: string | undefined) => {
@@ -43,6 +45,8 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const sessionId = c.req.query('sessionId')
     const ctx = contextFor(c, { body, sessionId, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
+      const refused = refuseAtEndpoint(c, endpoint, ctx)
+      if (refused) return refused
       const entry = endpoint.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)

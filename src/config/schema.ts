@@ -80,12 +80,21 @@ export const ServerSchema = v.strictObject({
   upstreams: v.pipe(
     v.array(upstreamId, 'expected a list of upstream ids'),
     v.minLength(1, 'expected at least one upstream id'),
+    v.check((ids) => new Set(ids).size === ids.length, 'expected each upstream id once'),
   ),
   tools: v.optional(
     v.strictObject({
       allow: v.optional(globs),
       deny: v.optional(globs),
-      rename: v.optional(stringMap),
+      rename: v.optional(
+        v.pipe(
+          stringMap,
+          v.check((rename) => {
+            const targets = Object.values(rename)
+            return targets.every(Boolean) && new Set(targets).size === targets.length
+          }, 'expected new names that are not empty and not shared by two tools'),
+        ),
+      ),
       descriptions: v.optional(stringMap),
     }),
   ),

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/resolve.ts'
 import type { CatalogKind } from '../upstream/list-all.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { type EndpointSettings, McpEndpoint, type SharedParts } from './mcp-endpoint.ts'
+import { compileRules } from './server-rules.ts'
 
 type ServerConfigs = ResolvedConfig['servers']
 
@@ -58,6 +59,9 @@ export class Endpoints {
    * clients' next request is a 404).
    */
   apply(config: Pick<ResolvedConfig, 'servers' | 'default' | 'toolSearch'>): McpEndpoint[] {
+    const planned = Object.entries(config.servers).map(([name, server]) => settingsOf(name, server))
+    // Rules that cannot compile throw here, before anything has changed.
+    for (const settings of planned) compileRules(settings)
     const search = toolSearchOptions(config.toolSearch)
     this.everything.update(search ? { toolSearch: search } : {})
     const leaving: McpEndpoint[] = []
@@ -66,12 +70,14 @@ export class Endpoints {
       this.named.delete(name)
       leaving.push(endpoint)
     }
-    for (const [name, server] of Object.entries(config.servers)) {
-      const settings = settingsOf(name, server)
+    for (const settings of planned) {
+      const name = settings.name as string
       const existing = this.named.get(name)
       if (existing) existing.update(settings)
       else this.named.set(name, new McpEndpoint(this.shared, settings))
     }
+    // Sessions opened at `/mcp` live in the endpoint it served; once it serves another, they are unreachable.
+    if (this.target === undefined && config.default !== undefined) void this.everything.closeSessions()
     this.target = config.default
     return leaving
   }

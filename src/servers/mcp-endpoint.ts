@@ -11,7 +11,7 @@ import type { SessionClient, StatefulSession } from '../session/stateful-session
 import { StreamableSessions } from '../session/streamable-sessions.ts'
 import { SseSessions } from '../sse/sse-sessions.ts'
 import { SharedScope } from '../stateless/shared-scope.ts'
-import type { Suspensions } from '../stateless/suspensions.ts'
+import { Suspensions } from '../stateless/suspensions.ts'
 import type { CatalogKind } from '../upstream/list-all.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { type CompiledRules, compileRules, type ServerRules } from './server-rules.ts'
@@ -41,7 +41,6 @@ export interface ServerSummary {
 export interface SharedParts extends Omit<ProxyCore, 'catalog' | 'upstreams' | 'server'> {
   upstreams: () => Upstream[]
   registry: SessionRegistry
-  suspensions: Suspensions
   logger: Logger
   namespace: boolean
 }
@@ -59,6 +58,8 @@ export class McpEndpoint implements SessionGate {
   readonly sse: SseSessions
   readonly modern: McpHttpHandler
   private rules: CompiledRules
+  private readonly suspensions = new Suspensions()
+  private removed = false
 
   constructor(
     private readonly shared: SharedParts,
@@ -89,8 +90,9 @@ export class McpEndpoint implements SessionGate {
       },
     }
     this.streamable = new StreamableSessions(this.core, this)
-    this.sse = new SseSessions(this.core, this, settings.name ? `${settings.name}/messages` : 'messages')
-    const scope = new SharedScope(shared.suspensions)
+    this.sse = new SseSessions(this.core, this)
+    // Paused 2026-07-28 calls are this server's own: a retry sent to another server cannot resume them.
+    const scope = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(this.core, scope), { legacy: 'reject' })
   }
 
@@ -103,6 +105,13 @@ export class McpEndpoint implements SessionGate {
     this.settings = settings
     this.rules = compileRules(settings)
     this.catalog.setToolSearch(settings.toolSearch)
+    // Narrowed rules hold from now on, not from the next rebuild.
+    this.catalog.rebuild()
+  }
+
+  /** Still served: a request that began before a reload removed it must not open anything on it. */
+  get isOpen(): boolean {
+    return !this.removed
   }
 
   /** What the status page shows of a virtual server. */
@@ -163,8 +172,15 @@ export class McpEndpoint implements SessionGate {
 
   /** Ends this endpoint's sessions (the server was removed, or the proxy stops). */
   async close(): Promise<void> {
-    await Promise.all([...this.sessions].map((session) => session.close()))
+    this.removed = true
+    this.suspensions.clear()
+    await this.closeSessions()
     await this.modern.close()
+  }
+
+  /** Ends the sessions opened here (`/mcp` now serves another endpoint), keeping the endpoint. */
+  async closeSessions(): Promise<void> {
+    await Promise.all([...this.sessions].map((session) => session.close()))
   }
 
   get maxCallsPerSession(): number {
@@ -178,6 +194,7 @@ export class McpEndpoint implements SessionGate {
   opened(session: StatefulSession): void {
     this.sessions.add(session)
     this.shared.registry.opened(session)
+    if (this.removed) void session.close()
   }
 
   closed(session: StatefulSession): void {

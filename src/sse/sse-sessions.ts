@@ -17,14 +17,13 @@ export class SseSessions {
   constructor(
     private readonly core: ProxyCore,
     private readonly registry: SessionGate,
-    /** Where clients POST, relative to the SSE URL so the proxy can sit under a path prefix. */
-    private readonly endpoint = 'messages',
   ) {}
 
-  async open(client: SessionClient): Promise<Response> {
+  /** `messages`: where the client POSTs, relative to the URL it opened the stream at (so the proxy can sit under a path prefix). */
+  async open(client: SessionClient, messages: string): Promise<Response> {
     const refusal = this.registry.admit(client)
     if (refusal) return refusal
-    const transport = new SseServerTransport(this.endpoint)
+    const transport = new SseServerTransport(messages)
     const session = new StatefulSession(this.core, transport, client, this.registry, () =>
       this.entries.delete(transport.sessionId),
     )

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
-import { authPlugin, loggerPlugin } from '../../src/index.ts'
+import { authPlugin, loggerPlugin, toolFilterPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
@@ -168,3 +168,24 @@ test('a reload turns tool search on and off, and connected clients are told to l
     await reloaded.stop()
   }
 })
+
+test.each(['legacy', 'modern'] as ClientEra[])(
+  "with tool search on, search_tools is the proxy's even where a tool of that name exists (%s era)",
+  async (era) => {
+    // A rename makes alpha's echo a tool named search_tools: the 2025-era fast path must not take it.
+    const shadowed = await startProxy({
+      upstreams: [{ id: 'alpha', url: alpha.url }],
+      toolSearch: { pinned: ['search_tools'] },
+      plugins: [toolFilterPlugin({ rename: { echo: 'search_tools' } })],
+    })
+    try {
+      const client = await connectClient(shadowed.url, { era })
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['search_tools', 'call_tool'])
+      const result = await client.callTool({ name: 'search_tools', arguments: { query: 'roots' } })
+      expect((result.structuredContent as Found).tools.map((tool) => tool.name)).toContain('list_roots')
+      await client.close()
+    } finally {
+      await shadowed.stop()
+    }
+  },
+)

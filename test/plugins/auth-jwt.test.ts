@@ -22,7 +22,7 @@ beforeAll(async () => {
   issuer = await startJwtIssuer(AUDIENCE)
   proxy = await startProxy({
     upstreams: [{ id: 'alpha', url: alpha.url }],
-    servers: { coding: { upstreams: ['alpha'] } },
+    servers: { coding: { upstreams: ['alpha'] }, other: { upstreams: ['alpha'] } },
     plugins: [
       authPlugin({
         ...againstIssuer(),
@@ -82,6 +82,18 @@ test('a virtual server is a resource of its own: its 401 points to its own metad
   )
   const metadata = await (await fetch(ownMetadata)).json()
   expect(metadata).toMatchObject({ resource: serverUrl, authorization_servers: [issuer.issuer] })
+})
+
+test('a token meant for one virtual server (RFC 8707 resource) is taken there, and nowhere else', async () => {
+  const token = await issuer.sign({ sub: 'alice', audience: `${proxy.url}/coding` })
+  const coding = await connectClient(`${proxy.url}/coding`, { headers: bearer(token) })
+  expect((await coding.listTools()).tools.map((tool) => tool.name)).toContain('alpha_only')
+  await coding.close()
+  for (const url of [proxy.url, `${proxy.url}/other`]) {
+    const response = await postRpc(url, bearer(token))
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toContain(`error="invalid_token"`)
+  }
 })
 
 test('a request without a token gets 401 pointing to the Protected Resource Metadata', async () => {

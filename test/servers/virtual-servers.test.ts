@@ -159,16 +159,21 @@ test('a server that does not exist is a 404 with a JSON-RPC error, on /mcp and /
   }
 })
 
-test('an HTTP+SSE client reaches a server at /sse/<name>', async () => {
+async function sseClient(url: string, key: string): Promise<Client> {
   const client = new Client({ name: 'sse-client', version: '1.0.0' })
   await client.connect(
-    new SSEClientTransport(new URL(`${base()}/sse/coding`), {
-      requestInit: { headers: as(ALICE) },
+    new SSEClientTransport(new URL(url), {
+      requestInit: { headers: as(key) },
       eventSourceInit: {
-        fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...as(ALICE) } }),
+        fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, ...as(key) } }),
       },
     }),
   )
+  return client
+}
+
+test('an HTTP+SSE client reaches a server at /sse/<name>', async () => {
+  const client = await sseClient(`${base()}/sse/coding`, ALICE)
   expect(await names(client)).not.toContain('beta_only')
   expect((await client.callTool({ name: 'echo', arguments: { text: 'sse' } })).content).toEqual([
     { type: 'text', text: 'alpha:sse' },
@@ -241,6 +246,48 @@ test('a reload adds, changes and removes servers: unchanged sessions go on, a re
   }
 })
 
+test("an HTTP+SSE session's every message is checked against the server's access, as reloaded", async () => {
+  const bob = await sseClient(`${base()}/sse/support`, BOB)
+  expect(await names(bob)).toEqual(['echo'])
+  const support = { ...config.servers?.support, upstreams: ['beta', 'alpha'], access: { alice: ['*'] } }
+  await proxy.proxy.reload({ ...config, servers: { ...config.servers, support } })
+  try {
+    expect(bob.listTools()).rejects.toThrow()
+  } finally {
+    await bob.close().catch(() => {})
+    await proxy.proxy.reload(config)
+  }
+})
+
+test('a reload whose server rules cannot work is refused, and nothing changes', async () => {
+  const broken = {
+    ...config.servers,
+    coding: { upstreams: ['alpha'], tools: { rename: { echo: 'x', fail: 'x' } } },
+  }
+  expect(proxy.proxy.reload({ ...config, servers: broken })).rejects.toThrow(
+    'servers.coding.tools.rename: expected new names that are not empty and not shared by two tools',
+  )
+  const coding = await connectClient(`${base()}/mcp/coding`, { headers: as(ALICE) })
+  expect(await names(coding)).toContain('echo')
+  await coding.close()
+})
+
+test('when a reload points /mcp at a server, the sessions opened on the old /mcp end', async () => {
+  const plain = { ...config, plugins: [] }
+  const reloaded = await startProxy(plain)
+  try {
+    const client = await connectClient(reloaded.url)
+    expect(reloaded.proxy.status().sessions).toBe(1)
+    await reloaded.proxy.reload({ ...plain, default: 'coding' })
+    await waitFor(() => reloaded.proxy.status().sessions === 0, 'the old /mcp session to end')
+    const pointed = await connectClient(reloaded.url)
+    expect(pointed.getServerVersion()?.name).toBe('coding')
+    await Promise.all([client.close().catch(() => {}), pointed.close()])
+  } finally {
+    await reloaded.stop()
+  }
+})
+
 test('default points /mcp at a server, and false turns /mcp off', async () => {
   const pointed = await startProxy({ ...config, plugins: [], default: 'coding' })
   const off = await startProxy({ ...config, plugins: [], default: false })
@@ -249,6 +296,11 @@ test('default points /mcp at a server, and false turns /mcp off', async () => {
     expect(client.getServerVersion()?.name).toBe('coding')
     expect(await names(client)).not.toContain('beta_only')
     await client.close()
+    // The HTTP+SSE transport at /sse follows default too, and posts where its stream says.
+    const legacy = new Client({ name: 'sse-client', version: '1.0.0' })
+    await legacy.connect(new SSEClientTransport(new URL(pointed.url.replace(/\/mcp$/, '/sse'))))
+    expect(await names(legacy)).toContain('alpha_only')
+    await legacy.close()
     const refused = await fetch(off.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

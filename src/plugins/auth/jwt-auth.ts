@@ -1,7 +1,7 @@
 import { challengeResponse } from './challenge.ts'
 import { bearerToken } from './credentials.ts'
 import { jwtVerifier } from './jwt-verifier.ts'
-import { protectedResource } from './protected-resource.ts'
+import { protectedResource, resourceOf, serverOf } from './protected-resource.ts'
 import type { Authenticator, JwtAuthOptions } from './types.ts'
 
 /** Bearer JWTs, with RFC 9728 discovery: every 401 points to the Protected Resource Metadata. */
@@ -16,7 +16,8 @@ export function jwtAuthenticator(options: JwtAuthOptions): Authenticator {
       if (token === undefined) {
         return { refusal: challengeResponse('Unauthorized: send a bearer token', { resourceMetadata }) }
       }
-      const verdict = await verify(token)
+      const server = serverOf(request)
+      const verdict = await verify(token, server && resourceOf(options, request, server).href)
       if ('invalid' in verdict) {
         return {
           refusal: challengeResponse(`Unauthorized: ${verdict.invalid}`, {

@@ -11,7 +11,9 @@ const DEFAULT_CLOCK_TOLERANCE_SEC = 30
  * leeway. A token that fails is `{ invalid: reason }`; a verifier that cannot work (the JWKS is
  * unreachable) throws, so the proxy answers 500 and logs it instead of blaming the client.
  */
-export function jwtVerifier(options: JwtAuthOptions): (token: string) => Promise<TokenVerdict> {
+export function jwtVerifier(
+  options: JwtAuthOptions,
+): (token: string, serverAudience?: string) => Promise<TokenVerdict> {
   const key = verificationKey(options)
   const audience = options.audience ?? options.resource
   if (audience === undefined) {
@@ -27,10 +29,14 @@ export function jwtVerifier(options: JwtAuthOptions): (token: string) => Promise
     clockTolerance: options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
     requiredClaims: ['exp'],
   }
-  return async (token) => {
+  // A virtual server's requests also take tokens meant for it alone (RFC 8707 resource = `<resource>/<name>`).
+  return async (token, serverAudience) => {
     let payload: JWTPayload
     try {
-      payload = (await jwtVerify(token, key, verifyOptions)).payload
+      const options = serverAudience
+        ? { ...verifyOptions, audience: [...[audience].flat(), serverAudience] }
+        : verifyOptions
+      payload = (await jwtVerify(token, key, options)).payload
     } catch (error) {
       return { invalid: invalidReason(error) }
     }

@@ -19,6 +19,21 @@ const ROOT_METADATA_PATH = '/.well-known/oauth-protected-resource'
 /** A request to a virtual server's endpoint, and its name. */
 const SERVER_PATH = /^\/(?:mcp|sse)\/([^/]+)/
 
+/** The resource a request is for: the proxy's (`resource`, else `/mcp` on its origin), or a virtual server's below it. */
+export function resourceOf(
+  options: Pick<JwtAuthOptions, 'resource'>,
+  request: Request,
+  server?: string,
+): URL {
+  const base = new URL(options.resource ?? new URL('/mcp', request.url))
+  return server ? new URL(`${base.href.replace(/\/$/, '')}/${server}`) : base
+}
+
+/** The virtual server a request addresses (`/mcp/<name>`, `/sse/<name>/…`), if any. */
+export function serverOf(request: Request): string | undefined {
+  return SERVER_PATH.exec(new URL(request.url).pathname)?.[1]
+}
+
 /**
  * RFC 9728 Protected Resource Metadata for `/mcp`, served at
  * `/.well-known/oauth-protected-resource/mcp` (and at the root variant, for clients that probe
@@ -41,23 +56,16 @@ export function protectedResource(options: JwtAuthOptions): ProtectedResource | 
     )
     return { ...(first as OAuthProtectedResourceMetadata), authorization_servers: servers }
   }
-  // A virtual server (`/mcp/<name>`, `/sse/<name>`) is a resource of its own, below the proxy's.
-  const resourceOf = (request: Request, server?: string) => {
-    const base = new URL(options.resource ?? new URL('/mcp', request.url))
-    return server ? new URL(`${base.href.replace(/\/$/, '')}/${server}`) : base
-  }
   // A bad authorization server URL fails at startup rather than on the first request.
   metadataFor(new URL(options.resource ?? 'http://localhost/mcp'))
   return {
     metadataUrl: (request) =>
-      getOAuthProtectedResourceMetadataUrl(
-        resourceOf(request, SERVER_PATH.exec(new URL(request.url).pathname)?.[1]),
-      ),
+      getOAuthProtectedResourceMetadataUrl(resourceOf(options, request, serverOf(request))),
     document(request, path) {
-      const ownPath = new URL(getOAuthProtectedResourceMetadataUrl(resourceOf(request))).pathname
+      const ownPath = new URL(getOAuthProtectedResourceMetadataUrl(resourceOf(options, request))).pathname
       const server = path.startsWith(`${ownPath}/`) ? path.slice(ownPath.length + 1) : undefined
       if (path !== ownPath && path !== ROOT_METADATA_PATH && !server) return undefined
-      return Response.json(metadataFor(resourceOf(request, server)), {
+      return Response.json(metadataFor(resourceOf(options, request, server)), {
         headers: { 'access-control-allow-origin': '*', 'cache-control': 'max-age=3600' },
       })
     },
