@@ -186,6 +186,8 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
   const warn = (message: string) => createCliLogger(logFormat).warn(message)
   const imported = await Promise.all(flags.imports.map((path) => importMcpServers(path, { warn })))
   const fileUpstreams = file.upstreams ?? []
+  const clash = flags.namedIds.find((id) => fileUpstreams.some((upstream) => upstream.id === id))
+  if (clash) throw new UsageError(`--upstream ${clash}=…: the config file has an upstream '${clash}' already`)
   const added = uniqueIds(
     [...imported.flat(), ...flags.upstreams],
     fileUpstreams.map((upstream) => upstream.id),

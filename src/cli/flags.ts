@@ -13,6 +13,8 @@ export interface CliOptions {
   overrides: Partial<ProxyConfigInput>
   /** Upstreams from --upstream and --stdio, appended to the config file's. */
   upstreams: UpstreamInput[]
+  /** Ids given with --upstream id=URL: a clash with the config file's is an error, not a rename. */
+  namedIds: string[]
   /** MCP client config files from --import, whose servers are appended too. */
   imports: string[]
   /** API keys from --api-key (or PROXMCP_API_KEY), each flag or the variable possibly comma-separated. */
@@ -58,22 +60,37 @@ export function parseFlags(argv: string[], env: Record<string, string | undefine
   if (values['tool-search']) overrides.toolSearch = true
   if (values.server) overrides.servers = Object.fromEntries(values.server.map(serverFlag))
   if (values.ui) overrides.ui = env.PROXMCP_UI_KEY ? { adminKey: env.PROXMCP_UI_KEY } : true
-  const upstreams = uniqueIds([
-    ...(values.upstream ?? []).map((value, index) => {
-      const [, id, url] = NAMED_UPSTREAM.exec(value) ?? []
-      return id && url ? { id, url } : { id: upstreamId(value, index), url: value }
-    }),
-    ...(values.stdio ?? []).map((line, index) => ({
-      id: `stdio-${index + 1}`,
-      command: splitCommand(line),
-      ...(values['share-stdio'] && { shareProcess: true }),
-    })),
-  ])
+  const named: UpstreamInput[] = []
+  const unnamed: UpstreamInput[] = []
+  for (const [index, value] of (values.upstream ?? []).entries()) {
+    const [, id, url] = NAMED_UPSTREAM.exec(value) ?? []
+    if (id && url) named.push({ id, url })
+    else unnamed.push({ id: upstreamId(value, index), url: value })
+  }
+  const namedIds = named.map((upstream) => upstream.id)
+  const twice = namedIds.find((id, index) => namedIds.indexOf(id) !== index)
+  if (twice) throw new UsageError(`--upstream ${twice}=…: two upstreams are named '${twice}'`)
+  // Ids the user chose stay as given (--server names them); generated ones make way.
+  const upstreams = [
+    ...named,
+    ...uniqueIds(
+      [
+        ...unnamed,
+        ...(values.stdio ?? []).map((line, index) => ({
+          id: `stdio-${index + 1}`,
+          command: splitCommand(line),
+          ...(values['share-stdio'] && { shareProcess: true }),
+        })),
+      ],
+      namedIds,
+    ),
+  ]
   const rateLimit = values['rate-limit']
   return {
     configPath: values.config,
     overrides,
     upstreams,
+    namedIds,
     imports: values.import ?? [],
     apiKeys: apiKeys(values['api-key'] ?? (env.PROXMCP_API_KEY === undefined ? [] : [env.PROXMCP_API_KEY])),
     ...(rateLimit !== undefined && { rateLimit: check(PerMinute, rateLimit, `--rate-limit ${rateLimit}`) }),

@@ -91,6 +91,19 @@ const BROKEN: [string, unknown, string[]][] = [
     ['upstreams[0].transport: expected "streamable-http", "sse" or "stdio"'],
   ],
   ['no upstreams', { port: 3000 }, ['no upstreams: pass --upstream URL']],
+  [
+    'virtual servers that name unknown upstreams or bad names',
+    {
+      upstreams: [{ id: 'a', url: 'http://x/mcp' }],
+      servers: { ok: { upstreams: ['a', 'ghost'] }, 'Bad Name': { upstreams: ['a'] } },
+      default: 'missing',
+    },
+    [
+      "servers.ok.upstreams: no upstream has the id 'ghost'",
+      'expected lowercase letters, digits, "_" or "-" (a path segment)',
+      "default: no server is named 'missing'",
+    ],
+  ],
 ]
 
 test.each(BROKEN)(
@@ -115,4 +128,13 @@ test('--config naming a missing file exits 2', async () => {
   const { code, stderr } = await run(ENTRIES.node, ['--config', 'nowhere.ts'], configDir({}))
   expect(code).toBe(2)
   expect(stderr).toContain('--config nowhere.ts: no such file')
+})
+
+test('--upstream id=URL whose id the config file has already exits 2 instead of renaming it', async () => {
+  const dir = configDir({
+    'proxmcp.config.json': JSON.stringify({ upstreams: [{ id: 'files', url: alpha.url }] }),
+  })
+  const { code, stderr } = await run(ENTRIES.bun, ['--upstream', `files=${alpha.url}`], dir)
+  expect(code).toBe(2)
+  expect(stderr.trim()).toBe("proxmcp: --upstream files=…: the config file has an upstream 'files' already")
 })

@@ -47,6 +47,10 @@ test.each([
   [['--log-format', 'xml'], '--log-format xml'],
   [['stray'], 'positional'],
   [['--server', 'files'], '--server files: expected name=upstreamId,upstreamId'],
+  [
+    ['--upstream', 'a=http://x/mcp', '--upstream', 'a=http://y/mcp'],
+    "--upstream a=…: two upstreams are named 'a'",
+  ],
   [['--server', 'files=a,,b'], '--server files=a,,b: expected name=upstreamId,upstreamId'],
 ])('%p is a usage error', (argv, message) => {
   expect(() => parseFlags(argv, {})).toThrow(UsageError)
@@ -71,6 +75,7 @@ test('--upstream id=URL names an upstream, and --server name=id,id makes a virtu
     { id: 'files', url: 'http://localhost:3001/mcp' },
     { id: 'localhost-3002', url: 'http://localhost:3002/mcp?token=a=b' },
   ])
+  expect(options.namedIds).toEqual(['files'])
   expect(options.overrides.servers).toEqual({
     coding: { upstreams: ['files', 'localhost-3002'] },
     docs: { upstreams: ['files'] },
