@@ -61,7 +61,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const refusal = front.admit(c.req.raw, c.req.path)
     if (refusal) return refusal
     const endpoint = deps.endpoint(name)
-    if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
+    if (!endpoint) return noServer(c, front)
     switch (c.req.method) {
       case 'POST':
         return post(c, endpoint)
@@ -74,6 +74,16 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   }
   app.all('/mcp', (c) => serve(c, undefined))
   app.all('/mcp/:server', (c) => serve(c, c.req.param('server')))
+}
+
+/**
+ * A path with no server is answered after the plugins, like any other request: an unauthenticated
+ * caller cannot tell which names exist, and the request is logged and counted.
+ */
+export function noServer(c: Context<AppEnv>, front: Front): Promise<Response> {
+  return front.withPlugins(contextFor(c), c.req.raw, async () =>
+    errorResponse(proxyErrors.unknownServer(c.req.path)),
+  )
 }
 
 /**

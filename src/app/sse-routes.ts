@@ -1,9 +1,8 @@
 import type { Context, Hono } from 'hono'
-import { errorResponse, proxyErrors } from '../errors.ts'
 import { authInfoFor } from '../plugins/context.ts'
 import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
-import { refuseAtEndpoint } from './mcp-routes.ts'
+import { noServer, refuseAtEndpoint } from './mcp-routes.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
 
@@ -19,7 +18,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     // session it opened would never close.
     if (c.req.method === 'HEAD') return c.body(null, 405, { allow: 'GET' })
     const endpoint = deps.endpoint(name)
-    if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
+    if (!endpoint) return noServer(c, front)
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, c.req.raw, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)
@@ -35,7 +34,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const refusal = front.admit(request, c.req.path)
     if (refusal) return refusal
     const endpoint = deps.endpoint(name)
-    if (!endpoint) return errorResponse(proxyErrors.unknownServer(c.req.path))
+    if (!endpoint) return noServer(c, front)
     const read = await front.read(request, false)
     if ('refusal' in read) return read.refusal
     const body =

@@ -107,6 +107,8 @@ export const ServerSchema = v.strictObject({
 const serverName = v.pipe(
   v.string(),
   v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected lowercase letters, digits, "_" or "-" (a path segment)'),
+  // `/messages` is where HTTP+SSE clients of `/sse` post.
+  v.check((name) => name !== 'messages', '"messages" is taken by the HTTP+SSE transport'),
 )
 
 function pathTo(input: Record<string, unknown>, key: string): [v.ObjectPathItem] {

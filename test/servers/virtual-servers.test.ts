@@ -143,6 +143,11 @@ test('the refusal of an identity a server does not name is a 403 with a JSON-RPC
   })
 })
 
+test('a server that does not exist is asked for credentials first, like any path', async () => {
+  const response = await fetch(`${base()}/mcp/nope`, { method: 'POST', body: '{}' })
+  expect(response.status).toBe(401)
+})
+
 test('a server that does not exist is a 404 with a JSON-RPC error, on /mcp and /sse alike', async () => {
   for (const path of ['/mcp/nope', '/sse/nope']) {
     const response = await fetch(`${base()}${path}`, {
