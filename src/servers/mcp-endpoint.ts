@@ -102,7 +102,11 @@ export class McpEndpoint implements SessionGate {
 
   /** Applies changed settings (a reload); the catalog rebuild that follows announces the change. */
   update(settings: EndpointSettings): void {
+    const before = this.upstreams()
     this.settings = settings
+    // Its sessions let go of upstreams it no longer serves (per-session processes, upstream sessions).
+    const dropped = before.filter((upstream) => !this.serves(upstream))
+    for (const session of this.sessions) for (const upstream of dropped) void session.release(upstream)
     this.rules = compileRules(settings)
     this.catalog.setToolSearch(settings.toolSearch)
     // Narrowed rules hold from now on, not from the next rebuild.

@@ -207,6 +207,16 @@ export class StatefulSession implements CallScope, SessionRequests {
     this.links.delete(upstream)
   }
 
+  /** Closes this session's connection to an upstream its server no longer serves (a reload narrowed it). */
+  async release(upstream: Upstream): Promise<void> {
+    const link = this.links.get(upstream)
+    this.links.delete(upstream)
+    for (const uri of this.sharedSubscriptions.get(upstream) ?? []) {
+      void this.subscribe(upstream, uri, false).catch(() => {})
+    }
+    await link?.then((opened) => opened.close()).catch(() => {})
+  }
+
   /** Ends the session and every upstream connection it holds. */
   async close(): Promise<void> {
     if (this.closed) return

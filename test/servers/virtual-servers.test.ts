@@ -264,6 +264,25 @@ test("an HTTP+SSE session's every message is checked against the server's access
   }
 })
 
+test("a reload that takes an upstream from a server closes its sessions' connections to it", async () => {
+  const plain = { ...config, plugins: [] }
+  const pair = await startProxy({ ...plain, servers: { pair: { upstreams: ['alpha', 'beta'] } } })
+  try {
+    const client = await connectClient(pair.url.replace(/\/mcp$/, '/mcp/pair'))
+    await client.callTool({ name: 'beta_only', arguments: {} })
+    const betaSessions = beta.sessions()
+    await pair.proxy.reload({ ...plain, servers: { pair: { upstreams: ['alpha'] } } })
+    await waitFor(() => beta.sessions() === betaSessions - 1, "the session's upstream session on beta to end")
+    expect(client.callTool({ name: 'beta_only', arguments: {} })).rejects.toThrow('Unknown tool: beta_only')
+    expect((await client.callTool({ name: 'alpha_only', arguments: {} })).content).toEqual([
+      { type: 'text', text: 'alpha' },
+    ])
+    await client.close()
+  } finally {
+    await pair.stop()
+  }
+})
+
 test('a reload whose server rules cannot work is refused, and nothing changes', async () => {
   const broken = {
     ...config.servers,
