@@ -243,6 +243,7 @@ export class ProxMCP {
       catalog: this.endpoints.everything.catalog,
       traffic: () => this.metrics.traffic(),
       servers: () => this.endpoints.servers().map((endpoint) => endpoint.summary()),
+      servesMcp: () => this.endpoints.at(undefined) !== undefined,
       restart: (id) => this.restartUpstream(id),
       accepting: () => this.accepting,
       ...(this.reloadConfig && { reload: this.reloadConfig }),

@@ -16,6 +16,8 @@ export interface UiSource {
   traffic(): Traffic
   /** The virtual servers. */
   servers(): ServerSummary[]
+  /** Whether `/mcp` is served (`default: false` turns it off). */
+  servesMcp(): boolean
   restart(id: string): Promise<boolean>
   reload?: () => Promise<string>
   /** False while the proxy shuts down: no action may start. */
@@ -38,6 +40,10 @@ export function createUiDeps(source: UiSource): UiDeps {
         ...source.catalog.owners(),
         sessions: status.sessions,
         servers: source.servers(),
+        endpoints: [
+          ...(source.servesMcp() ? ['mcp'] : []),
+          ...source.servers().map((server) => `mcp/${server.name}`),
+        ],
         callsInFlight: status.callsInFlight,
         traffic: source.traffic(),
         recent: recent.list(),

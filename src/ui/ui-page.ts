@@ -34,7 +34,8 @@ export function statusPage(token: string): string {
 <div class="scroll"><table id="catalog"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Upstream</th><th scope="col">Marks</th></tr></thead><tbody></tbody></table></div>
 </section>
 <section aria-labelledby="h-try"><h2 id="h-try">Try a tool</h2>
-<form id="try"><p>Calls the tool through <code>/mcp</code>, as any client would: same access rules, limits and log.</p>
+<form id="try"><p>Calls the tool through an MCP endpoint, as any client would: same access rules, limits and log.</p>
+<label for="endpoint">Endpoint</label> <select id="endpoint"></select>
 <label for="tool">Tool</label> <input id="tool" required list="tool-names" autocomplete="off">
 <datalist id="tool-names"></datalist>
 <label for="args">Arguments (JSON)</label> <textarea id="args" rows="3">{}</textarea>
@@ -142,17 +143,19 @@ async function refresh() {
     button.setAttribute('aria-label', 'Restart ' + u.id); button.onclick = () => act('ui/upstreams/' + encodeURIComponent(u.id) + '/restart')
     cell(row, '').append(button)
   })
+  const picked = $('endpoint').value
+  $('endpoint').replaceChildren(...state.endpoints.map((path) => Object.assign(document.createElement('option'), { value: path, textContent: '/' + path, selected: path === picked })))
   $('servers-section').hidden = state.servers.length === 0
   rows('servers', state.servers, (row, s) => { cell(row, '/mcp/' + s.name); cell(row, s.upstreams.join(', ')); cell(row, s.sessions); cell(row, s.access ? s.access.join(', ') : 'anyone'); cell(row, s.toolSearch ? 'on' : 'off') })
   $('tool-names').replaceChildren(...state.tools.filter((t) => t.shown).map((t) => Object.assign(document.createElement('option'), { value: t.name })))
   rows('recent', state.recent, (row, r) => { cell(row, r.time.slice(11, 19)); cell(row, r.method); cell(row, r.name); cell(row, r.upstream); cell(row, r.status, r.status >= 400 ? 'error' : ''); cell(row, r.durationMs) })
   render()
 }
-async function rpc(session, key, message) {
+async function rpc(path, session, key, message) {
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
   if (session) headers['mcp-session-id'] = session
   if (key) headers.authorization = 'Bearer ' + key
-  const response = await fetch('mcp', { method: 'POST', headers, body: JSON.stringify(message) })
+  const response = await fetch(path, { method: 'POST', headers, body: JSON.stringify(message) })
   const text = await response.text()
   const data = text.split('\\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5)).pop() ?? text
   return { response, body: data ? JSON.parse(data) : undefined }
@@ -161,14 +164,15 @@ $('try').onsubmit = async (event) => {
   event.preventDefault()
   const out = $('result'); out.textContent = 'Calling…'
   try {
-    const key = $('key').value, args = JSON.parse($('args').value || '{}')
-    const init = await rpc(undefined, key, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'proxmcp-status-page', version: '1' } } })
+    const key = $('key').value, args = JSON.parse($('args').value || '{}'), path = $('endpoint').value
+    if (!path) throw new Error('No MCP endpoint is served')
+    const init = await rpc(path, undefined, key, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'proxmcp-status-page', version: '1' } } })
     if (!init.response.ok) throw new Error(init.body?.error?.message ?? 'HTTP ' + init.response.status)
     const session = init.response.headers.get('mcp-session-id')
-    await rpc(session, key, { jsonrpc: '2.0', method: 'notifications/initialized' })
-    const call = await rpc(session, key, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: $('tool').value, arguments: args } })
+    await rpc(path, session, key, { jsonrpc: '2.0', method: 'notifications/initialized' })
+    const call = await rpc(path, session, key, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: $('tool').value, arguments: args } })
     out.textContent = JSON.stringify(call.body?.result ?? call.body?.error ?? call.body, null, 2)
-    fetch('mcp', { method: 'DELETE', headers: { 'mcp-session-id': session, ...(key && { authorization: 'Bearer ' + key }) } })
+    fetch(path, { method: 'DELETE', headers: { 'mcp-session-id': session, ...(key && { authorization: 'Bearer ' + key }) } })
   } catch (error) { out.textContent = String(error.message ?? error) }
   poll()
 }

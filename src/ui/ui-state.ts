@@ -17,6 +17,8 @@ export interface UiState {
   sessions: number
   /** The virtual servers (`/mcp/<name>`), with their sessions. */
   servers: ServerSummary[]
+  /** The MCP endpoints the page may call, relative to it (`mcp`, `mcp/<name>`); `/mcp` only while it is served. */
+  endpoints: string[]
   callsInFlight: number
   traffic: Traffic
   recent: RecentRequest[]

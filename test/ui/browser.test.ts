@@ -35,6 +35,7 @@ describe.skipIf(Boolean(chromiumUnavailable))('the status page in a real browser
         { id: 'alpha', url: alpha.url },
         { id: 'beta', command: [...stdioFixture('ui-beta'), '--down-while', betaDown], prestart: 0 },
       ],
+      servers: { solo: { upstreams: ['alpha'], tools: { rename: { alpha_only: 'solo_only' } } } },
     })
     browser = await puppeteer.launch({
       executablePath: chromium as string,
@@ -76,6 +77,20 @@ describe.skipIf(Boolean(chromiumUnavailable))('the status page in a real browser
         )?.children[1]?.textContent !== 'up',
       { timeout: 20_000 },
     )
+    await page.close()
+  })
+
+  test('calls a tool through the virtual server picked in the form', async () => {
+    const page = await browser.newPage()
+    await page.goto(proxy.url.replace(/\/mcp$/, '/ui'))
+    await page.waitForSelector('#endpoint option[value="mcp/solo"]')
+    expect(
+      await page.$$eval('#endpoint option', (options) => options.map((option) => option.textContent)),
+    ).toEqual(['/mcp', '/mcp/solo'])
+    await page.select('#endpoint', 'mcp/solo')
+    await page.type('#tool', 'solo_only')
+    await page.click('#try button[type=submit]')
+    await page.waitForFunction(() => document.getElementById('result')?.textContent?.includes('"alpha"'))
     await page.close()
   })
 

@@ -89,7 +89,8 @@ describe('the status page of a proxy bound to loopback', () => {
   })
 
   test('the virtual servers are listed with their upstreams, sessions and who may use them', async () => {
-    const { servers } = (await (await fetch(`${base(proxy)}/ui/state`)).json()) as UiState
+    const { servers, endpoints } = (await (await fetch(`${base(proxy)}/ui/state`)).json()) as UiState
+    expect(endpoints).toEqual(['mcp', 'mcp/coding'])
     expect(servers).toEqual([
       { name: 'coding', upstreams: ['alpha'], sessions: 0, access: ['dev-*'], toolSearch: false },
     ])
