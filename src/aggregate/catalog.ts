@@ -81,6 +81,11 @@ export class Catalog {
     return searchTools(this.toolViews.viewFor(ctx), args)
   }
 
+  /** A tool an upstream offers under this name that filters or access rules keep from this client. */
+  hides(name: string, ctx: ProxMCPContext | undefined): boolean {
+    return this.toolViews.offers(name) && !this.routeTool(name, ctx)
+  }
+
   routeTool(name: string, ctx: ProxMCPContext | undefined): Route | undefined {
     return this.toolViews.viewFor(ctx).routes.get(name)
   }

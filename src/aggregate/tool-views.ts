@@ -46,6 +46,11 @@ export class ToolViews {
     })
   }
 
+  /** Whether the merged list, before any filter, has a tool of this name. */
+  offers(name: string): boolean {
+    return this.candidates.some((tool) => tool.name === name)
+  }
+
   viewFor(ctx: ProxMCPContext | undefined): ToolView {
     const key = this.filter ? (ctx?.identity ?? '') : ''
     let view = this.cache.get(key)

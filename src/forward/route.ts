@@ -1,3 +1,4 @@
+import { requestFacts } from '../audit/audit-events.ts'
 import { proxyErrors } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -53,11 +54,23 @@ export function route(
   params: Params,
   ctx: ProxMCPContext | undefined,
 ): Route {
-  return findRoute(core, method, params, ctx) ?? notRouted(core, method, params)
+  return findRoute(core, method, params, ctx) ?? notRouted(core, method, params, ctx)
 }
 
-/** Unknown names are -32602; a name whose upstream is down says so instead. */
-function notRouted(core: ProxyCore, method: string, params: Params): never {
+/**
+ * Unknown names are -32602; a name whose upstream is down says so instead. A tool kept from this
+ * client by filters or access rules answers the same, and is an access refusal in the audit trail.
+ */
+function notRouted(core: ProxyCore, method: string, params: Params, ctx: ProxMCPContext | undefined): never {
+  if (method === 'tools/call' && core.audit && ctx && core.catalog.hides(String(params.name), ctx)) {
+    core.audit.log.record({
+      event: 'access_refused',
+      reason: 'tool not visible to this client',
+      method,
+      name: String(params.name),
+      ...requestFacts(ctx),
+    })
+  }
   if (method === 'tools/call' || method === 'prompts/get') {
     const kind = method === 'tools/call' ? 'tools' : 'prompts'
     const formerOwner = core.catalog.formerOwner(kind, String(params.name))

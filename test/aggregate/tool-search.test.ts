@@ -89,7 +89,7 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
     expect(found.tools.map((tool) => tool.name)).toContain('alpha__echo')
     expect(found.tools.some((tool) => tool.name.startsWith('beta__'))).toBe(false)
     const refused = client.callTool({ name: 'call_tool', arguments: { name: 'beta__echo', arguments: {} } })
-    expect(refused).rejects.toThrow('Unknown tool: beta__echo')
+    await expect(refused).rejects.toThrow('Unknown tool: beta__echo')
     await client.close()
   })
 
@@ -112,10 +112,10 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
 
   test('bad meta-tool arguments get -32602 with a message that says what is wrong', async () => {
     const client = await connectClient(proxy.url, { era, headers: as(ALICE) })
-    expect(client.callTool({ name: 'search_tools', arguments: { query: ' ' } })).rejects.toThrow(
+    await expect(client.callTool({ name: 'search_tools', arguments: { query: ' ' } })).rejects.toThrow(
       'Invalid arguments for search_tools: query must be a non-empty string',
     )
-    expect(client.callTool({ name: 'call_tool', arguments: { arguments: {} } })).rejects.toThrow(
+    await expect(client.callTool({ name: 'call_tool', arguments: { arguments: {} } })).rejects.toThrow(
       'Invalid arguments for call_tool: name must be the name of a tool',
     )
     await client.close()

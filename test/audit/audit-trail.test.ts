@@ -36,8 +36,8 @@ describe('an audit file', () => {
       upstreams: [{ id: 'alpha', url: alpha.url }],
       audit: { file },
       plugins: [
-        authPlugin({ mode: 'apikey', keys: { ann: KEY } }),
-        rateLimitPlugin({ limit: 12, windowMs: 60_000 }),
+        authPlugin({ mode: 'apikey', keys: { ann: KEY }, access: { ann: ['echo', 'fail'] } }),
+        rateLimitPlugin({ limit: 13, windowMs: 60_000 }),
       ],
     })
   })
@@ -50,6 +50,9 @@ describe('an audit file', () => {
     const client = await connectClient(proxy.url, { headers: { authorization: `Bearer ${KEY}` } })
     await client.callTool({ name: 'echo', arguments: { text: 'secret plans' } })
     await client.callTool({ name: 'fail', arguments: {} })
+    await expect(client.callTool({ name: 'alpha_only', arguments: {} })).rejects.toThrow(
+      'Unknown tool: alpha_only',
+    )
     await client.readResource({ uri: 'fixture://alpha/info' })
     await client.getPrompt({ name: 'greet', arguments: { who: 'Ada' } })
     const anonymous = await fetch(proxy.url, {
@@ -91,7 +94,15 @@ describe('an audit file', () => {
     })
     expect(calls.find((line) => line.name === 'greet')).toMatchObject({ method: 'prompts/get' })
     expect(written.find((line) => line.event === 'auth_failure')).toMatchObject({ status: 401 })
-    expect(written.find((line) => line.event === 'access_refused')).toMatchObject({ host: 'evil.example' })
+    expect(written.find((line) => line.event === 'access_refused' && line.host)).toMatchObject({
+      host: 'evil.example',
+    })
+    expect(written.find((line) => line.event === 'access_refused' && line.name)).toMatchObject({
+      name: 'alpha_only',
+      method: 'tools/call',
+      identity: 'ann',
+      reason: 'tool not visible to this client',
+    })
     expect(written.find((line) => line.event === 'rate_limited')).toMatchObject({
       status: 429,
       identity: 'ann',

@@ -63,7 +63,9 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
     expect((await coding.callTool({ name: 'echo', arguments: { text: 'hi' } })).content).toEqual([
       { type: 'text', text: 'alpha:hi' },
     ])
-    expect(coding.callTool({ name: 'beta_only', arguments: {} })).rejects.toThrow('Unknown tool: beta_only')
+    await expect(coding.callTool({ name: 'beta_only', arguments: {} })).rejects.toThrow(
+      'Unknown tool: beta_only',
+    )
     await coding.close()
 
     const support = await connectClient(`${base()}/mcp/support`, { era, headers: as(ALICE) })
@@ -91,7 +93,7 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
     const bob = await connectClient(`${base()}/mcp/support`, { era, headers: as(BOB) })
     expect(await names(bob)).toEqual(['echo'])
     await bob.close()
-    expect(connectClient(`${base()}/mcp/support`, { era, headers: as(CAROL) })).rejects.toThrow()
+    await expect(connectClient(`${base()}/mcp/support`, { era, headers: as(CAROL) })).rejects.toThrow()
     const coding = await connectClient(`${base()}/mcp/coding`, { era, headers: as(CAROL) })
     expect(await names(coding)).toContain('alpha_only')
     await coding.close()
@@ -240,7 +242,7 @@ test('a reload adds, changes and removes servers: unchanged sessions go on, a re
     expect((await support.callTool({ name: 'echo', arguments: { text: 'still' } })).content).toEqual([
       { type: 'text', text: 'beta:still' },
     ])
-    expect(coding.listTools()).rejects.toThrow()
+    await expect(coding.listTools()).rejects.toThrow()
     const ops = await connectClient(`${base()}/mcp/ops`, { headers: as(ALICE) })
     expect(await names(ops)).toEqual(['search_tools', 'call_tool'])
     await ops.close()
@@ -257,7 +259,7 @@ test("an HTTP+SSE session's every message is checked against the server's access
   const support = { ...config.servers?.support, upstreams: ['beta', 'alpha'], access: { alice: ['*'] } }
   await proxy.proxy.reload({ ...config, servers: { ...config.servers, support } })
   try {
-    expect(bob.listTools()).rejects.toThrow()
+    await expect(bob.listTools()).rejects.toThrow()
   } finally {
     await bob.close().catch(() => {})
     await proxy.proxy.reload(config)
@@ -273,7 +275,9 @@ test("a reload that takes an upstream from a server closes its sessions' connect
     const betaSessions = beta.sessions()
     await pair.proxy.reload({ ...plain, servers: { pair: { upstreams: ['alpha'] } } })
     await waitFor(() => beta.sessions() === betaSessions - 1, "the session's upstream session on beta to end")
-    expect(client.callTool({ name: 'beta_only', arguments: {} })).rejects.toThrow('Unknown tool: beta_only')
+    await expect(client.callTool({ name: 'beta_only', arguments: {} })).rejects.toThrow(
+      'Unknown tool: beta_only',
+    )
     expect((await client.callTool({ name: 'alpha_only', arguments: {} })).content).toEqual([
       { type: 'text', text: 'alpha' },
     ])
@@ -288,7 +292,7 @@ test('a reload whose server rules cannot work is refused, and nothing changes', 
     ...config.servers,
     coding: { upstreams: ['alpha'], tools: { rename: { echo: 'x', fail: 'x' } } },
   }
-  expect(proxy.proxy.reload({ ...config, servers: broken })).rejects.toThrow(
+  await expect(proxy.proxy.reload({ ...config, servers: broken })).rejects.toThrow(
     'servers.coding.tools.rename: expected new names that are not empty and not shared by two tools',
   )
   const coding = await connectClient(`${base()}/mcp/coding`, { headers: as(ALICE) })
