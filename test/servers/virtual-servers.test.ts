@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { ProxMCPConfigFile } from '../../src/config/define-config.ts'
 import { authPlugin, loggerPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
@@ -127,6 +127,32 @@ test.each(['legacy', 'modern'] as ClientEra[])(
     await client.close()
   },
 )
+
+test('a paused 2026-07-28 call resumes only on the server that paused it', async () => {
+  // The client's retry (inputResponses + requestState) is sent to another server than the first round.
+  let retried = false
+  const retryElsewhere = (url: string | URL | Request, init?: RequestInit) => {
+    const retry = typeof init?.body === 'string' && init.body.includes('"requestState"')
+    if (retry) retried = true
+    return fetch(retry ? String(url).replace('/mcp/coding', '/mcp/support') : url, init)
+  }
+  const client = new Client(
+    { name: 'resuming', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  )
+  client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Eve' } }))
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${base()}/mcp/coding`), {
+      requestInit: { headers: as(ALICE) },
+      fetch: retryElsewhere,
+    }),
+  )
+  await expect(client.callTool({ name: 'ask_name', arguments: {} })).rejects.toThrow(
+    'Invalid or expired requestState',
+  )
+  expect(retried).toBe(true)
+  await client.close()
+})
 
 test('the refusal of an identity a server does not name is a 403 with a JSON-RPC error', async () => {
   const response = await fetch(`${base()}/mcp/support`, {
