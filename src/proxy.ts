@@ -264,8 +264,9 @@ export class ProxMCP {
 
   /**
    * Applies a new configuration without a restart: upstreams added, removed or changed (by id),
-   * plugins replaced, tool search turned on or off. Sessions keep running; only their connections to changed upstreams are
-   * reopened. A config that does not validate throws ConfigError and changes nothing.
+   * plugins replaced, virtual servers and tool search applied. Sessions keep running (but those of
+   * a removed server); only their connections to changed upstreams are reopened. A config that
+   * does not validate throws ConfigError and changes nothing.
    */
   async reload(input: ProxMCPConfigFile): Promise<UpstreamChanges> {
     return this.oneChangeAtATime(async () => {
@@ -274,7 +275,6 @@ export class ProxMCP {
       for (const key of restartOnlyChanges(this.config, next)) {
         this.logger.warn(`reload: '${key}' changed; it takes effect at the next restart`)
       }
-      // Servers first: rules that cannot compile refuse the reload before anything has changed.
       // Their catalogs take the new upstreams in the rebuild that settling them does, which announces list_changed.
       const removedServers = this.endpoints.apply(next)
       // The set follows the config in the same step: nothing may see one without the other.

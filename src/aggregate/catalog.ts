@@ -3,7 +3,7 @@ import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { reportTools, type ToolReport } from './catalog-report.ts'
-import { listedTools, searchTools, type ToolSearchOptions } from './tool-search.ts'
+import { isMetaTool, listedTools, searchTools, type ToolSearchOptions } from './tool-search.ts'
 import { type Route, type ToolFilter, ToolViews } from './tool-views.ts'
 import { compileUriTemplate } from './uri-template.ts'
 
@@ -87,6 +87,7 @@ export class Catalog {
   }
 
   routeTool(name: string, ctx: ProxMCPContext | undefined): Route | undefined {
+    if (this.options.toolSearch && isMetaTool(name)) return undefined
     return this.toolViews.viewFor(ctx).routes.get(name)
   }
 

@@ -6,6 +6,11 @@ import type { ToolView } from './tool-views.ts'
 export const SEARCH_TOOLS = 'search_tools'
 export const CALL_TOOL = 'call_tool'
 
+/** With tool search on, these names are the proxy's: an upstream tool of that name is neither listed nor reached. */
+export function isMetaTool(name: string): boolean {
+  return name === SEARCH_TOOLS || name === CALL_TOOL
+}
+
 /** `toolSearch` as configured: tools always listed as themselves, next to the two meta-tools. */
 export interface ToolSearchOptions {
   pinned: string[]
@@ -17,7 +22,7 @@ const MAX_LIMIT = 20
 /** What a client lists with tool search on: the meta-tools, then the pinned tools it may see. */
 export function listedTools(view: ToolView, options: ToolSearchOptions): JsonObject[] {
   const pinned = options.pinned
-    .filter((name) => name !== SEARCH_TOOLS && name !== CALL_TOOL)
+    .filter((name) => !isMetaTool(name))
     .flatMap((name) => view.tools.filter((tool) => tool.name === name))
   return [...metaTools(view.tools.length), ...pinned]
 }
@@ -63,7 +68,7 @@ function metaTools(count: number): JsonObject[] {
 }
 
 /** The answer to `search_tools`: the caller's best matches, as a tool result. */
-export function searchTools(view: ToolView & { index?: ToolIndex }, args: unknown): JsonObject {
+export function searchTools(view: ToolView, args: unknown): JsonObject {
   const { query, limit = DEFAULT_LIMIT } = (args ?? {}) as { query?: unknown; limit?: unknown }
   if (typeof query !== 'string' || query.trim() === '')
     throw proxyErrors.invalidToolArguments(SEARCH_TOOLS, 'query must be a non-empty string')

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono'
+import { unwrapCallTool } from '../aggregate/tool-search.ts'
 import { authInfoFor } from '../plugins/context.ts'
-import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { noServer, refuseAtEndpoint } from './mcp-routes.ts'
 import { contextFor } from './request-context.ts'
@@ -37,8 +37,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     if (!endpoint) return noServer(c, front)
     const read = await front.read(request, false)
     if ('refusal' in read) return read.refusal
-    const body =
-      (endpoint.catalog.searchesTools && unwrapCallToolRequest(request, read.body)?.body) || read.body
+    const body = endpoint.catalog.searchesTools ? unwrapCallTool(read.body) : read.body
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')

@@ -3,7 +3,6 @@ import {
   ProtocolError,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server'
-import { CALL_TOOL, SEARCH_TOOLS } from '../aggregate/tool-search.ts'
 import { errorFields } from '../errors.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import { canAnswer } from '../upstream/connect-client.ts'
@@ -44,8 +43,6 @@ interface Answering {
 let sequence = 0
 
 const ACCEPTED = 202
-
-const META_TOOLS = new Set([SEARCH_TOOLS, CALL_TOOL])
 
 /**
  * The fast path of one 2025-era session: its tools/call requests to 2025-era upstreams go past
@@ -92,8 +89,6 @@ export class DirectCalls {
   ): Promise<Response | undefined> {
     const params = message.params as Params | undefined
     if (this.calls.has(id) || typeof params?.name !== 'string') return undefined
-    // With tool search on, its own tools are answered by the proxy, even where an upstream has one of that name.
-    if (this.host.core.catalog.searchesTools && META_TOOLS.has(params.name)) return undefined
     // What no upstream owns is left to the SDK path, which answers the error.
     const route = findRoute(this.host.core, 'tools/call', params, ctx)
     if (!route || route.upstream.perRequest) return undefined

@@ -4,11 +4,10 @@ import type { ResolvedConfig } from '../config/resolve.ts'
 import type { CatalogKind } from '../upstream/list-all.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { type EndpointSettings, McpEndpoint, type SharedParts } from './mcp-endpoint.ts'
-import { compileRules } from './server-rules.ts'
 
 type ServerConfigs = ResolvedConfig['servers']
 
-export function toolSearchOptions(
+function toolSearchOptions(
   setting: boolean | { pinned: string[] } | undefined,
 ): ToolSearchOptions | undefined {
   return setting === true ? { pinned: [] } : setting || undefined
@@ -60,8 +59,6 @@ export class Endpoints {
    */
   apply(config: Pick<ResolvedConfig, 'servers' | 'default' | 'toolSearch'>): McpEndpoint[] {
     const planned = Object.entries(config.servers).map(([name, server]) => settingsOf(name, server))
-    // Rules that cannot compile throw here, before anything has changed.
-    for (const settings of planned) compileRules(settings)
     const search = toolSearchOptions(config.toolSearch)
     this.everything.update(search ? { toolSearch: search } : {})
     const leaving: McpEndpoint[] = []

@@ -4,7 +4,7 @@ import { Catalog } from '../aggregate/catalog.ts'
 import type { ToolSearchOptions } from '../aggregate/tool-search.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
 import type { ProxyCore } from '../forward/scope.ts'
-import type { Logger } from '../logger.ts'
+import { type Logger, prefixedLogger } from '../logger.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { SessionGate, SessionRegistry } from '../session/session-registry.ts'
 import type { SessionClient, StatefulSession } from '../session/stateful-session.ts'
@@ -34,7 +34,6 @@ export interface ServerSummary {
   /** The identity globs its `access` admits; null when anyone may use it. */
   access: string[] | null
   toolSearch: boolean
-  instructions?: string
 }
 
 /** What every endpoint of a proxy shares: the upstream connections, plugins, limits and metrics. */
@@ -70,7 +69,7 @@ export class McpEndpoint implements SessionGate {
     this.catalog = new Catalog(() => this.upstreams(), {
       namespace: shared.namespace,
       // Name conflicts are a server's own: its warnings say which server.
-      logger: settings.name ? prefixed(shared.logger, `server '${settings.name}': `) : shared.logger,
+      logger: settings.name ? prefixedLogger(shared.logger, `server '${settings.name}': `) : shared.logger,
       filterTools: (tools, ctx) => this.rules.filter(plugins.filterTools(tools, ctx), ctx),
       ...(settings.toolSearch && { toolSearch: settings.toolSearch }),
     })
@@ -120,14 +119,13 @@ export class McpEndpoint implements SessionGate {
 
   /** What the status page shows of a virtual server. */
   summary(): ServerSummary {
-    const { name = '', upstreams = [], access, toolSearch, instructions } = this.settings
+    const { name = '', upstreams = [], access, toolSearch } = this.settings
     return {
       name,
       upstreams,
       sessions: this.sessions.size,
       access: access ? Object.keys(access) : null,
       toolSearch: toolSearch !== undefined,
-      ...(instructions !== undefined && { instructions }),
     }
   }
 
@@ -212,14 +210,5 @@ export class McpEndpoint implements SessionGate {
     if (!ids) return all
     // The server's own order decides conflicts among its upstreams.
     return ids.flatMap((id) => all.filter((upstream) => upstream.id === id))
-  }
-}
-
-function prefixed(logger: Logger, prefix: string): Logger {
-  return {
-    debug: (message) => logger.debug(prefix + message),
-    info: (message) => logger.info(prefix + message),
-    warn: (message) => logger.warn(prefix + message),
-    error: (message) => logger.error(prefix + message),
   }
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
 import { authPlugin, loggerPlugin, toolFilterPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
-import { type ClientEra, connectClient } from '../helpers/clients.ts'
+import { answeringSampling, type ClientEra, connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -97,13 +97,7 @@ describe.each(['legacy', 'modern'] as ClientEra[])('%s-era clients', (era) => {
     const client = await connectClient(proxy.url, {
       era,
       headers: as(ALICE),
-      capabilities: { sampling: {} },
-      setup: (c) =>
-        c.setRequestHandler('sampling/createMessage', async () => ({
-          role: 'assistant',
-          content: { type: 'text', text: `hi from the ${era} model` },
-          model: 'test-model',
-        })),
+      ...answeringSampling(`hi from the ${era} model`),
     })
     const result = await client.callTool({ name: 'call_tool', arguments: { name: 'alpha__sample' } })
     await client.close()

@@ -27,6 +27,22 @@ export async function connectClient(
   return client
 }
 
+/** Client options that declare sampling and answer every sampling request with `text`. */
+export function answeringSampling(text: string): {
+  capabilities: ClientCapabilities
+  setup: (client: Client) => void
+} {
+  return {
+    capabilities: { sampling: {} },
+    setup: (client) =>
+      client.setRequestHandler('sampling/createMessage', async () => ({
+        role: 'assistant',
+        content: { type: 'text', text },
+        model: 'test-model',
+      })),
+  }
+}
+
 /** A result without what only says who answered (`serverInfo` stamped into 2026-07-28 results). */
 export function withoutServerInfo<T extends { _meta?: Record<string, unknown> }>(result: T): T {
   if (!result._meta) return result

@@ -3,7 +3,7 @@ import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@mode
 import type { ProxMCPConfigFile } from '../../src/config/define-config.ts'
 import { authPlugin, loggerPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
-import { type ClientEra, connectClient } from '../helpers/clients.ts'
+import { answeringSampling, type ClientEra, connectClient } from '../helpers/clients.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { freePort, waitFor } from '../helpers/wait.ts'
 
@@ -106,13 +106,7 @@ test.each(['legacy', 'modern'] as ClientEra[])(
     const client = await connectClient(`${base()}/mcp/assist`, {
       era,
       headers: as(ALICE),
-      capabilities: { sampling: {} },
-      setup: (c) =>
-        c.setRequestHandler('sampling/createMessage', async () => ({
-          role: 'assistant',
-          content: { type: 'text', text: 'hi from assist' },
-          model: 'test-model',
-        })),
+      ...answeringSampling('hi from assist'),
     })
     expect(await names(client)).toEqual(['search_tools', 'call_tool'])
     const found = await client.callTool({
