@@ -10,6 +10,10 @@ export const ProxyErrorCode = {
   UpstreamUnavailable: -32010,
   /** The upstream did not answer within the configured timeout. */
   UpstreamTimeout: -32011,
+  /** No token for the upstream could be had (the token endpoint refused, or could not be found). */
+  UpstreamAuthorization: -32012,
+  /** The client's identity has no credential for the upstream that owns the request. */
+  NoCredential: -32013,
   /** SEP-2243 `HeaderMismatch`: `Mcp-Param-*` headers disagree with the arguments. */
   HeaderMismatch: -32020,
   /** A result plugin (a guardrail) refused to pass the result on. */
@@ -129,6 +133,17 @@ export const proxyErrors = {
     ofUpstream(upstream, `upstream '${upstream}' answered tools/call with an invalid result`),
   unansweredStream: (upstream: string) =>
     ofUpstream(upstream, `upstream '${upstream}' ended its answer stream without answering`),
+  noCredential: (upstream: string, identity: string | undefined) =>
+    new ProxyError(
+      `Forbidden: ${identity === undefined ? 'an anonymous client' : `identity '${identity}'`} has no credential for upstream '${upstream}'`,
+      { code: ProxyErrorCode.NoCredential, status: 403, upstream },
+    ),
+  upstreamAuthorization: (upstream: string, reason: string) =>
+    ofUpstream(
+      upstream,
+      `upstream '${upstream}' could not be authorized: ${reason}`,
+      ProxyErrorCode.UpstreamAuthorization,
+    ),
   missingMethod: (upstream: string, method: string) =>
     new ProxyError(`upstream '${upstream}' does not implement ${method}`, {
       code: ProtocolErrorCode.MethodNotFound,

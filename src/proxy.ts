@@ -6,6 +6,7 @@ import { isLoopback } from './app/guard.ts'
 import { AuditLog, type AuditSink } from './audit/audit-log.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
+import { IdentityLedger } from './credentials/identity-ledger.ts'
 import { type Logger, silentLogger } from './logger.ts'
 import { ProxyMetrics } from './metrics/proxy-metrics.ts'
 import { PluginPipeline } from './plugins/pipeline.ts'
@@ -123,6 +124,7 @@ export class ProxMCP {
   private readonly audit: AuditLog | undefined
   private tracing: Tracing | undefined
   private readonly tracingReady: Promise<void>
+  private readonly identities = new IdentityLedger()
 
   constructor(options: ProxMCPOptions) {
     const { spawn, fetch, logger, upstreamConnections, reloadConfig, tracerProvider, ...config } = options
@@ -147,7 +149,7 @@ export class ProxMCP {
     this.registry = new SessionRegistry(this.config, this.metrics)
     this.upstreamSet = new UpstreamSet(
       this.config.upstreams,
-      { spawn, fetch, logger: this.logger, perRequest },
+      { spawn, fetch, logger: this.logger, perRequest, identities: this.identities },
       {
         onCatalogChange: (upstream, kinds) => this.endpoints.catalogChanged(kinds, upstream),
         onSharedNotification: (upstream, notification) =>
@@ -230,6 +232,7 @@ export class ProxMCP {
       ...(this.config.ui && { ui: this.uiDeps() }),
       ...(this.audit && { audit: this.audit }),
       tracing: () => this.tracing,
+      rememberIdentity: (ctx) => this.identities.remember(ctx),
     })
     return this.app
   }

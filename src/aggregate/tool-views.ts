@@ -24,6 +24,8 @@ export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined)
 /** Identities whose views are kept; JWT subjects are unbounded in number. */
 const MAX_CACHED_VIEWS = 1_000
 
+const NO_REQUEST = '\u0000'
+
 /** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
 const ORIGIN = Symbol('proxmcp.origin')
 type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
@@ -34,6 +36,8 @@ type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
  */
 export class ToolViews {
   private candidates: RoutedTool[] = []
+  /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
+  private perIdentity = false
   private readonly cache = new Map<string, ToolView>()
 
   constructor(private readonly filter?: ToolFilter) {}
@@ -44,6 +48,7 @@ export class ToolViews {
       const route = routeOf(tool.name as string)
       return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
     })
+    this.perIdentity = this.candidates.some((tool) => tool[ORIGIN].upstream.credentials.perIdentity)
   }
 
   /** Whether the merged list, before any filter, has a tool of this name. */
@@ -52,17 +57,25 @@ export class ToolViews {
   }
 
   viewFor(ctx: ProxMCPContext | undefined): ToolView {
-    const key = this.filter ? (ctx?.identity ?? '') : ''
+    // Where credentials hide tools, the proxy's own view (no request) differs from an anonymous client's.
+    const key =
+      this.perIdentity && !ctx ? NO_REQUEST : this.filter || this.perIdentity ? (ctx?.identity ?? '') : ''
     let view = this.cache.get(key)
     if (view) {
       // Most recently used last: the first key is the one to evict.
       this.cache.delete(key)
     } else {
-      view = toView((this.filter?.(this.candidates, ctx) ?? this.candidates) as RoutedTool[])
+      const visible = this.perIdentity && ctx ? this.withCredentials(ctx.identity) : this.candidates
+      view = toView((this.filter?.(visible, ctx) ?? visible) as RoutedTool[])
       if (this.cache.size >= MAX_CACHED_VIEWS) this.cache.delete(this.cache.keys().next().value as string)
     }
     this.cache.set(key, view)
     return view
+  }
+
+  /** The tools of upstreams this identity has a credential for (or that do not hide from it). */
+  private withCredentials(identity: string | undefined): RoutedTool[] {
+    return this.candidates.filter((tool) => !tool[ORIGIN].upstream.credentials.hidesFrom(identity))
   }
 }
 

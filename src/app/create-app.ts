@@ -33,7 +33,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       attachTrace(ctx, trace)
       ctx.traceId = trace.traceId
     }
-    const response = (await deps.plugins.onRequest(ctx, request)) ?? (await serve())
+    const answered = await deps.plugins.onRequest(ctx, request)
+    if (!answered && ctx.identity !== undefined) deps.rememberIdentity(ctx)
+    const response = answered ?? (await serve())
     trace?.end(response.status)
     const durationMs = performance.now() - startedAt
     deps.metrics.recordResponse(

@@ -30,6 +30,8 @@ export interface AppDeps {
   audit?: AuditLog
   /** Tracing, once set up (it is loaded at start, only when on). */
   tracing: () => Tracing | undefined
+  /** A request the plugins let through: its identity's latest, for credentials worked out per identity. */
+  rememberIdentity: (ctx: ProxMCPContext) => void
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */

@@ -6,6 +6,9 @@ export type UpstreamTransport = 'streamable-http' | 'sse' | 'stdio'
 
 type ParsedUpstream = ProxyConfigOutput['upstreams'][number]
 
+/** How ProxMCP authenticates to an authorization server (`oauth`, `tokenExchange`). */
+export type OAuthClientSettings = NonNullable<ParsedUpstream['oauth']>
+
 /** An upstream with every default applied and its transport decided. */
 export type UpstreamConfig = Omit<ParsedUpstream, 'transport'> & { transport: UpstreamTransport }
 

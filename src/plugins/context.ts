@@ -72,3 +72,15 @@ export function contextOfAuth(authInfo: AuthInfo | undefined): ProxMCPContext | 
 export function clientGoneSignal(serverContext: ServerContext): AbortSignal | undefined {
   return serverContext.http?.authInfo?.extra?.[CLIENT_GONE_KEY] as AbortSignal | undefined
 }
+
+/** Bearer tokens the auth plugin verified, by request: kept off the context so no plugin or log sees them. */
+const verifiedTokens = new WeakMap<ProxMCPContext, string>()
+
+/** The auth plugin verified this bearer JWT for the request (a token exchange may trade it upstream). */
+export function setVerifiedToken(ctx: ProxMCPContext, token: string): void {
+  verifiedTokens.set(ctx, token)
+}
+
+export function verifiedTokenOf(ctx: ProxMCPContext): string | undefined {
+  return verifiedTokens.get(ctx)
+}

@@ -214,7 +214,7 @@ export class StatefulSession implements CallScope, SessionRequests {
     for (const uri of this.sharedSubscriptions.get(upstream) ?? []) {
       void this.subscribe(upstream, uri, false).catch(() => {})
     }
-    await link?.then((opened) => opened.close()).catch(() => {})
+    await link?.then((opened) => upstream.closeSessionLink(opened)).catch(() => {})
   }
 
   /** Ends the session and every upstream connection it holds. */
@@ -227,9 +227,11 @@ export class StatefulSession implements CallScope, SessionRequests {
     for (const [upstream, uris] of this.sharedSubscriptions) {
       for (const uri of uris) void this.subscribe(upstream, uri, false).catch(() => {})
     }
-    const links = await this.openLinks()
+    const open = [...this.links].map(([upstream, link]) =>
+      link.then((opened) => upstream.closeSessionLink(opened)).catch(() => {}),
+    )
     this.links.clear()
-    await Promise.all(links.map((link) => link.close()))
+    await Promise.all(open)
     await this.server.close().catch(() => {})
   }
 
@@ -244,13 +246,13 @@ export class StatefulSession implements CallScope, SessionRequests {
   private async openLink(upstream: Upstream): Promise<UpstreamLink> {
     const link = await upstream.openSessionLink(this.linkOptions(upstream))
     if (this.closed) {
-      await link.close()
+      await upstream.closeSessionLink(link)
       throw upstreamUnavailable(upstream)
     }
     if (upstream.capabilities?.logging && !link.isModern) {
       // A connection the session will not keep is not left open upstream.
       await this.sendLogLevel(link).catch(async (error) => {
-        await link.close()
+        await upstream.closeSessionLink(link)
         throw error
       })
     }
@@ -267,6 +269,7 @@ export class StatefulSession implements CallScope, SessionRequests {
   private linkOptions(upstream: Upstream): SessionLinkOptions {
     return {
       clientEra: 'legacy',
+      credential: upstream.credentials.of(this.client.identity),
       capabilities: this.clientCapabilities(),
       idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
       onNotification: (notification) => this.notifications.relay(upstream.id, notification),

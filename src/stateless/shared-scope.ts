@@ -1,15 +1,18 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
+import type { Credential } from '../credentials/credential.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import type { CallScope, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
+import { contextOf } from '../plugins/context.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { Suspensions } from './suspensions.ts'
 
 /** A connection opened for one sessionless request: nothing outside the call to relay. */
-function requestLink(capabilities: ClientCapabilities): SessionLinkOptions {
+function requestLink(capabilities: ClientCapabilities, credential: Credential): SessionLinkOptions {
   return {
+    credential,
     capabilities,
     idleAsk: async () => {
       throw new Error('no call is in progress')
@@ -38,12 +41,14 @@ export class SharedScope implements CallScope {
     use: (link: UpstreamLink) => Promise<T>,
     ctx?: ServerContext,
   ): Promise<T> {
-    if (upstream.perRequest) return upstream.withRequestLink(requestLink(ALL_QUESTIONS), use)
+    const credential = upstream.credentials.of(ctx && contextOf(ctx)?.identity)
+    if (upstream.perRequest) return upstream.withRequestLink(requestLink(ALL_QUESTIONS, credential), use)
     const questions = ctx ? answerableQuestions(ctx) : undefined
     if (questions && upstream.era === 'legacy' && upstream.config.transport !== 'stdio') {
-      return upstream.withRequestLink(requestLink(questions), use)
+      return upstream.withRequestLink(requestLink(questions, credential), use)
     }
-    const link = upstream.sharedLink()
+    if (upstream.state !== 'up') throw upstreamUnavailable(upstream)
+    const link = await upstream.connectionFor(credential)
     if (!link) throw upstreamUnavailable(upstream)
     return use(link)
   }

@@ -31,8 +31,10 @@ export interface UiState {
  * query; a command's program only; header and environment names with their values masked.
  */
 export function describeTarget(config: UpstreamConfig): { target: string; secrets: string[] } {
-  const names = (map: Record<string, string> | undefined) =>
-    Object.keys(map ?? {}).map((name) => `${name}=${MASK}`)
+  const names = (map: Record<string, string> | ((...args: never[]) => unknown) | undefined) =>
+    typeof map === 'function'
+      ? ['headers per identity']
+      : Object.keys(map ?? {}).map((name) => `${name}=${MASK}`)
   if (config.transport === 'stdio') {
     const [program = '', ...args] = config.command ?? []
     return { target: `${program}${args.length ? ` ${MASK}` : ''}`, secrets: names(config.env) }

@@ -5,6 +5,7 @@ import {
   SdkHttpError,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
+import { ProxyError } from '../errors.ts'
 
 /**
  * What the shared connection tells an upstream it may ask. Over HTTP nothing: a 2026-07-28 call
@@ -27,6 +28,8 @@ export function eraGuessForRetry(upstream: UpstreamConfig, attempt: number): Pri
 
 /** The upstream answered `initialize` with a refusal (a modern-only server), rather than failing to answer. */
 export function refusesLegacy(error: unknown): boolean {
+  // The proxy's own errors (no token could be had) say nothing of the upstream's eras.
+  if (error instanceof ProxyError) return false
   if (error instanceof ProtocolError) return true
   const status = (error as { data?: { status?: unknown } }).data?.status
   return error instanceof SdkHttpError && typeof status === 'number' && status >= 400 && status < 500

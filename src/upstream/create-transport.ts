@@ -1,5 +1,7 @@
 import { type FetchLike, SSEClientTransport, type Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Credential } from '../credentials/credential.ts'
+import { credentialFetch } from '../credentials/credential-fetch.ts'
 import { proxyErrors } from '../errors.ts'
 import type { SpawnFn, SpawnOptions } from '../runtime/types.ts'
 import { BoundedHttpTransport } from './bounded-http-transport.ts'
@@ -14,29 +16,41 @@ export interface TransportDeps extends StdioEvents {
   onTolerated?(deviation: string): void
 }
 
-/** The one place where the three upstream transports differ: how they connect. */
-export function createTransport(upstream: UpstreamConfig, deps: TransportDeps): Transport {
-  const requestInit = upstream.headers ? { headers: upstream.headers } : undefined
+/**
+ * The one place where the three upstream transports differ: how they connect, with the
+ * credential they connect with (headers over HTTP, environment for a process).
+ */
+export function createTransport(
+  upstream: UpstreamConfig,
+  deps: TransportDeps,
+  credential: Credential,
+): Transport {
+  const requestInit = credential.fixedHeaders ? { headers: credential.fixedHeaders } : undefined
+  const fetch = credential.headers ? credentialFetch(deps.fetch ?? globalThis.fetch, credential) : deps.fetch
   switch (upstream.transport) {
     case 'streamable-http':
       return new BoundedHttpTransport(
         upstream.id,
         new URL(upstream.url as string),
-        { requestInit, fetch: deps.fetch },
+        { requestInit, fetch },
         deps.onTolerated,
       )
     case 'sse':
-      return new SSEClientTransport(new URL(upstream.url as string), { requestInit, fetch: deps.fetch })
+      return new SSEClientTransport(new URL(upstream.url as string), { requestInit, fetch })
     case 'stdio': {
       if (!deps.spawn) {
         throw proxyErrors.cannotRunStdio(upstream.id)
       }
-      return new StdioUpstreamTransport(deps.spawn, spawnOptions(upstream), deps)
+      return new StdioUpstreamTransport(deps.spawn, spawnOptions(upstream, credential.env), deps)
     }
   }
 }
 
-/** How a stdio upstream's process is started. */
-export function spawnOptions(upstream: UpstreamConfig): SpawnOptions {
-  return { command: upstream.command as string[], env: upstream.env, cwd: upstream.cwd }
+/** How a stdio upstream's process is started: its own environment, and an identity's over it. */
+export function spawnOptions(upstream: UpstreamConfig, env?: Record<string, string>): SpawnOptions {
+  return {
+    command: upstream.command as string[],
+    env: env ? { ...upstream.env, ...env } : upstream.env,
+    cwd: upstream.cwd,
+  }
 }

@@ -5,6 +5,7 @@ import type {
   Transport,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Credential } from '../credentials/credential.ts'
 import { openLink } from './connect-client.ts'
 import { refusesLegacy } from './connection-policy.ts'
 import type { AskDownstream, UpstreamLink } from './link.ts'
@@ -13,6 +14,8 @@ import { openFailure } from './to-proxy-error.ts'
 export interface SessionLinkOptions {
   /** The downstream client speaks the 2025 era: an upstream session in that era is preferred. */
   clientEra?: 'legacy'
+  /** What the connection authenticates with: the client's identity's credential, or the upstream's own. */
+  credential: Credential
   capabilities: ClientCapabilities
   /** Answers server-to-client requests raised while none of the session's calls is in flight. */
   idleAsk: AskDownstream
@@ -24,9 +27,9 @@ export interface SessionLinkHost {
   readonly config: UpstreamConfig
   /** The era verdict learned on the shared connection, once known. */
   verdict(): PriorDiscovery | undefined
-  /** The shared connection while it is open. */
-  sharedConnection(): UpstreamLink | undefined
-  transport(): Transport
+  /** The connection calls with this credential share (the shared one for the service credential), if open. */
+  sharedConnection(credential: Credential): Promise<UpstreamLink> | undefined
+  transport(credential: Credential): Transport
   /** A session's request failed at the connection level: the upstream itself may be gone. */
   checkHealth(): void
 }
@@ -73,6 +76,11 @@ export class SessionLinks {
     this.opensEra2025Sessions = undefined
   }
 
+  /** Whether the connection was opened for one session (not the shared or an identity's connection it borrowed). */
+  owns(link: UpstreamLink): boolean {
+    return this.open.has(link)
+  }
+
   /** Every session connection still open, to close with the upstream. */
   takeAll(): UpstreamLink[] {
     const links = [...this.open]
@@ -97,14 +105,14 @@ export class SessionLinks {
         this.opensEra2025Sessions = false
       }
     }
-    return this.host.sharedConnection() ?? this.openNew(options, verdict)
+    return this.host.sharedConnection(options.credential) ?? this.openNew(options, verdict)
   }
 
   private async openNew(
-    { clientEra: _clientEra, ...options }: SessionLinkOptions,
+    { clientEra: _clientEra, credential, ...options }: SessionLinkOptions,
     prior: PriorDiscovery | undefined,
   ): Promise<UpstreamLink> {
-    const link = await openLink(this.host.config, this.host.transport(), {
+    const link = await openLink(this.host.config, this.host.transport(credential), {
       ...options,
       prior,
       sessionScoped: true,

@@ -1,4 +1,5 @@
 import type { FetchLike } from '@modelcontextprotocol/client'
+import type { IdentityLedger } from '../credentials/identity-ledger.ts'
 import type { Logger } from '../logger.ts'
 import type { SpawnFn } from '../runtime/types.ts'
 
@@ -7,6 +8,8 @@ export interface UpstreamDeps {
   spawn?: SpawnFn
   fetch?: FetchLike
   logger: Logger
+  /** Each identity's latest request, for credentials worked out per identity. */
+  identities?: IdentityLedger
   /** Connections must not outlive a request (Cloudflare Workers). */
   perRequest?: boolean
 }

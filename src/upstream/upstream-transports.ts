@@ -1,5 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Credential } from '../credentials/credential.ts'
 import { createTransport, spawnOptions } from './create-transport.ts'
 import { PrestartedProcesses } from './prestarted-processes.ts'
 import { describeProcessExit, type ProcessExit } from './stdio-transport.ts'
@@ -24,7 +25,9 @@ export class UpstreamTransports {
     private readonly deps: UpstreamDeps,
   ) {
     const size = config.prestart ?? DEFAULT_PRESTART
-    if (config.transport === 'stdio' && !config.shareProcess && deps.spawn && size > 0) {
+    // Processes that run as each identity cannot be started before the identity is known.
+    const perIdentity = config.credentials !== undefined
+    if (config.transport === 'stdio' && !config.shareProcess && !perIdentity && deps.spawn && size > 0) {
       const say = (message: string) => deps.logger.debug(`upstream '${config.id}': ${message}`)
       this.prestarted = new PrestartedProcesses(deps.spawn, spawnOptions(config), size, say)
     }
@@ -40,23 +43,30 @@ export class UpstreamTransports {
     this.prestarted?.close()
   }
 
-  /** A transport for the shared connection, or for one session's (whose process exiting only that session sees). */
-  create(owner: 'shared' | 'session'): Transport {
+  /**
+   * A transport for the shared connection, or for one session's or identity's (whose process
+   * exiting only they see), with the credential it connects with.
+   */
+  create(owner: 'shared' | 'session', credential: Credential): Transport {
     const { id } = this.config
     const { logger } = this.deps
     if (owner === 'shared') this.lastExit = undefined
-    return createTransport(this.config, {
-      spawn: owner === 'session' && this.prestarted ? this.prestarted.take : this.deps.spawn,
-      fetch: this.deps.fetch,
-      onStderrLine: (line) => logger.info(`[${id}] ${line}`),
-      onTolerated: (deviation) => {
-        if (!this.tolerated.has(deviation)) logger.debug(`upstream '${id}' ${deviation} (tolerated)`)
-        this.tolerated.add(deviation)
+    return createTransport(
+      this.config,
+      {
+        spawn: owner === 'session' && this.prestarted ? this.prestarted.take : this.deps.spawn,
+        fetch: this.deps.fetch,
+        onStderrLine: (line) => logger.info(`[${id}] ${line}`),
+        onTolerated: (deviation) => {
+          if (!this.tolerated.has(deviation)) logger.debug(`upstream '${id}' ${deviation} (tolerated)`)
+          this.tolerated.add(deviation)
+        },
+        onExit: (exit) => {
+          if (owner === 'shared') this.lastExit = exit
+          else logger.warn(`upstream '${id}': a session's process ended: ${describeProcessExit(exit)}`)
+        },
       },
-      onExit: (exit) => {
-        if (owner === 'shared') this.lastExit = exit
-        else logger.warn(`upstream '${id}': a session's process ended: ${describeProcessExit(exit)}`)
-      },
-    })
+      credential,
+    )
   }
 }

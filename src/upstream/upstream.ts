@@ -5,9 +5,12 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
+import { type Credential, SERVICE_KEY } from '../credentials/credential.ts'
+import { UpstreamCredentials } from '../credentials/upstream-credentials.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
+import { IdentityLinks } from './identity-links.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
@@ -43,12 +46,15 @@ export class Upstream {
   /** For a shared process: what its client sessions asked of it. */
   readonly asks = new SharedProcessAsks()
   lastError: string | undefined
+  /** What the upstream is reached with: its service credential, and each identity's where configured. */
+  readonly credentials: UpstreamCredentials
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
   private attempt = 0
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
   private readonly sessionLinks: SessionLinks
+  private readonly identityLinks: IdentityLinks
   private readonly lists: UpstreamLists
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
@@ -61,6 +67,16 @@ export class Upstream {
     private readonly events: UpstreamEvents,
   ) {
     this.transports = new UpstreamTransports(config, deps)
+    this.credentials = new UpstreamCredentials(config, deps)
+    const host = {
+      config,
+      verdict: () => this.verdict,
+      checkHealth: () => this.checkHealth(),
+    }
+    this.identityLinks = new IdentityLinks({
+      ...host,
+      transport: (credential) => this.transports.create('session', credential),
+    })
     this.lists = new UpstreamLists({
       upstreamId: config.id,
       logger: deps.logger,
@@ -69,11 +85,9 @@ export class Upstream {
       retries: deps.perRequest !== true,
     })
     this.sessionLinks = new SessionLinks({
-      config,
-      verdict: () => this.verdict,
-      sharedConnection: () => (this.shared?.isOpen ? this.shared : undefined),
-      transport: () => this.transports.create('session'),
-      checkHealth: () => this.checkHealth(),
+      ...host,
+      sharedConnection: (credential) => this.connectionFor(credential),
+      transport: (credential) => this.transports.create('session', credential),
     })
   }
 
@@ -126,9 +140,24 @@ export class Upstream {
     return this.state === 'up' && this.shared?.isOpen ? this.shared : undefined
   }
 
+  /**
+   * The connection calls with this credential share: the shared connection for the service
+   * credential, otherwise the identity's own (opened if need be).
+   */
+  connectionFor(credential: Credential): Promise<UpstreamLink> | undefined {
+    if (credential.key !== SERVICE_KEY) return this.identityLinks.get(credential)
+    const link = this.sharedLink()
+    return link && Promise.resolve(link)
+  }
+
   /** A connection for one downstream session (see SessionLinks.connect). */
   openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
     return this.sessionLinks.connect(options)
+  }
+
+  /** A session is done with a connection: closed if it was opened for the session, kept if the session shared it. */
+  closeSessionLink(link: UpstreamLink): Promise<void> {
+    return this.sessionLinks.owns(link) ? link.close() : Promise.resolve()
   }
 
   async stop(): Promise<void> {
@@ -138,7 +167,7 @@ export class Upstream {
     this.transports.close()
     const links = [...this.sessionLinks.takeAll(), ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
-    await Promise.all(links.map((link) => link.close()))
+    await Promise.all([...links.map((link) => link.close()), this.identityLinks.closeAll()])
   }
 
   /** Re-reads the given parts of the catalog after the upstream said they changed. */
@@ -183,7 +212,7 @@ export class Upstream {
 
   /** Connects the shared link and reads what the upstream is and offers. */
   private async connectShared(): Promise<UpstreamLink> {
-    const link = await openLink(this.config, this.transports.create('shared'), {
+    const link = await openLink(this.config, this.transports.create('shared', this.credentials.service), {
       capabilities: sharedLinkCapabilities(this.config.transport),
       prior: this.verdict ?? eraGuessForRetry(this.config, this.attempt),
       sessionScoped: false,

@@ -1,3 +1,4 @@
+import { setVerifiedToken } from '../context.ts'
 import type { ProxMCPPlugin } from '../types.ts'
 import { accessFilter } from './access.ts'
 import { apiKeyAuthenticator } from './api-keys.ts'
@@ -36,6 +37,7 @@ export function authPlugin(options: AuthOptions): ProxMCPPlugin {
       const verdict = await authenticator.authenticate(request)
       if ('refusal' in verdict) return verdict.refusal
       ctx.identity = verdict.identity
+      if (verdict.jwt) setVerifiedToken(ctx, verdict.jwt)
       ctx.state.set(AUTH_SCOPES_STATE, verdict.scopes)
       return undefined
     },

@@ -37,7 +37,7 @@ export function jwtAuthenticator(options: JwtAuthOptions): Authenticator {
           }),
         }
       }
-      return verdict
+      return { ...verdict, jwt: token }
     },
     wellKnown: (request, path) => resource?.document(request, path),
   }

@@ -54,7 +54,13 @@ export interface JwtAuthOptions extends CommonAuthOptions {
 export type AuthOptions = ApiKeyAuthOptions | JwtAuthOptions
 
 /** Who a request is from, or the answer that refuses it. */
-export type AuthVerdict = { identity: string; scopes: string[] } | { refusal: Response }
+export type AuthVerdict =
+  | {
+      identity: string
+      scopes: string[] /** A verified bearer JWT, for token exchange upstream. */
+      jwt?: string
+    }
+  | { refusal: Response }
 
 /** One way of authenticating (API keys, JWTs): what the plugin runs for each request. */
 export interface Authenticator {

@@ -1,10 +1,20 @@
 import { expect, test } from 'bun:test'
 import { type Route, type ToolFilter, ToolViews } from '../../../src/aggregate/tool-views.ts'
+import { resolveConfig } from '../../../src/config/resolve.ts'
+import { UpstreamCredentials } from '../../../src/credentials/upstream-credentials.ts'
 import type { ProxMCPContext, ProxMCPTool } from '../../../src/plugins/types.ts'
 import type { Upstream } from '../../../src/upstream/upstream.ts'
 
-const alpha = { id: 'alpha' } as Upstream
-const beta = { id: 'beta' } as Upstream
+/** An upstream as tool views see it: its id, and whom it has credentials for. */
+function upstream(id: string, credentials?: Record<string, { headers: Record<string, string> }>): Upstream {
+  const [config] = resolveConfig({
+    upstreams: [{ id, url: 'http://127.0.0.1:1/mcp', credentials }],
+  }).upstreams
+  return { id, credentials: new UpstreamCredentials(config as never, {}) } as Upstream
+}
+
+const alpha = upstream('alpha')
+let beta = upstream('beta')
 const TOOLS = [
   { name: 'alpha_search', inputSchema: { type: 'object' }, description: 'find', _meta: { k: 1 } },
   { name: 'beta_search', inputSchema: { type: 'object' } },
@@ -119,4 +129,23 @@ test('beyond 1000 identities the least recently used view is recomputed, a recen
   toolViews.viewFor(ctx('first'))
   toolViews.viewFor(ctx('second'))
   expect([runsFor.get('first'), runsFor.get('second')]).toEqual([1, 2])
+})
+
+test('an upstream with per-identity credentials lists its tools only to identities that have one', () => {
+  const before = beta
+  beta = upstream('beta', { alice: { headers: { authorization: 'Bearer a' } } })
+  ROUTES.beta_search = { upstream: beta, name: 'search' }
+  ROUTES.beta_write = { upstream: beta, name: 'write' }
+  try {
+    const toolViews = views()
+    expect(namesOf(toolViews, ctx('alice'))).toEqual(['alpha_search', 'beta_search', 'beta_write'])
+    expect(namesOf(toolViews, ctx('bob'))).toEqual(['alpha_search'])
+    expect(namesOf(toolViews, ctx())).toEqual(['alpha_search'])
+    // The proxy's own view (the status page) shows every tool.
+    expect(namesOf(toolViews)).toEqual(['alpha_search', 'beta_search', 'beta_write'])
+  } finally {
+    beta = before
+    ROUTES.beta_search = { upstream: beta, name: 'search' }
+    ROUTES.beta_write = { upstream: beta, name: 'write' }
+  }
 })

@@ -2,7 +2,13 @@ import { expect, test } from 'bun:test'
 import type { UpstreamConfig } from '../../../src/config/resolve.ts'
 import { describeTarget } from '../../../src/ui/ui-state.ts'
 
-const DEFAULTS = { id: 'x', era: 'auto', timeoutMs: 1_000, shareProcess: false } as const
+const DEFAULTS = {
+  id: 'x',
+  era: 'auto',
+  timeoutMs: 1_000,
+  shareProcess: false,
+  withoutCredential: 'hide',
+} as const
 
 const http = (url: string, headers?: Record<string, string>): UpstreamConfig => ({
   ...DEFAULTS,

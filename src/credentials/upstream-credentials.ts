@@ -1,0 +1,145 @@
+import type { FetchLike } from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import type { HeadersFunction } from '../config/schema.ts'
+import { proxyErrors } from '../errors.ts'
+import { type Credential, SERVICE_KEY } from './credential.ts'
+import type { IdentityLedger } from './identity-ledger.ts'
+import { TokenCache } from './token-cache.ts'
+import { TokenIssuer } from './token-issuer.ts'
+import { TokenRequestError } from './token-request.ts'
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
+/** Credentials kept per identity; each is small, and rebuilt when evicted. */
+const MAX_IDENTITIES = 10_000
+
+export interface CredentialDeps {
+  fetch?: FetchLike
+  /** Each identity's latest request (absent where nothing needs it, as in unit tests). */
+  identities?: IdentityLedger
+}
+
+/**
+ * What one upstream is reached with: its service credential (static headers, OAuth client
+ * credentials) for the catalog and for every call where clients share it, and, where configured,
+ * a credential per identity (a `credentials` entry, a `headers` function, or RFC 8693 token
+ * exchange of the client's JWT). No identity's call uses another's credential or the service's.
+ */
+export class UpstreamCredentials {
+  readonly service: Credential
+  /** Each identity reaches the upstream with its own credential. */
+  readonly perIdentity: boolean
+  private readonly byIdentity = new Map<string, Credential>()
+  private readonly tokens = new TokenCache()
+  private readonly exchange: TokenIssuer | undefined
+
+  constructor(
+    private readonly config: UpstreamConfig,
+    private readonly deps: CredentialDeps,
+  ) {
+    const fetchFn = deps.fetch ?? fetch
+    const url = config.url ?? ''
+    this.exchange = config.tokenExchange && new TokenIssuer(url, config.tokenExchange, fetchFn)
+    this.perIdentity = Boolean(config.credentials || this.exchange || typeof config.headers === 'function')
+    const fixed = typeof config.headers === 'object' ? config.headers : undefined
+    const oauth = config.oauth && new TokenIssuer(url, config.oauth, fetchFn)
+    this.service = oauth
+      ? this.tokenCredential(SERVICE_KEY, oauth, () => ({ grant_type: 'client_credentials' }), fixed)
+      : { key: SERVICE_KEY, ...(fixed && { fixedHeaders: fixed }) }
+  }
+
+  /** Whether this identity's view leaves the upstream's tools out (it has no credential, and `withoutCredential` is 'hide'). */
+  hidesFrom(identity: string | undefined): boolean {
+    return this.perIdentity && this.config.withoutCredential === 'hide' && !this.has(identity)
+  }
+
+  /** The credential an identity's calls go with; a 403 error where it has none. */
+  of(identity: string | undefined): Credential {
+    if (!this.perIdentity) return this.service
+    if (identity === undefined || !this.has(identity))
+      throw proxyErrors.noCredential(this.config.id, identity)
+    let credential = this.byIdentity.get(identity)
+    if (!credential) {
+      credential = this.identityCredential(identity)
+      this.byIdentity.set(identity, credential)
+      if (this.byIdentity.size > MAX_IDENTITIES)
+        this.byIdentity.delete(this.byIdentity.keys().next().value as string)
+    }
+    return credential
+  }
+
+  private has(identity: string | undefined): boolean {
+    if (identity === undefined) return false
+    return !this.config.credentials || Object.hasOwn(this.config.credentials, identity)
+  }
+
+  private identityCredential(identity: string): Credential {
+    const { credentials, headers } = this.config
+    const entry = credentials?.[identity]
+    if (entry)
+      return { key: identity, ...('headers' in entry ? { fixedHeaders: entry.headers } : { env: entry.env }) }
+    if (typeof headers === 'function') return this.functionCredential(identity, headers)
+    const subjectTokenType = this.config.tokenExchange?.subjectTokenType ?? ACCESS_TOKEN_TYPE
+    return this.tokenCredential(identity, this.exchange as TokenIssuer, () => ({
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: this.subjectToken(identity),
+      subject_token_type: subjectTokenType,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+    }))
+  }
+
+  private functionCredential(identity: string, headersOf: HeadersFunction): Credential {
+    return {
+      key: identity,
+      headers: async () => {
+        const ctx = this.deps.identities?.contextOf(identity)
+        const headers = ctx && (await headersOf(ctx))
+        if (!headers) throw proxyErrors.noCredential(this.config.id, identity)
+        return headers
+      },
+    }
+  }
+
+  private subjectToken(identity: string): string {
+    const token = this.deps.identities?.subjectTokenOf(identity)
+    if (!token)
+      throw new TokenRequestError(
+        `token exchange needs the client's validated JWT, and '${identity}' sent none (authPlugin must be in jwt mode)`,
+      )
+    return token
+  }
+
+  /** A bearer token from `issuer`, cached under `key`, renewed before it expires and after a 401. */
+  private tokenCredential(
+    key: string,
+    issuer: TokenIssuer,
+    grant: () => Record<string, string>,
+    fixed?: Record<string, string>,
+  ): Credential {
+    const who = key === SERVICE_KEY ? 'client credentials' : `token exchange for '${key}'`
+    const explained = (error: unknown) =>
+      error instanceof TokenRequestError
+        ? proxyErrors.upstreamAuthorization(this.config.id, `${who}: ${error.message}`)
+        : error
+    return {
+      key,
+      headers: async () => {
+        if (!issuer.ready) return { ...fixed }
+        try {
+          const token = await this.tokens.get(key, () => issuer.issue(grant()))
+          return { ...fixed, authorization: `Bearer ${token}` }
+        } catch (error) {
+          throw explained(error)
+        }
+      },
+      unauthorized: async (refusal) => {
+        this.tokens.drop(key)
+        try {
+          return await issuer.learnFrom(refusal)
+        } catch (error) {
+          throw explained(error)
+        }
+      },
+    }
+  }
+}

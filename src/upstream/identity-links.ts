@@ -1,0 +1,99 @@
+import type { PriorDiscovery, Transport } from '@modelcontextprotocol/client'
+import type { UpstreamConfig } from '../config/resolve.ts'
+import type { Credential } from '../credentials/credential.ts'
+import { openLink } from './connect-client.ts'
+import { sharedLinkCapabilities } from './connection-policy.ts'
+import type { UpstreamLink } from './link.ts'
+import { openFailure } from './to-proxy-error.ts'
+
+/** An identity's connection with no call for this long is closed. */
+const IDLE_MS = 5 * 60_000
+/** Connections kept at most; the least recently used is closed first. */
+const MAX_LINKS = 256
+
+export interface IdentityLinkHost {
+  readonly config: UpstreamConfig
+  verdict(): PriorDiscovery | undefined
+  transport(credential: Credential): Transport
+  checkHealth(): void
+}
+
+interface Entry {
+  link: Promise<UpstreamLink>
+  usedAt: number
+}
+
+/**
+ * An upstream's connections per identity: where calls would share the service connection
+ * (sessionless 2026-07-28 requests, a modern-only upstream), an identity with its own credential
+ * gets a connection of its own instead, kept while it is used.
+ */
+export class IdentityLinks {
+  private readonly entries = new Map<string, Entry>()
+  private sweeper: ReturnType<typeof setInterval> | undefined
+
+  constructor(private readonly host: IdentityLinkHost) {}
+
+  async get(credential: Credential): Promise<UpstreamLink> {
+    const { key } = credential
+    const entry = this.entries.get(key)
+    if (!entry) return this.open(credential)
+    this.entries.delete(key)
+    this.entries.set(key, entry)
+    entry.usedAt = Date.now()
+    const link = await entry.link.catch(() => undefined)
+    if (link?.isOpen) return link
+    if (this.entries.get(key) === entry) this.entries.delete(key)
+    return this.get(credential)
+  }
+
+  /** Closes every connection (the upstream stops). */
+  async closeAll(): Promise<void> {
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    const entries = [...this.entries.values()]
+    this.entries.clear()
+    await Promise.all(entries.map(close))
+  }
+
+  private open(credential: Credential): Promise<UpstreamLink> {
+    const { config } = this.host
+    const link = openLink(config, this.host.transport(credential), {
+      capabilities: sharedLinkCapabilities(config.transport),
+      prior: this.host.verdict(),
+      sessionScoped: false,
+      onNotification: () => {},
+      onClose: () => {},
+      onConnectionFailure: () => this.host.checkHealth(),
+    }).catch((error) => {
+      if (this.entries.get(credential.key) === entry) this.entries.delete(credential.key)
+      throw openFailure(config.id, error)
+    })
+    const entry = { link, usedAt: Date.now() }
+    this.entries.set(credential.key, entry)
+    if (this.entries.size > MAX_LINKS) this.evict(this.entries.keys().next().value as string)
+    this.sweeper ??= unref(setInterval(() => this.sweep(), IDLE_MS / 5))
+    return link
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - IDLE_MS
+    for (const [key, entry] of this.entries) if (entry.usedAt < cutoff) this.evict(key)
+  }
+
+  private evict(key: string): void {
+    const entry = this.entries.get(key)
+    this.entries.delete(key)
+    if (entry) void close(entry)
+  }
+}
+
+function close(entry: Entry): Promise<void> {
+  return entry.link.then((link) => link.close()).catch(() => {})
+}
+
+/** The sweep must not keep a process alive that has nothing else to do. */
+function unref<T>(timer: T): T {
+  ;(timer as { unref?: () => void }).unref?.()
+  return timer
+}
