@@ -4,7 +4,7 @@ import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { reportTools, type ToolReport } from './catalog-report.ts'
 import { isMetaTool, listedTools, searchTools, type ToolSearchOptions } from './tool-search.ts'
-import { type Route, type ToolFilter, ToolViews } from './tool-views.ts'
+import { type Merged, type Route, type ToolFilter, ToolViews } from './tool-views.ts'
 import { compileUriTemplate } from './uri-template.ts'
 
 export type { Route, ToolReport }
@@ -44,6 +44,31 @@ export class Catalog {
     private options: CatalogOptions,
   ) {
     this.toolViews = new ToolViews(options.filterTools)
+  }
+
+  /**
+   * Before a request that lists or calls tools: where an upstream lists different tools to
+   * different users, this client's own list is read (when stale), and its view redone if it changed.
+   */
+  async prepare(ctx: ProxMCPContext): Promise<void> {
+    const { identity } = ctx
+    if (identity === undefined) return
+    const personal = this.upstreamsOf().filter(
+      (upstream) =>
+        upstream.identityTools && upstream.state === 'up' && !upstream.credentials.hidesFrom(identity),
+    )
+    if (personal.length === 0) return
+    const changed = await Promise.all(
+      personal.map((upstream) => {
+        try {
+          return upstream.identityTools?.refresh(upstream.credentials.of(identity)) ?? false
+        } catch {
+          // No credential ('deny'): the upstream's own list is shown, and a call is refused.
+          return false
+        }
+      }),
+    )
+    if (changed.includes(true)) this.toolViews.forget(identity)
   }
 
   /** Recomputes the merged lists from what each upstream currently lists. */
@@ -135,7 +160,18 @@ export class Catalog {
 
   private rebuildTools(): void {
     const merged = this.merge('tool', (upstream) => upstream.catalog.tools)
-    this.toolViews.reset(merged.items, (name) => merged.routes.get(name) as Route)
+    this.toolViews.reset(merged, (identity) => this.mergedFor(identity))
+  }
+
+  /** The merged tools as this identity sees them, where some upstream lists tools per identity. */
+  private mergedFor(identity: string): Merged | undefined {
+    const upstreams = this.upstreamsOf()
+    if (!upstreams.some((upstream) => upstream.identityTools?.toolsOf(identity))) return undefined
+    return this.merge(
+      'tool',
+      (upstream) => upstream.identityTools?.toolsOf(identity) ?? upstream.catalog.tools,
+      false,
+    )
   }
 
   private rebuildResources(): void {
@@ -169,11 +205,8 @@ export class Catalog {
     }
   }
 
-  /** Merges named items in config order, exposing each under its (possibly namespaced) name. */
-  private merge(
-    kind: string,
-    itemsOf: (upstream: Upstream) => JsonObject[],
-  ): { items: JsonObject[]; routes: Map<string, Route> } {
+  /** Merges named items in config order, exposing each under its (possibly namespaced) name; clashes are reported unless told not to. */
+  private merge(kind: string, itemsOf: (upstream: Upstream) => JsonObject[], reportClashes = true): Merged {
     const routes = new Map<string, Route>()
     const items: JsonObject[] = []
     for (const upstream of this.upstreamsOf()) {
@@ -182,7 +215,7 @@ export class Catalog {
         const exposed = this.exposedName(upstream, item.name)
         const owner = routes.get(exposed)
         if (owner) {
-          this.warnConflict(kind, exposed, owner.upstream.id, upstream.id)
+          if (reportClashes) this.warnConflict(kind, exposed, owner.upstream.id, upstream.id)
           continue
         }
         routes.set(exposed, { upstream, name: item.name })

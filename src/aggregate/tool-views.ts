@@ -19,6 +19,12 @@ export interface ToolView {
   index?: ToolIndex
 }
 
+/** Tools merged from the upstreams, and where each exposed name routes. */
+export interface Merged {
+  items: JsonObject[]
+  routes: Map<string, Route>
+}
+
 export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined) => ProxMCPTool[]
 
 /** Identities whose views are kept; JWT subjects are unbounded in number. */
@@ -36,19 +42,24 @@ type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
  */
 export class ToolViews {
   private candidates: RoutedTool[] = []
+  /** Where some upstream lists its tools per identity: the merge as one identity sees it. */
+  private mergedFor: (identity: string) => Merged | undefined = () => undefined
   /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
   private perIdentity = false
   private readonly cache = new Map<string, ToolView>()
 
   constructor(private readonly filter?: ToolFilter) {}
 
-  reset(tools: JsonObject[], routeOf: (exposedName: string) => Route): void {
+  reset(merged: Merged, mergedFor?: (identity: string) => Merged | undefined): void {
     this.cache.clear()
-    this.candidates = tools.map((tool) => {
-      const route = routeOf(tool.name as string)
-      return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
-    })
+    this.candidates = candidatesOf(merged)
+    if (mergedFor) this.mergedFor = mergedFor
     this.perIdentity = this.candidates.some((tool) => tool[ORIGIN].upstream.credentials.perIdentity)
+  }
+
+  /** This identity's own tool list changed: its view is made again when next needed. */
+  forget(identity: string): void {
+    this.cache.delete(identity)
   }
 
   /** Whether the merged list, before any filter, has a tool of this name. */
@@ -65,7 +76,7 @@ export class ToolViews {
       // Most recently used last: the first key is the one to evict.
       this.cache.delete(key)
     } else {
-      const visible = this.perIdentity && ctx ? this.withCredentials(ctx.identity) : this.candidates
+      const visible = this.perIdentity && ctx ? this.visibleTo(ctx.identity) : this.candidates
       view = toView((this.filter?.(visible, ctx) ?? visible) as RoutedTool[])
       if (this.cache.size >= MAX_CACHED_VIEWS) this.cache.delete(this.cache.keys().next().value as string)
     }
@@ -73,10 +84,22 @@ export class ToolViews {
     return view
   }
 
-  /** The tools of upstreams this identity has a credential for (or that do not hide from it). */
-  private withCredentials(identity: string | undefined): RoutedTool[] {
-    return this.candidates.filter((tool) => !tool[ORIGIN].upstream.credentials.hidesFrom(identity))
+  /**
+   * The tools this identity may be shown: as its own lists have them where an upstream lists per
+   * identity, of upstreams it has a credential for (or that do not hide from it).
+   */
+  private visibleTo(identity: string | undefined): RoutedTool[] {
+    const personal = identity === undefined ? undefined : this.mergedFor(identity)
+    const candidates = personal ? candidatesOf(personal) : this.candidates
+    return candidates.filter((tool) => !tool[ORIGIN].upstream.credentials.hidesFrom(identity))
   }
+}
+
+function candidatesOf({ items, routes }: Merged): RoutedTool[] {
+  return items.map((tool) => {
+    const route = routes.get(tool.name as string) as Route
+    return { ...(tool as unknown as ProxMCPTool), upstream: route.upstream.id, [ORIGIN]: route }
+  })
 }
 
 function toView(filtered: RoutedTool[]): ToolView {

@@ -28,6 +28,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
       const refusal = refuseAtEndpoint(c, endpoint, ctx)
       if (refusal) return refusal
       await deps.ready(opensSession(body))
+      await endpoint.prepareTools(ctx)
       const options = { parsedBody: body, authInfo: authInfoFor(ctx, request.signal) }
       // A request for a session we hold is 2025-era by definition: skip the SDK's classifier,
       // which validates the whole body again with zod (about 12 µs a request).

@@ -23,6 +23,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     return front.withPlugins(ctx, c.req.raw, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)
       if (refused) return refused
+      await endpoint.prepareTools(ctx)
       await deps.ready()
       // Relative to the stream's URL: `/sse` → `/messages`, `/sse/<name>` → `/sse/<name>/messages`.
       const messages = name === undefined ? 'messages' : `${name}/messages`
@@ -45,6 +46,7 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     return front.withPlugins(ctx, request, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)
       if (refused) return refused
+      await endpoint.prepareTools(ctx)
       const entry = endpoint.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)

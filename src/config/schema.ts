@@ -98,6 +98,8 @@ export const UpstreamSchema = v.pipe(
     ),
     /** OAuth `client_credentials`: the upstream's own service credential. */
     oauth: v.optional(v.pipe(v.strictObject(oauthClient), oneClientSecret())),
+    /** The upstream lists different tools to different users: each identity's list is read with its credential. */
+    listsPerIdentity: v.optional(v.boolean('expected true or false'), false),
     /** An identity with no credential for this upstream: its tools are hidden, or listed and refused (403). */
     withoutCredential: v.optional(v.picklist(['hide', 'deny'], 'expected "hide" or "deny"'), 'hide'),
     era: v.optional(
@@ -192,6 +194,7 @@ type UpstreamShape = {
   credentials?: Record<string, { headers: Record<string, string> } | { env: Record<string, string> }>
   tokenExchange?: object
   oauth?: object
+  listsPerIdentity: boolean
 }
 
 /** Credentials that cannot work with this upstream's transport, or that contradict each other. */
@@ -204,6 +207,12 @@ function credentialProblems(upstream: UpstreamShape): { key: string; message: st
     typeof upstream.headers === 'function' && 'headers',
     upstream.tokenExchange && 'tokenExchange',
   ].filter(Boolean)
+  if (upstream.listsPerIdentity && perIdentity.length === 0)
+    problems.push({
+      key: 'listsPerIdentity',
+      message:
+        'lists per identity need a credential per identity ("credentials", a "headers" function or "tokenExchange")',
+    })
   if (perIdentity.length > 1)
     problems.push({
       key: 'credentials',

@@ -16,6 +16,9 @@ import type { CatalogKind } from '../upstream/list-all.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { type CompiledRules, compileRules, type ServerRules } from './server-rules.ts'
 
+/** Requests whose answer depends on the tools a client may see. */
+const TOOL_METHODS = new Set(['tools/list', 'tools/call'])
+
 /** What one endpoint serves: every upstream (`/mcp`) or a virtual server's (`/mcp/<name>`). */
 export interface EndpointSettings extends ServerRules {
   /** The virtual server's name; absent for `/mcp` over every upstream. */
@@ -127,6 +130,11 @@ export class McpEndpoint implements SessionGate {
       access: access ? Object.keys(access) : null,
       toolSearch: toolSearch !== undefined,
     }
+  }
+
+  /** Before a request that lists, searches or calls tools: this client's own tool lists are read where they are kept per identity. */
+  prepareTools(ctx: ProxMCPContext): Promise<void> | undefined {
+    return ctx.rpc && TOOL_METHODS.has(ctx.rpc.method) ? this.catalog.prepare(ctx) : undefined
   }
 
   /** Whether this identity may use the server at all (its `access` names it). */

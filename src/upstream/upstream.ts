@@ -11,6 +11,7 @@ import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
 import { IdentityLinks } from './identity-links.ts'
+import { IdentityTools } from './identity-tools.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
@@ -48,6 +49,8 @@ export class Upstream {
   lastError: string | undefined
   /** What the upstream is reached with: its service credential, and each identity's where configured. */
   readonly credentials: UpstreamCredentials
+  /** Each identity's own tool list, where the upstream lists different tools to different users. */
+  readonly identityTools: IdentityTools | undefined
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
   private attempt = 0
@@ -84,6 +87,13 @@ export class Upstream {
       onRetried: (kind) => events.onCatalogChange(this, [kind]),
       retries: deps.perRequest !== true,
     })
+    if (config.listsPerIdentity) {
+      this.identityTools = new IdentityTools({
+        upstreamId: config.id,
+        logger: deps.logger,
+        connectionFor: (credential) => this.connectionFor(credential),
+      })
+    }
     this.sessionLinks = new SessionLinks({
       ...host,
       sharedConnection: (credential) => this.connectionFor(credential),
@@ -172,6 +182,7 @@ export class Upstream {
 
   /** Re-reads the given parts of the catalog after the upstream said they changed. */
   async refresh(kinds: CatalogKind[]): Promise<void> {
+    if (kinds.includes('tools')) this.identityTools?.forgetAll()
     const link = this.sharedLink()
     if (!link) return
     if (await this.lists.read(link, kinds)) this.events.onCatalogChange(this, kinds)
@@ -238,6 +249,7 @@ export class Upstream {
 
   private markUp(link: UpstreamLink): void {
     const wasUp = this.state === 'up'
+    this.identityTools?.forgetAll()
     this.attempt = 0
     this.lastError = undefined
     this.setState('up')

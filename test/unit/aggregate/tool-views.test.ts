@@ -30,9 +30,15 @@ function ctx(identity?: string): ProxMCPContext {
   return { requestId: 'r', http: { method: 'POST', path: '/mcp' }, identity, state: new Map() }
 }
 
+/** The merged tools as the catalog hands them over: each with its route. */
+const merged = (tools: typeof TOOLS) => ({
+  items: tools,
+  routes: new Map(tools.map((tool) => [tool.name, ROUTES[tool.name] as Route])),
+})
+
 function views(filter?: ToolFilter): ToolViews {
   const toolViews = new ToolViews(filter)
-  toolViews.reset(TOOLS, (name) => ROUTES[name] as Route)
+  toolViews.reset(merged(TOOLS))
   return toolViews
 }
 
@@ -98,7 +104,7 @@ test('the filter runs once per identity until the catalog changes', () => {
   toolViews.viewFor(ctx('ann'))
   toolViews.viewFor(ctx('bob'))
   expect(runs).toBe(2)
-  toolViews.reset(TOOLS.slice(0, 1), (name) => ROUTES[name] as Route)
+  toolViews.reset(merged(TOOLS.slice(0, 1)))
   expect(namesOf(toolViews, ctx('ann'))).toEqual(['alpha_search'])
   expect(runs).toBe(3)
 })

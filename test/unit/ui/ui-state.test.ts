@@ -8,6 +8,7 @@ const DEFAULTS = {
   timeoutMs: 1_000,
   shareProcess: false,
   withoutCredential: 'hide',
+  listsPerIdentity: false,
 } as const
 
 const http = (url: string, headers?: Record<string, string>): UpstreamConfig => ({

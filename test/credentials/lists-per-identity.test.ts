@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { Client } from '@modelcontextprotocol/client'
+import { authPlugin } from '../../src/index.ts'
+import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
+import { type ClientEra, connectClient } from '../helpers/clients.ts'
+import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
+import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+
+const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789' }
+
+let auth: OAuthServer
+let echo: IdentityEchoServer
+let proxy: TestProxy
+const open: Client[] = []
+
+beforeAll(async () => {
+  auth = await startOAuthServer({
+    clients: { 'alice-pat': { secret: 's' }, 'bob-pat': { secret: 's' }, bot: { secret: 's' } },
+  })
+  echo = await startIdentityEchoServer({
+    jwksUrl: auth.jwksUrl,
+    authorizationServer: auth.issuer,
+    toolsFor: { 'alice-pat': ['merge_pull_request'], bot: ['rotate_bot_keys'] },
+  })
+  const bearer = (clientId: string) => ({
+    headers: { authorization: `Bearer ${auth.issued.find((issued) => issued.clientId === clientId)?.token}` },
+  })
+  for (const clientId of ['alice-pat', 'bob-pat', 'bot']) {
+    await fetch(auth.tokenEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: 's',
+        resource: echo.audience,
+      }),
+    })
+  }
+  proxy = await startProxy({
+    upstreams: [
+      {
+        id: 'github',
+        url: echo.url,
+        headers: bearer('bot').headers,
+        credentials: { alice: bearer('alice-pat'), bob: bearer('bob-pat') },
+        listsPerIdentity: true,
+      },
+    ],
+    plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
+  })
+})
+afterAll(async () => {
+  await Promise.all(open.map((client) => client.close().catch(() => {})))
+  await proxy.stop()
+  await echo.close()
+  await auth.close()
+})
+
+async function clientOf(who: keyof typeof KEYS, era: ClientEra): Promise<Client> {
+  const client = await connectClient(proxy.url, { era, headers: { 'x-api-key': KEYS[who] } })
+  open.push(client)
+  return client
+}
+
+const namesOf = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort()
+
+describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
+  test("each identity lists the tools the upstream lists to it, never the service account's", async () => {
+    const [alice, bob] = await Promise.all([clientOf('alice', era), clientOf('bob', era)])
+    expect(await namesOf(alice)).toEqual(['merge_pull_request', 'slow_whoami', 'whoami'])
+    expect(await namesOf(bob)).toEqual(['slow_whoami', 'whoami'])
+  })
+
+  test('a tool only one identity is listed is routed for it, and unknown to the others', async () => {
+    const [alice, bob] = await Promise.all([clientOf('alice', era), clientOf('bob', era)])
+    const merged = await alice.callTool({ name: 'merge_pull_request', arguments: {} })
+    expect((merged as { structuredContent: { sub: string } }).structuredContent.sub).toBe('alice-pat')
+    const refused = await bob.callTool({ name: 'merge_pull_request', arguments: {} }).then(
+      () => undefined,
+      (error: Error) => error.message,
+    )
+    expect(refused).toContain('Unknown tool: merge_pull_request')
+  })
+})
