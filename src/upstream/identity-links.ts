@@ -20,7 +20,8 @@ export interface IdentityLinkHost {
 
 interface Entry {
   link: Promise<UpstreamLink>
-  usedAt: number
+  /** Once open: sessions keep using it without asking again, so its idleness is the link's own. */
+  opened?: UpstreamLink
 }
 
 /**
@@ -40,7 +41,6 @@ export class IdentityLinks {
     if (!entry) return this.open(credential)
     this.entries.delete(key)
     this.entries.set(key, entry)
-    entry.usedAt = Date.now()
     const link = await entry.link.catch(() => undefined)
     if (link?.isOpen) return link
     if (this.entries.get(key) === entry) this.entries.delete(key)
@@ -65,20 +65,37 @@ export class IdentityLinks {
       onNotification: () => {},
       onClose: () => {},
       onConnectionFailure: () => this.host.checkHealth(),
-    }).catch((error) => {
-      if (this.entries.get(credential.key) === entry) this.entries.delete(credential.key)
-      throw openFailure(config.id, error)
-    })
-    const entry = { link, usedAt: Date.now() }
+    }).then(
+      (opened) => {
+        entry.opened = opened
+        return opened
+      },
+      (error) => {
+        if (this.entries.get(credential.key) === entry) this.entries.delete(credential.key)
+        throw openFailure(config.id, error)
+      },
+    )
+    const entry: Entry = { link }
     this.entries.set(credential.key, entry)
-    if (this.entries.size > MAX_LINKS) this.evict(this.entries.keys().next().value as string)
+    if (this.entries.size > MAX_LINKS) this.evictIdlest()
     this.sweeper ??= unref(setInterval(() => this.sweep(), IDLE_MS / 5))
     return link
   }
 
   private sweep(): void {
-    const cutoff = Date.now() - IDLE_MS
-    for (const [key, entry] of this.entries) if (entry.usedAt < cutoff) this.evict(key)
+    const now = Date.now()
+    for (const [key, entry] of this.entries) if ((entry.opened?.idleMs(now) ?? 0) > IDLE_MS) this.evict(key)
+  }
+
+  /** Past the limit: the connection idle longest goes (none while every one is busy). */
+  private evictIdlest(): void {
+    const now = Date.now()
+    let idlest: [string, number] | undefined
+    for (const [key, entry] of this.entries) {
+      const idle = entry.opened?.idleMs(now) ?? 0
+      if (idle > 0 && (!idlest || idle > idlest[1])) idlest = [key, idle]
+    }
+    if (idlest) this.evict(idlest[0])
   }
 
   private evict(key: string): void {

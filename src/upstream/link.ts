@@ -50,6 +50,9 @@ export interface LinkOptions {
 export class UpstreamLink {
   private readonly inFlight: AskDownstream[] = []
   private closed = false
+  /** Requests in progress on this link, whichever path sent them, and when the last one ended. */
+  private busy = 0
+  private lastUsedAt = Date.now()
   private tap: LinkTap | undefined
 
   constructor(
@@ -107,7 +110,24 @@ export class UpstreamLink {
    */
   track(ask: AskDownstream): () => void {
     this.inFlight.push(ask)
-    return () => void this.inFlight.splice(this.inFlight.indexOf(ask), 1)
+    const done = this.use()
+    return () => {
+      this.inFlight.splice(this.inFlight.indexOf(ask), 1)
+      done()
+    }
+  }
+
+  /** How long no request has been in progress on this link (0 while one is). */
+  idleMs(now = Date.now()): number {
+    return this.busy > 0 ? 0 : now - this.lastUsedAt
+  }
+
+  private use(): () => void {
+    this.busy++
+    return () => {
+      this.busy--
+      this.lastUsedAt = Date.now()
+    }
   }
 
   /** The connection broke: a session's link is dropped (its next call opens a fresh one) and the upstream checked. */
@@ -122,7 +142,7 @@ export class UpstreamLink {
     params: JsonObject | undefined,
     options: ForwardOptions = {},
   ): Promise<JsonObject> {
-    const untrack = options.ask && this.track(options.ask)
+    const untrack = options.ask ? this.track(options.ask) : this.use()
     try {
       return await this.client.request({ method, params }, looseResult, {
         signal: options.signal,
@@ -136,7 +156,7 @@ export class UpstreamLink {
       if (isConnectionFailure(error)) this.failed()
       throw toProxyError(error, this.options.upstreamId, this.options.timeoutMs)
     } finally {
-      untrack?.()
+      untrack()
     }
   }
 
