@@ -1,4 +1,4 @@
-import type { PriorDiscovery, Transport } from '@modelcontextprotocol/client'
+import type { Notification, PriorDiscovery, Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Credential } from '../credentials/credential.ts'
 import { openLink } from './connect-client.ts'
@@ -16,6 +16,8 @@ export interface IdentityLinkHost {
   verdict(): PriorDiscovery | undefined
   transport(credential: Credential): Transport
   checkHealth(): void
+  /** A notification on an identity's connection (its tools changed, for one). */
+  onNotification(credential: Credential, notification: Notification): void
 }
 
 interface Entry {
@@ -62,7 +64,7 @@ export class IdentityLinks {
       capabilities: sharedLinkCapabilities(config.transport),
       prior: this.host.verdict(),
       sessionScoped: false,
-      onNotification: () => {},
+      onNotification: (notification) => this.host.onNotification(credential, notification),
       onClose: () => {},
       onConnectionFailure: () => this.host.checkHealth(),
     }).then(

@@ -51,6 +51,12 @@ export class IdentityTools {
     for (const listing of this.listings.values()) listing.readAt = 0
   }
 
+  /** The upstream told this identity its tools changed. */
+  forget(identity: string): void {
+    const listing = this.listings.get(identity)
+    if (listing) listing.readAt = 0
+  }
+
   private async read(credential: Credential, previous: Listing | undefined): Promise<boolean> {
     const { key } = credential
     try {

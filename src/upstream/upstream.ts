@@ -79,6 +79,12 @@ export class Upstream {
     this.identityLinks = new IdentityLinks({
       ...host,
       transport: (credential) => this.transports.create('session', credential),
+      onNotification: (credential, notification) => {
+        // Where tools are listed per identity, its sessions are told to list them again.
+        if (notification.method !== 'notifications/tools/list_changed' || !this.identityTools) return
+        this.identityTools.forget(credential.key)
+        this.events.onCatalogChange(this, ['tools'])
+      },
     })
     this.lists = new UpstreamLists({
       upstreamId: config.id,

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Client } from '@modelcontextprotocol/client'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { authPlugin } from '../../src/index.ts'
 import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789' }
 
@@ -81,4 +84,71 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
     )
     expect(refused).toContain('Unknown tool: merge_pull_request')
   })
+})
+
+/**
+ * A 2025-era server (v1 SDK) whose tools grow per session, as servers that unlock tools once a
+ * user signs in do: `unlock` adds a tool to the calling session and says its tools changed.
+ */
+function serveUnlockingServer(): { url: string; users: string[]; stop: () => Promise<void> } {
+  const users: string[] = []
+  const transports = new Map<string, WebStandardStreamableHTTPServerTransport>()
+  const http = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    idleTimeout: 0,
+    async fetch(request) {
+      users.push(request.headers.get('x-user') ?? '(none)')
+      const sessionId = request.headers.get('mcp-session-id')
+      const existing = sessionId ? transports.get(sessionId) : undefined
+      if (existing) return existing.handleRequest(request)
+      if (sessionId) return new Response('unknown session', { status: 404 })
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (id) => void transports.set(id, transport),
+      })
+      const server = new McpServer({ name: 'unlocking', version: '0.1.0' })
+      server.registerTool('unlock', { description: 'Unlocks the admin tools for this user' }, async () => {
+        server.registerTool('admin_panel', { description: 'Admin only' }, async () => ({ content: [] }))
+        return { content: [{ type: 'text', text: 'unlocked' }] }
+      })
+      await server.connect(transport)
+      return transport.handleRequest(request)
+    },
+  })
+  return { url: `http://127.0.0.1:${http.port}/mcp`, users, stop: () => http.stop(true) }
+}
+
+test("an identity's own list changing upstream is listed again at once, for that identity only", async () => {
+  const upstream = serveUnlockingServer()
+  const unlocking = await startProxy({
+    upstreams: [
+      {
+        id: 'admin',
+        url: upstream.url,
+        era: 'legacy',
+        credentials: { alice: { headers: { 'x-user': 'alice' } }, bob: { headers: { 'x-user': 'bob' } } },
+        listsPerIdentity: true,
+      },
+    ],
+    plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
+  })
+  const connect = (who: keyof typeof KEYS) =>
+    connectClient(unlocking.url, { era: 'modern', headers: { 'x-api-key': KEYS[who] } })
+  const [alice, bob] = await Promise.all([connect('alice'), connect('bob')])
+  try {
+    expect(await namesOf(alice)).toEqual(['unlock'])
+    await alice.callTool({ name: 'unlock', arguments: {} })
+    await waitFor(
+      async () => (await namesOf(alice)).includes('admin_panel'),
+      'alice to list admin_panel',
+      5_000,
+    )
+    expect(await namesOf(bob)).toEqual(['unlock'])
+    expect(new Set(upstream.users)).toEqual(new Set(['(none)', 'alice', 'bob']))
+  } finally {
+    await Promise.all([alice.close(), bob.close()])
+    await unlocking.stop()
+    await upstream.stop()
+  }
 })
