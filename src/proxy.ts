@@ -152,6 +152,8 @@ export class ProxMCP {
       { spawn, fetch, logger: this.logger, perRequest, identities: this.identities },
       {
         onCatalogChange: (upstream, kinds) => this.endpoints.catalogChanged(kinds, upstream),
+        onIdentityToolsChange: (upstream, identity) =>
+          this.endpoints.identityToolsChanged(upstream, identity),
         onSharedNotification: (upstream, notification) =>
           this.endpoints.sharedNotification(upstream, notification),
       },

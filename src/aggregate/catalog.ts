@@ -48,27 +48,23 @@ export class Catalog {
 
   /**
    * Before a request that lists or calls tools: where an upstream lists different tools to
-   * different users, this client's own list is read (when stale), and its view redone if it changed.
+   * different users, this client's own list is read when stale (a change reaches `forget`).
    */
   async prepare(ctx: ProxMCPContext): Promise<void> {
     const { identity } = ctx
     if (identity === undefined) return
     const personal = this.upstreamsOf().filter(
       (upstream) =>
-        upstream.identityTools && upstream.state === 'up' && !upstream.credentials.hidesFrom(identity),
+        upstream.identityTools && upstream.state === 'up' && upstream.credentials.covers(identity),
     )
-    if (personal.length === 0) return
-    const changed = await Promise.all(
-      personal.map((upstream) => {
-        try {
-          return upstream.identityTools?.refresh(upstream.credentials.of(identity)) ?? false
-        } catch {
-          // No credential ('deny'): the upstream's own list is shown, and a call is refused.
-          return false
-        }
-      }),
+    await Promise.all(
+      personal.map((upstream) => upstream.identityTools?.refresh(upstream.credentials.of(identity))),
     )
-    if (changed.includes(true)) this.toolViews.forget(identity)
+  }
+
+  /** This identity's own tool list changed upstream: its view is made again when next needed. */
+  forget(identity: string): void {
+    this.toolViews.forget(identity)
   }
 
   /** Recomputes the merged lists from what each upstream currently lists. */
@@ -159,19 +155,25 @@ export class Catalog {
   }
 
   private rebuildTools(): void {
+    const upstreams = this.upstreamsOf()
     const merged = this.merge('tool', (upstream) => upstream.catalog.tools)
-    this.toolViews.reset(merged, (identity) => this.mergedFor(identity))
+    this.toolViews.reset(merged, {
+      perIdentity: upstreams.some((upstream) => upstream.credentials.perIdentity),
+      ...(upstreams.some((upstream) => upstream.identityTools) && {
+        mergedFor: (identity: string) => this.mergedFor(identity),
+      }),
+    })
   }
 
-  /** The merged tools as this identity sees them, where some upstream lists tools per identity. */
-  private mergedFor(identity: string): Merged | undefined {
-    const upstreams = this.upstreamsOf()
-    if (!upstreams.some((upstream) => upstream.identityTools?.toolsOf(identity))) return undefined
-    return this.merge(
-      'tool',
-      (upstream) => upstream.identityTools?.toolsOf(identity) ?? upstream.catalog.tools,
-      false,
-    )
+  /**
+   * The merged tools as this identity sees them, where some upstream lists tools per identity:
+   * that upstream's tools as listed to the identity, none before they are read (never the
+   * service credential's).
+   */
+  private mergedFor(identity: string): Merged {
+    const itemsOf = (upstream: Upstream) =>
+      upstream.identityTools ? (upstream.identityTools.toolsOf(identity) ?? []) : upstream.catalog.tools
+    return this.merge('tool', itemsOf, false)
   }
 
   private rebuildResources(): void {

@@ -43,18 +43,21 @@ type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
 export class ToolViews {
   private candidates: RoutedTool[] = []
   /** Where some upstream lists its tools per identity: the merge as one identity sees it. */
-  private mergedFor: (identity: string) => Merged | undefined = () => undefined
+  private mergedFor: ((identity: string) => Merged) | undefined
   /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
   private perIdentity = false
   private readonly cache = new Map<string, ToolView>()
 
   constructor(private readonly filter?: ToolFilter) {}
 
-  reset(merged: Merged, mergedFor?: (identity: string) => Merged | undefined): void {
+  reset(
+    merged: Merged,
+    perIdentity: { perIdentity: boolean; mergedFor?: (identity: string) => Merged } = { perIdentity: false },
+  ): void {
     this.cache.clear()
     this.candidates = candidatesOf(merged)
-    if (mergedFor) this.mergedFor = mergedFor
-    this.perIdentity = this.candidates.some((tool) => tool[ORIGIN].upstream.credentials.perIdentity)
+    this.perIdentity = perIdentity.perIdentity
+    this.mergedFor = perIdentity.mergedFor
   }
 
   /** This identity's own tool list changed: its view is made again when next needed. */
@@ -89,7 +92,7 @@ export class ToolViews {
    * identity, of upstreams it has a credential for (or that do not hide from it).
    */
   private visibleTo(identity: string | undefined): RoutedTool[] {
-    const personal = identity === undefined ? undefined : this.mergedFor(identity)
+    const personal = identity === undefined ? undefined : this.mergedFor?.(identity)
     const candidates = personal ? candidatesOf(personal) : this.candidates
     return candidates.filter((tool) => !tool[ORIGIN].upstream.credentials.hidesFrom(identity))
   }

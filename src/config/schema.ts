@@ -49,10 +49,25 @@ const oauthClient = {
   scope: v.optional(v.string('expected space-separated scopes')),
 }
 
-function oneClientSecret<T extends { clientSecret?: string; privateKeyJwt?: object }>() {
+type OAuthClientShape = {
+  clientSecret?: string
+  privateKeyJwt?: object
+  tokenEndpoint?: string
+  issuer?: string
+}
+
+function oneClientSecret<T extends OAuthClientShape>() {
   return v.check<T, string>(
     (client) => (client.clientSecret === undefined) !== (client.privateKeyJwt === undefined),
     'expected either "clientSecret" or "privateKeyJwt"',
+  )
+}
+
+/** Discovery follows the upstream to an authorization server: only the one named here may get the secret. */
+function pinnedDiscovery<T extends OAuthClientShape>() {
+  return v.check<T, string>(
+    (client) => client.tokenEndpoint !== undefined || client.issuer !== undefined,
+    'expected "tokenEndpoint", or "issuer" (the authorization server discovery may lead to)',
   )
 }
 
@@ -94,10 +109,11 @@ export const UpstreamSchema = v.pipe(
           ),
         }),
         oneClientSecret(),
+        pinnedDiscovery(),
       ),
     ),
     /** OAuth `client_credentials`: the upstream's own service credential. */
-    oauth: v.optional(v.pipe(v.strictObject(oauthClient), oneClientSecret())),
+    oauth: v.optional(v.pipe(v.strictObject(oauthClient), oneClientSecret(), pinnedDiscovery())),
     /** The upstream lists different tools to different users: each identity's list is read with its credential. */
     listsPerIdentity: v.optional(v.boolean('expected true or false'), false),
     /** An identity with no credential for this upstream: its tools are hidden, or listed and refused (403). */

@@ -3,8 +3,10 @@
  * opened for one key never carries another's requests.
  */
 export interface Credential {
-  /** {@link SERVICE_KEY} for the upstream's own credential, otherwise the identity it acts for. */
+  /** {@link SERVICE_KEY} for the upstream's own credential, otherwise one per identity (see {@link identityKey}). */
   readonly key: string
+  /** The identity it acts for; undefined for the service credential. */
+  readonly identity?: string
   /** Headers that never change: sent as they are. */
   readonly fixedHeaders?: Record<string, string>
   /** Headers worked out for each upstream HTTP request (a token that is fetched, cached, refreshed). */
@@ -16,4 +18,9 @@ export interface Credential {
 }
 
 /** The key of an upstream's service credential: its catalog connection, and every call where identities share it. */
-export const SERVICE_KEY = ''
+export const SERVICE_KEY = 'service'
+
+/** An identity's key, which no identity (not even '' or 'service') shares with the service. */
+export function identityKey(identity: string): string {
+  return `identity:${identity}`
+}

@@ -1,4 +1,6 @@
 import {
+  assertSecureTokenEndpoint,
+  checkResourceAllowed,
   discoverOAuthServerInfo,
   extractWWWAuthenticateParams,
   type FetchLike,
@@ -59,12 +61,27 @@ export class TokenIssuer {
       throw new TokenRequestError(
         `no token endpoint found for authorization server ${info.authorizationServerUrl}`,
       )
-    if (this.client.issuer && metadata.issuer !== this.client.issuer)
+    // Secrets (and a client's JWT, for an exchange) go only to the authorization server configured.
+    if (metadata.issuer !== this.client.issuer)
       throw new TokenRequestError(
         `the upstream names authorization server ${metadata.issuer}, not the configured issuer ${this.client.issuer}`,
       )
+    try {
+      assertSecureTokenEndpoint(metadata.token_endpoint)
+    } catch {
+      throw new TokenRequestError(`the token endpoint ${metadata.token_endpoint} is not https`)
+    }
+    // A token for another resource must not be had by an upstream that claims to be it.
+    const resource = info.resourceMetadata?.resource
+    if (
+      resource &&
+      !checkResourceAllowed({ requestedResource: this.upstreamUrl, configuredResource: resource })
+    )
+      throw new TokenRequestError(
+        `the upstream's metadata names resource ${resource}, which is not the upstream`,
+      )
     this.endpoint = { url: metadata.token_endpoint, issuer: metadata.issuer }
-    this.resource = info.resourceMetadata?.resource
+    this.resource = resource
     return true
   }
 }

@@ -2,7 +2,7 @@ import type { FetchLike } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { HeadersFunction } from '../config/schema.ts'
 import { proxyErrors } from '../errors.ts'
-import { type Credential, SERVICE_KEY } from './credential.ts'
+import { type Credential, identityKey, SERVICE_KEY } from './credential.ts'
 import type { IdentityLedger } from './identity-ledger.ts'
 import { TokenCache } from './token-cache.ts'
 import { TokenIssuer } from './token-issuer.ts'
@@ -41,22 +41,31 @@ export class UpstreamCredentials {
     const url = config.url ?? ''
     this.exchange = config.tokenExchange && new TokenIssuer(url, config.tokenExchange, fetchFn)
     this.perIdentity = Boolean(config.credentials || this.exchange || typeof config.headers === 'function')
+    // Only these need an identity's latest request: the ledger keeps none otherwise.
+    if (this.exchange || typeof config.headers === 'function') deps.identities?.keepRequests()
     const fixed = typeof config.headers === 'object' ? config.headers : undefined
     const oauth = config.oauth && new TokenIssuer(url, config.oauth, fetchFn)
     this.service = oauth
-      ? this.tokenCredential(SERVICE_KEY, oauth, () => ({ grant_type: 'client_credentials' }), fixed)
+      ? this.tokenCredential(undefined, oauth, () => ({ grant_type: 'client_credentials' }), fixed)
       : { key: SERVICE_KEY, ...(fixed && { fixedHeaders: fixed }) }
   }
 
   /** Whether this identity's view leaves the upstream's tools out (it has no credential, and `withoutCredential` is 'hide'). */
   hidesFrom(identity: string | undefined): boolean {
-    return this.perIdentity && this.config.withoutCredential === 'hide' && !this.has(identity)
+    return this.perIdentity && this.config.withoutCredential === 'hide' && !this.covers(identity)
+  }
+
+  /** Whether calls from this identity can be made: the service credential serves all, or it has its own. */
+  covers(identity: string | undefined): boolean {
+    if (!this.perIdentity) return true
+    if (identity === undefined) return false
+    return !this.config.credentials || Object.hasOwn(this.config.credentials, identity)
   }
 
   /** The credential an identity's calls go with; a 403 error where it has none. */
   of(identity: string | undefined): Credential {
     if (!this.perIdentity) return this.service
-    if (identity === undefined || !this.has(identity))
+    if (identity === undefined || !this.covers(identity))
       throw proxyErrors.noCredential(this.config.id, identity)
     let credential = this.byIdentity.get(identity)
     if (!credential) {
@@ -68,17 +77,14 @@ export class UpstreamCredentials {
     return credential
   }
 
-  private has(identity: string | undefined): boolean {
-    if (identity === undefined) return false
-    return !this.config.credentials || Object.hasOwn(this.config.credentials, identity)
-  }
-
   private identityCredential(identity: string): Credential {
     const { credentials, headers } = this.config
     const entry = credentials?.[identity]
+    const key = identityKey(identity)
     if (entry)
-      return { key: identity, ...('headers' in entry ? { fixedHeaders: entry.headers } : { env: entry.env }) }
-    if (typeof headers === 'function') return this.functionCredential(identity, headers)
+      return { key, identity, ...('headers' in entry ? { fixedHeaders: entry.headers } : { env: entry.env }) }
+    if (typeof headers === 'function')
+      return { key, identity, headers: () => this.headersOf(identity, headers) }
     const subjectTokenType = this.config.tokenExchange?.subjectTokenType ?? ACCESS_TOKEN_TYPE
     return this.tokenCredential(identity, this.exchange as TokenIssuer, () => ({
       grant_type: TOKEN_EXCHANGE,
@@ -88,16 +94,11 @@ export class UpstreamCredentials {
     }))
   }
 
-  private functionCredential(identity: string, headersOf: HeadersFunction): Credential {
-    return {
-      key: identity,
-      headers: async () => {
-        const ctx = this.deps.identities?.contextOf(identity)
-        const headers = ctx && (await headersOf(ctx))
-        if (!headers) throw proxyErrors.noCredential(this.config.id, identity)
-        return headers
-      },
-    }
+  private async headersOf(identity: string, headersFor: HeadersFunction): Promise<Record<string, string>> {
+    const ctx = this.deps.identities?.contextOf(identity)
+    const headers = ctx && (await headersFor(ctx))
+    if (!headers) throw proxyErrors.noCredential(this.config.id, identity)
+    return headers
   }
 
   private subjectToken(identity: string): string {
@@ -109,20 +110,22 @@ export class UpstreamCredentials {
     return token
   }
 
-  /** A bearer token from `issuer`, cached under `key`, renewed before it expires and after a 401. */
+  /** A bearer token from `issuer` for this identity (or the service), renewed before it expires and after a 401. */
   private tokenCredential(
-    key: string,
+    identity: string | undefined,
     issuer: TokenIssuer,
     grant: () => Record<string, string>,
     fixed?: Record<string, string>,
   ): Credential {
-    const who = key === SERVICE_KEY ? 'client credentials' : `token exchange for '${key}'`
+    const key = identity === undefined ? SERVICE_KEY : identityKey(identity)
+    const who = identity === undefined ? 'client credentials' : `token exchange for '${identity}'`
     const explained = (error: unknown) =>
       error instanceof TokenRequestError
         ? proxyErrors.upstreamAuthorization(this.config.id, `${who}: ${error.message}`)
         : error
     return {
       key,
+      ...(identity !== undefined && { identity }),
       headers: async () => {
         if (!issuer.ready) return { ...fixed }
         try {

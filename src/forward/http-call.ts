@@ -1,3 +1,4 @@
+import { ProxyError } from '../errors.ts'
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
@@ -153,7 +154,8 @@ export class HttpCall extends RelayedCall {
   /** How an exchange that threw ends: as the timeout decided, silently when cancelled, or as a broken upstream. */
   private outcomeOf(error: unknown): WireMessage | undefined {
     if (this.final || this.cancelled) return this.final
-    this.setup.link.failed()
+    // The proxy's own refusal (no token for the upstream) says nothing about the connection.
+    if (!(error instanceof ProxyError)) this.setup.link.failed()
     return this.errorMessage(toProxyError(error, this.setup.upstream.id, this.timeoutMs))
   }
 }

@@ -83,6 +83,11 @@ export class Endpoints {
     for (const endpoint of this.all()) endpoint.catalogChanged(kinds, upstream)
   }
 
+  /** An identity's own tool list changed on an upstream: every server over it shows the new one. */
+  identityToolsChanged(upstream: Upstream, identity: string): void {
+    for (const endpoint of this.all()) if (endpoint.serves(upstream)) endpoint.catalog.forget(identity)
+  }
+
   sharedNotification(upstream: Upstream, notification: Notification): void {
     for (const endpoint of this.all()) endpoint.sharedNotification(upstream, notification)
   }

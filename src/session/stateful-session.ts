@@ -143,7 +143,10 @@ export class StatefulSession implements CallScope, SessionRequests {
   async setLogLevel(level: string): Promise<void> {
     this.logLevel = level
     const logging = this.core.upstreams.filter(
-      (upstream) => upstream.state === 'up' && upstream.capabilities?.logging,
+      (upstream) =>
+        upstream.state === 'up' &&
+        upstream.capabilities?.logging &&
+        upstream.credentials.covers(this.client.identity),
     )
     const settled = await Promise.allSettled(
       logging.map((upstream) =>

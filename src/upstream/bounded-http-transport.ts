@@ -104,6 +104,8 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
       headers: extraHeaders ? { ...this.sessionHeaders(), ...extraHeaders } : this.sessionHeaders(),
       body: JSON.stringify(message),
       signal,
+      // As the SDK's own requests: credentials are not carried to wherever a redirect points.
+      redirect: 'manual',
     })
   }
 

@@ -32,7 +32,15 @@ export function refusesLegacy(error: unknown): boolean {
   if (error instanceof ProxyError) return false
   if (error instanceof ProtocolError) return true
   const status = (error as { data?: { status?: unknown } }).data?.status
-  return error instanceof SdkHttpError && typeof status === 'number' && status >= 400 && status < 500
+  // 401 and 403 refuse the credential (one identity's), not the era.
+  return (
+    error instanceof SdkHttpError &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 401 &&
+    status !== 403
+  )
 }
 
 export function describe(error: unknown): string {

@@ -1,6 +1,7 @@
 import type { Notification, PriorDiscovery, Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Credential } from '../credentials/credential.ts'
+import { proxyErrors } from '../errors.ts'
 import { openLink } from './connect-client.ts'
 import { sharedLinkCapabilities } from './connection-policy.ts'
 import type { UpstreamLink } from './link.ts'
@@ -34,6 +35,7 @@ interface Entry {
 export class IdentityLinks {
   private readonly entries = new Map<string, Entry>()
   private sweeper: ReturnType<typeof setInterval> | undefined
+  private closed = false
 
   constructor(private readonly host: IdentityLinkHost) {}
 
@@ -51,6 +53,7 @@ export class IdentityLinks {
 
   /** Closes every connection (the upstream stops). */
   async closeAll(): Promise<void> {
+    this.closed = true
     clearInterval(this.sweeper)
     this.sweeper = undefined
     const entries = [...this.entries.values()]
@@ -60,6 +63,7 @@ export class IdentityLinks {
 
   private open(credential: Credential): Promise<UpstreamLink> {
     const { config } = this.host
+    if (this.closed) return Promise.reject(proxyErrors.upstreamUnavailable(config.id, ' (stopped)'))
     const link = openLink(config, this.host.transport(credential), {
       capabilities: sharedLinkCapabilities(config.transport),
       prior: this.host.verdict(),

@@ -6,19 +6,26 @@ import { listAll } from './list-all.ts'
 
 /** How long an identity's tool list is trusted before it is read again. */
 const TOOLS_TTL_MS = 30_000
+/** After a failed read, how long until the next request may try again. */
+const RETRY_AFTER_MS = 5_000
 /** Identities whose lists are kept; the least recently read goes first. */
 const MAX_IDENTITIES = 1_000
 
 interface Listing {
   tools: JsonObject[]
-  readAt: number
+  /** When the list stops being trusted. */
+  staleAt: number
   reading?: Promise<boolean>
+  /** The upstream said the tools changed while they were being read: what is read may be old. */
+  changedWhileReading?: boolean
 }
 
 export interface IdentityToolsDeps {
   upstreamId: string
   logger: Logger
   connectionFor(credential: Credential): Promise<UpstreamLink> | undefined
+  /** An identity's list now differs from what its clients were shown. */
+  onChange(identity: string): void
 }
 
 /**
@@ -31,55 +38,65 @@ export class IdentityTools {
 
   constructor(private readonly deps: IdentityToolsDeps) {}
 
-  /** The tools last read for this identity; undefined before the first read succeeded. */
+  /** The tools last read for this identity; undefined before the first read. */
   toolsOf(identity: string): JsonObject[] | undefined {
     return this.listings.get(identity)?.tools
   }
 
-  /** Reads the identity's list when it is stale; true when what it lists changed. */
-  refresh(credential: Credential): Promise<boolean> {
-    const listing = this.listings.get(credential.key)
-    if (listing?.reading) return listing.reading
-    if (listing && Date.now() - listing.readAt < TOOLS_TTL_MS) return Promise.resolve(false)
-    const reading = this.read(credential, listing)
-    this.listings.set(credential.key, { tools: listing?.tools ?? [], readAt: listing?.readAt ?? 0, reading })
-    return reading
+  /** Reads the identity's list when it is stale (told through `onChange` when it changed). */
+  refresh(credential: Credential): Promise<void> {
+    const identity = credential.identity as string
+    const listing = this.listings.get(identity)
+    if (listing?.reading) return listing.reading.then(() => {})
+    if (listing && Date.now() < listing.staleAt) return Promise.resolve()
+    const reading = this.read(credential, listing?.tools)
+    this.listings.set(identity, { tools: listing?.tools ?? [], staleAt: 0, reading })
+    return reading.then(() => {})
   }
 
   /** The upstream's tools changed (or it reconnected): every list is read again when next needed. */
   forgetAll(): void {
-    for (const listing of this.listings.values()) listing.readAt = 0
+    for (const identity of this.listings.keys()) this.forget(identity)
   }
 
   /** The upstream told this identity its tools changed. */
   forget(identity: string): void {
     const listing = this.listings.get(identity)
-    if (listing) listing.readAt = 0
+    if (!listing) return
+    listing.staleAt = 0
+    if (listing.reading) listing.changedWhileReading = true
   }
 
-  private async read(credential: Credential, previous: Listing | undefined): Promise<boolean> {
-    const { key } = credential
+  private async read(credential: Credential, previous: JsonObject[] | undefined): Promise<boolean> {
+    const identity = credential.identity as string
+    const { upstreamId, logger } = this.deps
+    let tools: JsonObject[]
+    let staleAt: number
     try {
       const link = await this.deps.connectionFor(credential)
       if (!link) throw new Error('the upstream is not connected')
-      const tools = await listAll(link, 'tools/list', 'tools', (method, what) =>
-        this.deps.logger.warn(`upstream '${this.deps.upstreamId}' ${method} for '${key}': left out ${what}`),
+      tools = await listAll(link, 'tools/list', 'tools', (method, what) =>
+        logger.warn(`upstream '${upstreamId}' ${method} for '${identity}': left out ${what}`),
       )
-      this.store(key, { tools, readAt: Date.now() })
-      return JSON.stringify(tools) !== JSON.stringify(previous?.tools)
+      staleAt = Date.now() + TOOLS_TTL_MS
     } catch (error) {
-      this.deps.logger.warn(
-        `upstream '${this.deps.upstreamId}': the tools of '${key}' could not be listed: ${describe(error)}`,
+      logger.warn(
+        `upstream '${upstreamId}': the tools of '${identity}' could not be listed: ${describe(error)}`,
       )
-      // What it listed before is kept; the next request tries again.
-      this.store(key, { tools: previous?.tools ?? [], readAt: 0 })
-      return false
+      // None of its tools is shown (never another credential's), and the read is tried again soon.
+      tools = previous ?? []
+      staleAt = Date.now() + RETRY_AFTER_MS
     }
+    const changedMeanwhile = this.listings.get(identity)?.changedWhileReading === true
+    this.store(identity, { tools, staleAt: changedMeanwhile ? 0 : staleAt })
+    const changed = previous === undefined || JSON.stringify(tools) !== JSON.stringify(previous)
+    if (changed) this.deps.onChange(identity)
+    return changed
   }
 
-  private store(key: string, listing: Listing): void {
-    this.listings.delete(key)
-    this.listings.set(key, listing)
+  private store(identity: string, listing: Listing): void {
+    this.listings.delete(identity)
+    this.listings.set(identity, listing)
     if (this.listings.size > MAX_IDENTITIES) this.listings.delete(this.listings.keys().next().value as string)
   }
 }

@@ -49,9 +49,9 @@ export class SessionLinks {
    * a session in the client's own era keeps `logging/setLevel`, `resources/subscribe` and
    * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
    */
-  async connect(options: SessionLinkOptions): Promise<UpstreamLink> {
+  async connect(options: SessionLinkOptions, borrow = true): Promise<UpstreamLink> {
     try {
-      return await this.choose(options)
+      return await this.choose(options, borrow)
     } catch (error) {
       // The client sees which upstream could not be reached, not the transport's bare message.
       throw openFailure(this.host.config.id, error)
@@ -63,7 +63,8 @@ export class SessionLinks {
    * sharing I/O between requests (Cloudflare Workers). The era verdict makes it cheap.
    */
   async withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
-    const link = await this.connect(options)
+    // Its own connection: it is closed after the request, so none is borrowed.
+    const link = await this.connect(options, false)
     try {
       return await use(link)
     } finally {
@@ -88,7 +89,7 @@ export class SessionLinks {
     return links
   }
 
-  private async choose(options: SessionLinkOptions): Promise<UpstreamLink> {
+  private async choose(options: SessionLinkOptions, borrow: boolean): Promise<UpstreamLink> {
     const verdict = this.host.verdict()
     if (verdict?.kind !== 'modern') return this.openNew(options, verdict)
     if (
@@ -105,7 +106,7 @@ export class SessionLinks {
         this.opensEra2025Sessions = false
       }
     }
-    return this.host.sharedConnection(options.credential) ?? this.openNew(options, verdict)
+    return (borrow && this.host.sharedConnection(options.credential)) || this.openNew(options, verdict)
   }
 
   private async openNew(

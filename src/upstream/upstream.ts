@@ -31,6 +31,8 @@ const CATALOG_TTL_MS = 30_000
 
 export interface UpstreamEvents {
   onCatalogChange(upstream: Upstream, kinds: CatalogKind[]): void
+  /** Where tools are listed per identity: this identity's list changed. */
+  onIdentityToolsChange?(upstream: Upstream, identity: string): void
   /** A notification on the shared link that is not about the catalog (e.g. resources/updated). */
   onSharedNotification?(upstream: Upstream, notification: Notification): void
 }
@@ -82,7 +84,7 @@ export class Upstream {
       onNotification: (credential, notification) => {
         // Where tools are listed per identity, its sessions are told to list them again.
         if (notification.method !== 'notifications/tools/list_changed' || !this.identityTools) return
-        this.identityTools.forget(credential.key)
+        this.identityTools.forget(credential.identity as string)
         this.events.onCatalogChange(this, ['tools'])
       },
     })
@@ -98,6 +100,7 @@ export class Upstream {
         upstreamId: config.id,
         logger: deps.logger,
         connectionFor: (credential) => this.connectionFor(credential),
+        onChange: (identity) => events.onIdentityToolsChange?.(this, identity),
       })
     }
     this.sessionLinks = new SessionLinks({

@@ -29,7 +29,7 @@ beforeAll(async () => {
         id: 'echo',
         url: echo.url,
         // The catalog is read with the proxy's own client credentials, found by discovery.
-        oauth: CLIENT,
+        oauth: { ...CLIENT, issuer: auth.issuer },
         tokenExchange: { ...CLIENT, tokenEndpoint: auth.tokenEndpoint },
       },
     ],

@@ -46,7 +46,9 @@ const subjectOf = (result: unknown) =>
   (result as { structuredContent: { sub: string } }).structuredContent.sub
 
 test('an upstream that answers 401 is discovered, and the proxy signs in with private_key_jwt client credentials', async () => {
-  const proxy = await proxyFor({ oauth: { clientId: 'signed', privateKeyJwt: { privateKey } } })
+  const proxy = await proxyFor({
+    oauth: { clientId: 'signed', privateKeyJwt: { privateKey }, issuer: auth.issuer },
+  })
   expect(proxy.proxy.status().upstreams[0]?.state).toBe('up')
   const client = await connectClient(proxy.url)
   expect(subjectOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe('signed')
@@ -57,7 +59,7 @@ test('an upstream that answers 401 is discovered, and the proxy signs in with pr
 })
 
 test('a token exchange with no token endpoint configured finds it the same way', async () => {
-  const exchanger = { clientId: 'exchanger', clientSecret: 'x-secret' }
+  const exchanger = { clientId: 'exchanger', clientSecret: 'x-secret', issuer: auth.issuer }
   const proxy = await proxyFor({ oauth: exchanger, tokenExchange: exchanger }, true)
   const token = await clients.sign({ sub: 'grace' })
   const client = await connectClient(proxy.url, {
@@ -79,6 +81,33 @@ test('a discovered authorization server that is not the configured issuer gets n
     `the upstream names authorization server ${auth.issuer}, not the configured issuer https://login.example.com`,
   )
   expect(auth.requests.length).toBe(before)
+})
+
+test('an upstream whose metadata names another resource gets no token for it', async () => {
+  const impostor = await startIdentityEchoServer({
+    jwksUrl: auth.jwksUrl,
+    authorizationServer: auth.issuer,
+    audience: 'https://victim.example.com/mcp',
+  })
+  try {
+    const before = auth.issued.length
+    const proxy = await startProxy({
+      upstreams: [
+        {
+          id: 'impostor',
+          url: impostor.url,
+          oauth: { clientId: 'exchanger', clientSecret: 'x-secret', issuer: auth.issuer },
+        },
+      ],
+    })
+    proxies.push(proxy)
+    expect(proxy.proxy.status().upstreams[0]?.lastError).toContain(
+      "the upstream's metadata names resource https://victim.example.com/mcp, which is not the upstream",
+    )
+    expect(auth.issued.length).toBe(before)
+  } finally {
+    await impostor.close()
+  }
 })
 
 test('an upstream that wants a token from a proxy with no credential for it is down, with the reason', async () => {

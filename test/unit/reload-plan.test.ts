@@ -52,6 +52,22 @@ test('a changed upstream is reported with its new settings', () => {
   expect(changed).toEqual(next)
 })
 
+test('a headers function given anew is a change; the same function is not', () => {
+  const http = { id: 'h', url: 'http://127.0.0.1:1/mcp' }
+  const headers = () => ({ authorization: 'Bearer a' })
+  const withHeaders = (fn: () => Record<string, string>) =>
+    resolveConfig({ upstreams: [{ ...http, headers: fn }] }).upstreams
+  expect(planUpstreamChanges(withHeaders(headers), withHeaders(headers)).changed).toEqual([])
+  expect(
+    planUpstreamChanges(
+      withHeaders(headers),
+      withHeaders(() => ({})),
+    ).changed.map((u) => u.id),
+  ).toEqual(['h'])
+  const plain = resolveConfig({ upstreams: [http] }).upstreams
+  expect(planUpstreamChanges(withHeaders(headers), plain).changed.map((u) => u.id)).toEqual(['h'])
+})
+
 test.each([
   ['port', { port: 3001 }],
   ['host', { host: '0.0.0.0' }],

@@ -143,7 +143,8 @@ test('an upstream with per-identity credentials lists its tools only to identiti
   ROUTES.beta_search = { upstream: beta, name: 'search' }
   ROUTES.beta_write = { upstream: beta, name: 'write' }
   try {
-    const toolViews = views()
+    const toolViews = new ToolViews()
+    toolViews.reset(merged(TOOLS), { perIdentity: true })
     expect(namesOf(toolViews, ctx('alice'))).toEqual(['alpha_search', 'beta_search', 'beta_write'])
     expect(namesOf(toolViews, ctx('bob'))).toEqual(['alpha_search'])
     expect(namesOf(toolViews, ctx())).toEqual(['alpha_search'])

@@ -13,7 +13,7 @@ function problemsOf(upstream: Record<string, unknown>): string[] {
 
 const HTTP = { url: 'https://mcp.example.com/mcp' }
 const STDIO = { command: ['server'] }
-const CLIENT = { clientId: 'proxmcp', clientSecret: 's' }
+const CLIENT = { clientId: 'proxmcp', clientSecret: 's', tokenEndpoint: 'https://sso.example.com/token' }
 
 test('credentials that fit their transport are accepted, with hide as the default', () => {
   const [http] = resolveConfig({
@@ -47,7 +47,7 @@ test('two ways of giving each identity its credential are one too many', () => {
 })
 
 test('an OAuth client has exactly one way to authenticate', () => {
-  expect(problemsOf({ ...HTTP, oauth: { clientId: 'proxmcp' } })).toEqual([
+  expect(problemsOf({ ...HTTP, oauth: { clientId: 'proxmcp', issuer: 'https://sso.example.com' } })).toEqual([
     'upstreams[0].oauth: expected either "clientSecret" or "privateKeyJwt"',
   ])
   expect(
@@ -56,6 +56,9 @@ test('an OAuth client has exactly one way to authenticate', () => {
       oauth: { ...CLIENT, privateKeyJwt: { privateKey: '-----BEGIN PRIVATE KEY-----' } },
     }),
   ).toEqual(['upstreams[0].oauth: expected either "clientSecret" or "privateKeyJwt"'])
+  expect(problemsOf({ ...HTTP, tokenExchange: { clientId: 'proxmcp', clientSecret: 's' } })).toEqual([
+    'upstreams[0].tokenExchange: expected "tokenEndpoint", or "issuer" (the authorization server discovery may lead to)',
+  ])
   expect(problemsOf({ ...HTTP, withoutCredential: 'allow' })).toEqual([
     'upstreams[0].withoutCredential: expected "hide" or "deny"',
   ])
