@@ -131,23 +131,31 @@ test("an identity's own list changing upstream is listed again at once, for that
         listsPerIdentity: true,
       },
     ],
+    servers: { dev: { upstreams: ['admin'] } },
     plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
   })
-  const connect = (who: keyof typeof KEYS) =>
-    connectClient(unlocking.url, { era: 'modern', headers: { 'x-api-key': KEYS[who] } })
-  const [alice, bob] = await Promise.all([connect('alice'), connect('bob')])
+  const connect = (who: keyof typeof KEYS, path = '') =>
+    connectClient(unlocking.url + path, { era: 'modern', headers: { 'x-api-key': KEYS[who] } })
+  const [alice, bob, aliceOnDev] = await Promise.all([
+    connect('alice'),
+    connect('bob'),
+    connect('alice', '/dev'),
+  ])
   try {
     expect(await namesOf(alice)).toEqual(['unlock'])
+    expect(await namesOf(aliceOnDev)).toEqual(['unlock'])
     await alice.callTool({ name: 'unlock', arguments: {} })
     await waitFor(
       async () => (await namesOf(alice)).includes('admin_panel'),
       'alice to list admin_panel',
       5_000,
     )
+    // Every server over the upstream shows her new list, not only the one that read it.
+    expect(await namesOf(aliceOnDev)).toEqual(['admin_panel', 'unlock'])
     expect(await namesOf(bob)).toEqual(['unlock'])
     expect(new Set(upstream.users)).toEqual(new Set(['(none)', 'alice', 'bob']))
   } finally {
-    await Promise.all([alice.close(), bob.close()])
+    await Promise.all([alice.close(), bob.close(), aliceOnDev.close()])
     await unlocking.stop()
     await upstream.stop()
   }

@@ -132,6 +132,22 @@ test('a failed exchange fails that call only, with a message that says why', asy
   expect(subjectOf(await erin.callTool({ name: 'whoami', arguments: {} })).sub).toBe('erin')
 })
 
+test("a failed exchange on a 2025 session's direct path keeps its upstream session", async () => {
+  const heidi = await clientOf('heidi', 'legacy')
+  await heidi.callTool({ name: 'whoami', arguments: {} })
+  const sessionsOf = () => [...echo.sessions.values()].filter((sub) => sub === 'heidi').length
+  expect(sessionsOf()).toBe(1)
+  echo.revoke('heidi')
+  auth.failNext(1)
+  const failed = await heidi.callTool({ name: 'whoami', arguments: {} }).then(
+    () => undefined,
+    (error: Error) => error,
+  )
+  expect(failed?.message).toContain("token exchange for 'heidi'")
+  expect(subjectOf(await heidi.callTool({ name: 'whoami', arguments: {} })).sub).toBe('heidi')
+  expect(sessionsOf()).toBe(1)
+})
+
 test('no token of any kind appears in the log', () => {
   const tokens = [
     ...auth.issued.map((issued) => issued.token),

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import type { Client } from '@modelcontextprotocol/client'
+import { authPlugin, type ProxMCPPlugin } from '../../src/index.ts'
+import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
+import { type ClientEra, connectClient } from '../helpers/clients.ts'
+import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
+import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+
+const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789', carol: 'carol-key-0123456789' }
+const PATS = ['alice-pat', 'bob-pat', 'bot']
+
+let auth: OAuthServer
+let echo: IdentityEchoServer
+const tokens: Record<string, string> = {}
+const proxies: TestProxy[] = []
+const clients: Client[] = []
+
+beforeAll(async () => {
+  auth = await startOAuthServer({ clients: Object.fromEntries(PATS.map((id) => [id, { secret: 's' }])) })
+  echo = await startIdentityEchoServer({
+    jwksUrl: auth.jwksUrl,
+    authorizationServer: auth.issuer,
+    toolsFor: { 'alice-pat': ['alice_tool'], bot: ['rotate_bot_keys'] },
+    commonTools: false,
+  })
+  for (const clientId of PATS) {
+    const response = await fetch(auth.tokenEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: 's',
+        resource: echo.audience,
+      }),
+    })
+    tokens[clientId] = ((await response.json()) as { access_token: string }).access_token
+  }
+})
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close().catch(() => {})))
+  await Promise.all(proxies.map((proxy) => proxy.stop()))
+  await echo.close()
+  await auth.close()
+})
+
+const bearer = (clientId: string) => ({ authorization: `Bearer ${tokens[clientId]}` })
+
+async function proxyWith(
+  upstream: Record<string, unknown>,
+  plugins?: ProxMCPPlugin[],
+  extra = {},
+): Promise<TestProxy> {
+  const proxy = await startProxy({
+    upstreams: [{ id: 'gh', url: echo.url, ...upstream }],
+    plugins: plugins ?? [authPlugin({ mode: 'apikey', keys: KEYS })],
+    ...extra,
+  })
+  proxies.push(proxy)
+  return proxy
+}
+
+async function clientOf(
+  proxy: TestProxy,
+  who: keyof typeof KEYS,
+  era: ClientEra = 'legacy',
+  path = '',
+): Promise<Client> {
+  const client = await connectClient(proxy.url + path, { era, headers: { 'x-api-key': KEYS[who] } })
+  clients.push(client)
+  return client
+}
+
+const namesOf = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort()
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: { code?: number; message: string }) => error,
+  )
+
+test("an identity named '' is an identity like any other, never the service", async () => {
+  const asNobody: ProxMCPPlugin = {
+    name: 'empty-identity',
+    onRequest: (ctx) => {
+      ctx.identity = ''
+      return undefined
+    },
+  }
+  const proxy = await proxyWith(
+    {
+      headers: () => undefined,
+      oauth: { clientId: 'bot', clientSecret: 's', tokenEndpoint: auth.tokenEndpoint },
+    },
+    [asNobody],
+  )
+  const client = await connectClient(proxy.url)
+  clients.push(client)
+  expect(await namesOf(client)).toEqual(['rotate_bot_keys', 'slow_whoami', 'whoami'])
+  const failure = await failureOf(client.callTool({ name: 'rotate_bot_keys', arguments: {} }))
+  expect(failure?.message).toContain("Forbidden: identity '' has no credential for upstream 'gh'")
+})
+
+test('lists per identity: an identity sees its own tools even where the service credential lists none of them', async () => {
+  const proxy = await proxyWith({
+    headers: bearer('bot'),
+    credentials: { alice: { headers: bearer('alice-pat') }, bob: { headers: bearer('bob-pat') } },
+    listsPerIdentity: true,
+  })
+  const [alice, bob] = await Promise.all([clientOf(proxy, 'alice'), clientOf(proxy, 'bob')])
+  expect(await namesOf(alice)).toEqual(['alice_tool', 'slow_whoami', 'whoami'])
+  expect(await namesOf(bob)).toEqual([])
+  const called = await alice.callTool({ name: 'alice_tool', arguments: {} })
+  expect((called as { structuredContent: { sub: string } }).structuredContent.sub).toBe('alice-pat')
+})
+
+test("lists per identity with withoutCredential 'deny': an identity without one is never shown the service credential's tools", async () => {
+  const proxy = await proxyWith({
+    headers: bearer('bot'),
+    credentials: { alice: { headers: bearer('alice-pat') } },
+    listsPerIdentity: true,
+    withoutCredential: 'deny',
+  })
+  const carol = await clientOf(proxy, 'carol')
+  expect(await namesOf(carol)).toEqual([])
+})
+
+test("one identity's refused credential does not change how the others' 2025 sessions connect", async () => {
+  const proxy = await proxyWith({
+    headers: bearer('bot'),
+    credentials: {
+      alice: { headers: bearer('alice-pat') },
+      bob: { headers: { authorization: 'Bearer not-a-token' } },
+    },
+  })
+  const bob = await clientOf(proxy, 'bob')
+  expect((await failureOf(bob.callTool({ name: 'whoami', arguments: {} })))?.message).toContain(
+    'invalid_token',
+  )
+  const sessionsBefore = [...echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
+  const alice = await clientOf(proxy, 'alice')
+  await alice.callTool({ name: 'whoami', arguments: {} })
+  const sessionsAfter = [...echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
+  // Alice's 2025-era client still gets a 2025-era upstream session of her own.
+  expect(sessionsAfter).toBe(sessionsBefore + 1)
+})
+
+test('on Workers-style per-request connections, concurrent calls of one identity each get their own', async () => {
+  const proxy = await proxyWith(
+    { headers: bearer('bot'), credentials: { alice: { headers: bearer('alice-pat') } } },
+    undefined,
+    { upstreamConnections: 'per-request' },
+  )
+  const alice = await clientOf(proxy, 'alice', 'modern')
+  const answers = await Promise.all([1, 2, 3].map(() => alice.callTool({ name: 'whoami', arguments: {} })))
+  expect(
+    answers.map((answer) => (answer as { structuredContent: { sub: string } }).structuredContent.sub),
+  ).toEqual(['alice-pat', 'alice-pat', 'alice-pat'])
+})
