@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { aggregate } from './cases/aggregate.ts'
 import type { CaseContext, CaseResult } from './cases/case-types.ts'
 import { type CompiledResult, compiled } from './cases/compiled.ts'
+import { credentials } from './cases/credentials.ts'
 import { directVsProxy } from './cases/direct-vs-proxy.ts'
 import { loadGeneratorCheck } from './cases/load-generator-check.ts'
 import { observability } from './cases/observability.ts'
@@ -30,7 +31,7 @@ const REQUESTS: Record<number, number> = { 1: 1_500, 16: 3_000, 64: 4_500 }
 
 const { values } = parseArgs({
   options: {
-    cases: { type: 'string', default: '0,1,2,3,4,5' },
+    cases: { type: 'string', default: '0,1,2,3,4,5,6' },
     reps: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     'compare-root': { type: 'string' },
@@ -74,6 +75,7 @@ const runners: [string, string, (ctx: CaseContext) => Promise<CaseResult>][] = [
   ['2', 'stdio upstream, ProxMCP vs peers', stdioPeers],
   ['3', 'aggregation of 10 upstreams', aggregate],
   ['5', 'tracing and audit cost', observability],
+  ['6', 'per-identity credentials cost', credentials],
 ]
 const failures: string[] = []
 /** A case that fails is reported and the others still run. */

@@ -33,6 +33,8 @@ export interface Contender {
   proxyPid?: number
   /** An upstream process, for its CPU. */
   upstreamPid?: number
+  /** Credentials the clients send, one set a client (see WorkerCommand `open`). */
+  headers?: Record<string, string>[]
   /** The proxy's child processes are upstreams (stdio): their CPU counts as upstream CPU. */
   childrenAreUpstreams?: boolean
 }
@@ -98,6 +100,7 @@ export async function measure(
           endpoint: contender.endpoint,
           sessions: concurrency,
           warmTool: contender.tool,
+          ...(contender.headers && { headers: contender.headers }),
         })) as { ms: number }
         log(`  ${contender.name}: ${concurrency} sessions ready (${opened.ms.toFixed(0)} ms)`)
         await prime(load, contender, concurrency, plan, log)

@@ -1,8 +1,8 @@
 import { initializeBody, MCP_ACCEPT, PROTOCOL_VERSION } from '../load/json-rpc.ts'
 
 /**
- * Polls `url` with an MCP `initialize` until one is answered with 200, and returns the time that
- * took. Bounded by `timeoutMs`; `exited` stops the wait early when the process died.
+ * Polls `url` with an MCP `initialize` until one is answered with 200 (or 401, from a proxy that
+ * wants credentials the probe does not send), and returns the time that took. Bounded by `timeoutMs`; `exited` stops the wait early when the process died.
  */
 export async function waitForFirstAnswer(
   url: string,
@@ -24,7 +24,7 @@ export async function waitForFirstAnswer(
         body: initializeBody(0),
       })
       await response.arrayBuffer()
-      if (response.status === 200) {
+      if (response.status === 200 || response.status === 401) {
         const elapsed = performance.now() - started
         await endSession(url, response.headers.get('mcp-session-id'))
         return elapsed

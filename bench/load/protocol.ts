@@ -14,6 +14,8 @@ export type WorkerCommand =
       sessions: number
       /** The tool each session calls once before measuring, so lazily opened upstream links exist. */
       warmTool: string
+      /** Credentials, one set a client: session i sends `headers[i % headers.length]` (raw driver). */
+      headers?: Record<string, string>[]
     }
   | ({ cmd: 'run'; target: string } & LoadSpec)
   | { cmd: 'close'; target: string }

@@ -12,11 +12,15 @@ import type { Session } from './session.ts'
  * A 2025-era Streamable HTTP session on bare `fetch`: initialize, then requests carrying the
  * session id, so the load generator costs as little as an MCP client can.
  */
-export async function openRawSession(url: string): Promise<Session> {
+export async function openRawSession(
+  url: string,
+  credentials: Record<string, string> = {},
+): Promise<Session> {
   const post = (body: string, sessionId?: string) =>
     fetch(url, {
       method: 'POST',
       headers: {
+        ...credentials,
         'content-type': 'application/json',
         accept: MCP_ACCEPT,
         ...(sessionId && { 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }),
@@ -43,7 +47,7 @@ export async function openRawSession(url: string): Promise<Session> {
       if (!sessionId) return
       const response = await fetch(url, {
         method: 'DELETE',
-        headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
+        headers: { ...credentials, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
       }).catch(() => undefined)
       await response?.arrayBuffer()
     },

@@ -13,10 +13,14 @@ import { openStdioSession } from './stdio-session.ts'
 const OPEN_BATCH = 8
 const targets = new Map<string, Session[]>()
 
-function open(driver: Driver, endpoint: string | string[]): Promise<Session> {
+function open(
+  driver: Driver,
+  endpoint: string | string[],
+  headers?: Record<string, string>,
+): Promise<Session> {
   if (driver === 'stdio') return openStdioSession(endpoint as string[])
   if (driver === 'sdk') return openSdkSession(endpoint as string)
-  return openRawSession(endpoint as string)
+  return openRawSession(endpoint as string, headers)
 }
 
 async function handle(command: WorkerCommand): Promise<unknown> {
@@ -28,8 +32,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       while (sessions.length < command.sessions) {
         const batch = Math.min(OPEN_BATCH, command.sessions - sessions.length)
         const opened = await Promise.all(
-          Array.from({ length: batch }, async () => {
-            const session = await open(command.driver, command.endpoint)
+          Array.from({ length: batch }, async (_, index) => {
+            const { headers } = command
+            const own = headers?.[(sessions.length + index) % headers.length]
+            const session = await open(command.driver, command.endpoint, own)
             await runOp(session, 'call', command.warmTool, 0)
             await runOp(session, 'list', command.warmTool, 0)
             return session
