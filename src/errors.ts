@@ -138,6 +138,13 @@ export const proxyErrors = {
       `Forbidden: ${identity === undefined ? 'an anonymous client' : `identity '${identity}'`} has no credential for upstream '${upstream}'`,
       { code: ProxyErrorCode.NoCredential, status: 403, upstream },
     ),
+  /** The upstream answered 401 or 403 to the credential it was sent (after a renewal, where there is one). */
+  credentialRefused: (upstream: string, status: number, detail: string) =>
+    ofUpstream(
+      upstream,
+      `upstream '${upstream}' refused the credential it was sent (HTTP ${status}${detail ? `: ${detail}` : ''})`,
+      ProxyErrorCode.UpstreamAuthorization,
+    ),
   upstreamAuthorization: (upstream: string, reason: string) =>
     ofUpstream(
       upstream,

@@ -2,11 +2,12 @@ import type { FetchLike } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { HeadersFunction } from '../config/schema.ts'
 import { proxyErrors } from '../errors.ts'
+import type { Logger } from '../logger.ts'
 import { type Credential, identityKey, SERVICE_KEY } from './credential.ts'
 import type { IdentityLedger } from './identity-ledger.ts'
 import { TokenCache } from './token-cache.ts'
 import { TokenIssuer } from './token-issuer.ts'
-import { TokenRequestError } from './token-request.ts'
+import { type IssuedToken, TokenRequestError } from './token-request.ts'
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
@@ -17,6 +18,15 @@ export interface CredentialDeps {
   fetch?: FetchLike
   /** Each identity's latest request (absent where nothing needs it, as in unit tests). */
   identities?: IdentityLedger
+  /** Where a refused token request is told, for the operator (the client gets the error too). */
+  logger?: Logger
+}
+
+/** Token requests made since start, for metrics. */
+export interface TokenRequestCount {
+  grant: 'client_credentials' | 'token_exchange'
+  outcome: 'issued' | 'failed'
+  count: number
 }
 
 /**
@@ -32,6 +42,7 @@ export class UpstreamCredentials {
   private readonly byIdentity = new Map<string, Credential>()
   private readonly tokens = new TokenCache()
   private readonly exchange: TokenIssuer | undefined
+  private readonly requests = new Map<string, TokenRequestCount>()
 
   constructor(
     private readonly config: UpstreamConfig,
@@ -48,6 +59,11 @@ export class UpstreamCredentials {
     this.service = oauth
       ? this.tokenCredential(undefined, oauth, () => ({ grant_type: 'client_credentials' }), fixed)
       : { key: SERVICE_KEY, ...(fixed && { fixedHeaders: fixed }) }
+  }
+
+  /** Token requests since start, by grant and outcome. */
+  tokenRequests(): TokenRequestCount[] {
+    return [...this.requests.values()]
   }
 
   /** Whether this identity's view leaves the upstream's tools out (it has no credential, and `withoutCredential` is 'hide'). */
@@ -110,6 +126,27 @@ export class UpstreamCredentials {
     return token
   }
 
+  /** Counts a token request, and tells the operator why one was refused (never a token: none is in the reason). */
+  private async counted(identity: string | undefined, request: Promise<IssuedToken>): Promise<IssuedToken> {
+    const grant = identity === undefined ? 'client_credentials' : 'token_exchange'
+    const count = (outcome: TokenRequestCount['outcome']) => {
+      const key = `${grant} ${outcome}`
+      const entry = this.requests.get(key) ?? { grant, outcome, count: 0 }
+      entry.count++
+      this.requests.set(key, entry)
+    }
+    try {
+      const token = await request
+      count('issued')
+      return token
+    } catch (error) {
+      count('failed')
+      const who = identity === undefined ? 'client credentials' : `token exchange for '${identity}'`
+      this.deps.logger?.warn(`upstream '${this.config.id}': ${who} failed: ${(error as Error).message}`)
+      throw error
+    }
+  }
+
   /** A bearer token from `issuer` for this identity (or the service), renewed before it expires and after a 401. */
   private tokenCredential(
     identity: string | undefined,
@@ -129,7 +166,7 @@ export class UpstreamCredentials {
       headers: async () => {
         if (!issuer.ready) return { ...fixed }
         try {
-          const token = await this.tokens.get(key, () => issuer.issue(grant()))
+          const token = await this.tokens.get(key, () => this.counted(identity, issuer.issue(grant())))
           return { ...fixed, authorization: `Bearer ${token}` }
         } catch (error) {
           throw explained(error)

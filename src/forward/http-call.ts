@@ -1,4 +1,4 @@
-import { ProxyError } from '../errors.ts'
+import { ProxyError, proxyErrors } from '../errors.ts'
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
@@ -46,9 +46,13 @@ export class HttpCall extends RelayedCall {
       return undefined
     }
     if (!response.ok) {
-      const text = await response.text().catch(() => '')
-      const status = `HTTP ${response.status} ${text.slice(0, 200)}`.trim()
-      return this.answerNow(this.errorMessage(toProxyError(new Error(status), this.setup.upstream.id, 0)))
+      const text = (await response.text().catch(() => '')).slice(0, 200)
+      const { id } = this.setup.upstream
+      const error =
+        response.status === 401 || response.status === 403
+          ? proxyErrors.credentialRefused(id, response.status, text)
+          : toProxyError(new Error(`HTTP ${response.status} ${text}`.trim()), id, 0)
+      return this.answerNow(this.errorMessage(error))
     }
     const type = response.headers.get('content-type') ?? ''
     if (type.startsWith('text/event-stream') && response.body) return this.stream(response.body)

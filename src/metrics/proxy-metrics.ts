@@ -115,6 +115,17 @@ export class ProxyMetrics {
         () =>
           upstreams.map((upstream) => ({ labels: { upstream: upstream.id }, value: upstream.reconnects })),
       ),
+      new Gauge(
+        'proxmcp_upstream_token_requests',
+        "Token requests to the upstream's authorization server since start, by grant and outcome.",
+        () =>
+          upstreams.flatMap((upstream) =>
+            upstream.credentials.tokenRequests().map(({ grant, outcome, count }) => ({
+              labels: { upstream: upstream.id, grant, outcome },
+              value: count,
+            })),
+          ),
+      ),
       new Gauge('proxmcp_upstream_tools', 'Tools the upstream lists.', () =>
         upstreams.map((upstream) => ({
           labels: { upstream: upstream.id },

@@ -1,4 +1,4 @@
-import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client'
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client'
 import { ProxyError, proxyErrors } from '../errors.ts'
 import { describe } from './connection-policy.ts'
 
@@ -12,13 +12,25 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
     return proxyErrors.upstreamTimeout(upstream, timeoutMs)
   }
-  return proxyErrors.upstreamFailed(upstream, describe(error))
+  return credentialRefusal(upstream, error) ?? proxyErrors.upstreamFailed(upstream, describe(error))
+}
+
+/** A 401 or 403 is about the credential, not the upstream's health: said so. */
+function credentialRefusal(upstream: string, error: unknown): ProtocolError | undefined {
+  if (!(error instanceof SdkHttpError) || (error.status !== 401 && error.status !== 403)) return undefined
+  return proxyErrors.credentialRefused(
+    upstream,
+    error.status,
+    describe(error).replace(/^Error POSTing to endpoint: /, ''),
+  )
 }
 
 /** A connection to the upstream could not be opened: an error that names it (its own refusals pass as they are). */
 export function openFailure(upstream: string, error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error
-  return proxyErrors.upstreamUnavailable(upstream, `: ${describe(error)}`)
+  return (
+    credentialRefusal(upstream, error) ?? proxyErrors.upstreamUnavailable(upstream, `: ${describe(error)}`)
+  )
 }
 
 /** True when the failure says the connection itself is broken, not that the upstream refused the request. */

@@ -130,6 +130,22 @@ test('a failed exchange fails that call only, with a message that says why', asy
   expect(failed?.message).toContain('invalid_grant')
   expect(subjectOf(await frank.callTool({ name: 'whoami', arguments: {} })).sub).toBe('frank')
   expect(subjectOf(await erin.callTool({ name: 'whoami', arguments: {} })).sub).toBe('erin')
+  // The operator is told too, and counts it.
+  expect(proxy.logs).toContainEqual(
+    expect.stringContaining(
+      "token exchange for 'erin' failed: the authorization server refused (invalid_grant",
+    ),
+  )
+  const metrics = await (await fetch(new URL('/metrics', proxy.url))).text()
+  expect(metrics).toMatch(
+    /proxmcp_upstream_token_requests\{upstream="echo",grant="token_exchange",outcome="failed"\} [1-9]/,
+  )
+  expect(metrics).toMatch(
+    /proxmcp_upstream_token_requests\{upstream="echo",grant="token_exchange",outcome="issued"\} [1-9]/,
+  )
+  expect(metrics).toMatch(
+    /proxmcp_upstream_token_requests\{upstream="echo",grant="client_credentials",outcome="issued"\} [1-9]/,
+  )
 })
 
 test("a failed exchange on a 2025 session's direct path keeps its upstream session", async () => {
