@@ -9,8 +9,8 @@ import { openFailure } from './to-proxy-error.ts'
 
 /** An identity's connection with no call for this long is closed. */
 const IDLE_MS = 5 * 60_000
-/** Connections kept at most; the least recently used is closed first. */
-const MAX_LINKS = 256
+/** Connections kept at most (the idlest is closed first): over HTTP they are cheap, a process each is not. */
+const MAX_LINKS = { http: 256, stdio: 32 }
 
 export interface IdentityLinkHost {
   readonly config: UpstreamConfig
@@ -83,7 +83,8 @@ export class IdentityLinks {
     )
     const entry: Entry = { link }
     this.entries.set(credential.key, entry)
-    if (this.entries.size > MAX_LINKS) this.evictIdlest()
+    const max = config.transport === 'stdio' ? MAX_LINKS.stdio : MAX_LINKS.http
+    if (this.entries.size > max) this.evictIdlest()
     this.sweeper ??= unref(setInterval(() => this.sweep(), IDLE_MS / 5))
     return link
   }
