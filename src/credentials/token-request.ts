@@ -43,7 +43,13 @@ export async function requestToken(
       audience: endpoint.issuer ?? endpoint.url,
     })
     body.set('client_id', client.clientId)
-    await sign(headers, body, endpoint.url)
+    try {
+      await sign(headers, body, endpoint.url)
+    } catch (error) {
+      throw new TokenRequestError(
+        `privateKeyJwt could not sign the client assertion (${(error as Error).message})`,
+      )
+    }
   } else {
     const pair = `${formEncode(client.clientId)}:${formEncode(client.clientSecret ?? '')}`
     headers.set('authorization', `Basic ${btoa(pair)}`)
