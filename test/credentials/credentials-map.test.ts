@@ -1,43 +1,26 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
-import type { Client } from '@modelcontextprotocol/client'
 import { authPlugin } from '../../src/index.ts'
-import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
-import { type ClientEra, connectClient } from '../helpers/clients.ts'
-import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
+import type { ClientEra } from '../helpers/clients.ts'
+import {
+  API_KEYS,
+  apiKeyClients,
+  type PersonalTokens,
+  startPersonalTokens,
+  type Who,
+} from '../helpers/personal-tokens.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { isAlive } from '../helpers/wait.ts'
 
-const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789', carol: 'carol-key-0123456789' }
 const ACCOUNT_SERVER = [process.execPath, resolve(import.meta.dir, '../fixtures/env-account-stdio.ts')]
 
-let auth: OAuthServer
-let echo: IdentityEchoServer
+let world: PersonalTokens
 let proxy: TestProxy
-const tokens: Record<string, string> = {}
-const open: Client[] = []
-
-/** A token the authorization server issues to one of its clients, as a user would paste a personal token. */
-async function personalToken(clientId: string, audience: string): Promise<string> {
-  const response = await fetch(auth.tokenEndpoint, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: 's',
-      resource: audience,
-    }),
-  })
-  return ((await response.json()) as { access_token: string }).access_token
-}
+const clients = apiKeyClients()
 
 beforeAll(async () => {
-  auth = await startOAuthServer({
-    clients: { 'alice-pat': { secret: 's' }, 'bob-pat': { secret: 's' }, bot: { secret: 's' } },
-  })
-  echo = await startIdentityEchoServer({ jwksUrl: auth.jwksUrl, authorizationServer: auth.issuer })
-  for (const who of ['alice-pat', 'bob-pat', 'bot']) tokens[who] = await personalToken(who, echo.audience)
-  const bearer = (who: string) => ({ authorization: `Bearer ${tokens[who]}` })
+  world = await startPersonalTokens(['alice-pat', 'bob-pat', 'bot'])
+  const { bearer, echo, auth } = world
   proxy = await startProxy({
     namespace: true,
     upstreams: [
@@ -68,21 +51,16 @@ beforeAll(async () => {
         credentials: { alice: { env: { ACCOUNT: 'alice@corp' } }, bob: { env: { ACCOUNT: 'bob@corp' } } },
       },
     ],
-    plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
+    plugins: [authPlugin({ mode: 'apikey', keys: API_KEYS })],
   })
 })
 afterAll(async () => {
-  await Promise.all(open.map((client) => client.close().catch(() => {})))
+  await clients.closeAll()
   await proxy.stop()
-  await echo.close()
-  await auth.close()
+  await world.close()
 })
 
-async function clientOf(who: keyof typeof KEYS, era: ClientEra): Promise<Client> {
-  const client = await connectClient(proxy.url, { era, headers: { 'x-api-key': KEYS[who] } })
-  open.push(client)
-  return client
-}
+const clientOf = (who: Who, era: ClientEra) => clients.connect(proxy.url, who, era)
 
 const structured = (result: unknown) =>
   (result as { structuredContent: Record<string, unknown> }).structuredContent
@@ -142,9 +120,9 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
 })
 
 test('the catalog was read with the service credential only', () => {
-  const subjects = new Set(echo.seen.map((seen) => seen.sub))
+  const subjects = new Set(world.echo.seen.map((seen) => seen.sub))
   expect([...subjects].sort()).toEqual(['alice-pat', 'bob-pat', 'bot'])
-  expect(echo.seen.filter((seen) => seen.verdict !== 'ok')).toEqual([])
+  expect(world.echo.seen.filter((seen) => seen.verdict !== 'ok')).toEqual([])
 })
 
 test('the processes started for identities end with the proxy, and no credential is logged', async () => {
@@ -155,11 +133,11 @@ test('the processes started for identities end with the proxy, and no credential
       pids.add(structured(await client.callTool({ name: 'accounts__account', arguments: {} })).pid as number)
     }
   }
-  await Promise.all(open.splice(0).map((client) => client.close().catch(() => {})))
+  await clients.closeAll()
   await proxy.stop()
   await Bun.sleep(200)
   expect([...pids].filter(isAlive)).toEqual([])
   const log = proxy.logs.join('\n')
-  for (const token of Object.values(tokens)) expect(log).not.toContain(token)
+  for (const token of world.tokens()) expect(log).not.toContain(token)
   expect(log).not.toContain('alice@corp')
 })

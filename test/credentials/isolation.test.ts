@@ -1,49 +1,35 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Client } from '@modelcontextprotocol/client'
 import { authPlugin, type ProxMCPPlugin } from '../../src/index.ts'
-import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
-import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
+import {
+  API_KEYS,
+  apiKeyClients,
+  type PersonalTokens,
+  startPersonalTokens,
+  type Who,
+} from '../helpers/personal-tokens.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 
-const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789', carol: 'carol-key-0123456789' }
-const PATS = ['alice-pat', 'bob-pat', 'bot']
-
-let auth: OAuthServer
-let echo: IdentityEchoServer
-const tokens: Record<string, string> = {}
+let world: PersonalTokens
 const proxies: TestProxy[] = []
-const clients: Client[] = []
+const clients = apiKeyClients()
+const anonymous: Client[] = []
 
 beforeAll(async () => {
-  auth = await startOAuthServer({ clients: Object.fromEntries(PATS.map((id) => [id, { secret: 's' }])) })
-  echo = await startIdentityEchoServer({
-    jwksUrl: auth.jwksUrl,
-    authorizationServer: auth.issuer,
+  world = await startPersonalTokens(['alice-pat', 'bob-pat', 'bot'], {
     toolsFor: { 'alice-pat': ['alice_tool'], bot: ['rotate_bot_keys'] },
     commonTools: false,
   })
-  for (const clientId of PATS) {
-    const response = await fetch(auth.tokenEndpoint, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: 's',
-        resource: echo.audience,
-      }),
-    })
-    tokens[clientId] = ((await response.json()) as { access_token: string }).access_token
-  }
 })
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close().catch(() => {})))
+  await clients.closeAll()
+  await Promise.all(anonymous.map((client) => client.close()))
   await Promise.all(proxies.map((proxy) => proxy.stop()))
-  await echo.close()
-  await auth.close()
+  await world.close()
 })
 
-const bearer = (clientId: string) => ({ authorization: `Bearer ${tokens[clientId]}` })
+const bearer = (owner: string) => world.bearer(owner)
 
 async function proxyWith(
   upstream: Record<string, unknown>,
@@ -51,24 +37,16 @@ async function proxyWith(
   extra = {},
 ): Promise<TestProxy> {
   const proxy = await startProxy({
-    upstreams: [{ id: 'gh', url: echo.url, ...upstream }],
-    plugins: plugins ?? [authPlugin({ mode: 'apikey', keys: KEYS })],
+    upstreams: [{ id: 'gh', url: world.echo.url, ...upstream }],
+    plugins: plugins ?? [authPlugin({ mode: 'apikey', keys: API_KEYS })],
     ...extra,
   })
   proxies.push(proxy)
   return proxy
 }
 
-async function clientOf(
-  proxy: TestProxy,
-  who: keyof typeof KEYS,
-  era: ClientEra = 'legacy',
-  path = '',
-): Promise<Client> {
-  const client = await connectClient(proxy.url + path, { era, headers: { 'x-api-key': KEYS[who] } })
-  clients.push(client)
-  return client
-}
+const clientOf = (proxy: TestProxy, who: Who, era: ClientEra = 'legacy') =>
+  clients.connect(proxy.url, who, era)
 
 const namesOf = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort()
 const failureOf = (promise: Promise<unknown>) =>
@@ -88,12 +66,12 @@ test("an identity named '' is an identity like any other, never the service", as
   const proxy = await proxyWith(
     {
       headers: () => undefined,
-      oauth: { clientId: 'bot', clientSecret: 's', tokenEndpoint: auth.tokenEndpoint },
+      oauth: { clientId: 'bot', clientSecret: 's', tokenEndpoint: world.auth.tokenEndpoint },
     },
     [asNobody],
   )
   const client = await connectClient(proxy.url)
-  clients.push(client)
+  anonymous.push(client)
   expect(await namesOf(client)).toEqual(['rotate_bot_keys', 'slow_whoami', 'whoami'])
   const failure = await failureOf(client.callTool({ name: 'rotate_bot_keys', arguments: {} }))
   expect(failure?.message).toContain("Forbidden: identity '' has no credential for upstream 'gh'")
@@ -135,10 +113,10 @@ test("one identity's refused credential does not change how the others' 2025 ses
   expect((await failureOf(bob.callTool({ name: 'whoami', arguments: {} })))?.message).toContain(
     'invalid_token',
   )
-  const sessionsBefore = [...echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
+  const sessionsBefore = [...world.echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
   const alice = await clientOf(proxy, 'alice')
   await alice.callTool({ name: 'whoami', arguments: {} })
-  const sessionsAfter = [...echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
+  const sessionsAfter = [...world.echo.sessions.values()].filter((sub) => sub === 'alice-pat').length
   // Alice's 2025-era client still gets a 2025-era upstream session of her own.
   expect(sessionsAfter).toBe(sessionsBefore + 1)
 })

@@ -3,67 +3,46 @@ import type { Client } from '@modelcontextprotocol/client'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { authPlugin } from '../../src/index.ts'
-import { type IdentityEchoServer, startIdentityEchoServer } from '../fixtures/identity-echo-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
-import { type OAuthServer, startOAuthServer } from '../helpers/oauth-server.ts'
+import {
+  API_KEYS,
+  apiKeyClients,
+  type PersonalTokens,
+  startPersonalTokens,
+  type Who,
+} from '../helpers/personal-tokens.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
 import { waitFor } from '../helpers/wait.ts'
 
-const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789' }
-
-let auth: OAuthServer
-let echo: IdentityEchoServer
+let world: PersonalTokens
 let proxy: TestProxy
-const open: Client[] = []
+const clients = apiKeyClients()
 
 beforeAll(async () => {
-  auth = await startOAuthServer({
-    clients: { 'alice-pat': { secret: 's' }, 'bob-pat': { secret: 's' }, bot: { secret: 's' } },
-  })
-  echo = await startIdentityEchoServer({
-    jwksUrl: auth.jwksUrl,
-    authorizationServer: auth.issuer,
+  world = await startPersonalTokens(['alice-pat', 'bob-pat', 'bot'], {
     toolsFor: { 'alice-pat': ['merge_pull_request'], bot: ['rotate_bot_keys'] },
   })
-  const bearer = (clientId: string) => ({
-    headers: { authorization: `Bearer ${auth.issued.find((issued) => issued.clientId === clientId)?.token}` },
-  })
-  for (const clientId of ['alice-pat', 'bob-pat', 'bot']) {
-    await fetch(auth.tokenEndpoint, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: 's',
-        resource: echo.audience,
-      }),
-    })
-  }
+  const { bearer, echo } = world
   proxy = await startProxy({
     upstreams: [
       {
         id: 'github',
         url: echo.url,
-        headers: bearer('bot').headers,
-        credentials: { alice: bearer('alice-pat'), bob: bearer('bob-pat') },
+        headers: bearer('bot'),
+        credentials: { alice: { headers: bearer('alice-pat') }, bob: { headers: bearer('bob-pat') } },
         listsPerIdentity: true,
       },
     ],
-    plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
+    plugins: [authPlugin({ mode: 'apikey', keys: API_KEYS })],
   })
 })
 afterAll(async () => {
-  await Promise.all(open.map((client) => client.close().catch(() => {})))
+  await clients.closeAll()
   await proxy.stop()
-  await echo.close()
-  await auth.close()
+  await world.close()
 })
 
-async function clientOf(who: keyof typeof KEYS, era: ClientEra): Promise<Client> {
-  const client = await connectClient(proxy.url, { era, headers: { 'x-api-key': KEYS[who] } })
-  open.push(client)
-  return client
-}
+const clientOf = (who: Who, era: ClientEra) => clients.connect(proxy.url, who, era)
 
 const namesOf = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort()
 
@@ -132,10 +111,10 @@ test("an identity's own list changing upstream is listed again at once, for that
       },
     ],
     servers: { dev: { upstreams: ['admin'] } },
-    plugins: [authPlugin({ mode: 'apikey', keys: KEYS })],
+    plugins: [authPlugin({ mode: 'apikey', keys: API_KEYS })],
   })
-  const connect = (who: keyof typeof KEYS, path = '') =>
-    connectClient(unlocking.url + path, { era: 'modern', headers: { 'x-api-key': KEYS[who] } })
+  const connect = (who: Who, path = '') =>
+    connectClient(unlocking.url + path, { era: 'modern', headers: { 'x-api-key': API_KEYS[who] } })
   const [alice, bob, aliceOnDev] = await Promise.all([
     connect('alice'),
     connect('bob'),
