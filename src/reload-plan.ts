@@ -34,7 +34,7 @@ export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamCon
     removed: current.filter((upstream) => !after.has(upstream.id)).map((upstream) => upstream.id),
     changed: next.filter((upstream) => {
       const old = before.get(upstream.id)
-      return old !== undefined && (canonical(old) !== canonical(upstream) || otherFunction(old, upstream))
+      return old !== undefined && canonical(old) !== canonical(upstream)
     }),
   }
 }
@@ -42,13 +42,6 @@ export function planUpstreamChanges(current: UpstreamConfig[], next: UpstreamCon
 /** The settings a reload changed but cannot apply. */
 export function restartOnlyChanges(current: ResolvedConfig, next: ResolvedConfig): string[] {
   return FIXED_AT_START.filter((key) => canonical(current[key]) !== canonical(next[key]))
-}
-
-/** A `headers` function is code JSON cannot compare: a reload that gives another one is a change. */
-function otherFunction(old: UpstreamConfig, next: UpstreamConfig): boolean {
-  return (
-    (typeof old.headers === 'function' || typeof next.headers === 'function') && old.headers !== next.headers
-  )
 }
 
 /** JSON with object keys in one order: `env` or `headers` written in another order are the same settings. */

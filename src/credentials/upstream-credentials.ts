@@ -1,6 +1,6 @@
 import type { FetchLike } from '@modelcontextprotocol/client'
+import type { HeadersFunction } from '../config/credentials-schema.ts'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import type { HeadersFunction } from '../config/schema.ts'
 import { proxyErrors } from '../errors.ts'
 import type { Logger } from '../logger.ts'
 import { type Credential, identityKey, SERVICE_KEY } from './credential.ts'
@@ -43,6 +43,7 @@ export class UpstreamCredentials {
   private readonly tokens = new TokenCache()
   private readonly exchange: TokenIssuer | undefined
   private readonly requests = new Map<string, TokenRequestCount>()
+  private headersFunction: HeadersFunction | undefined
 
   constructor(
     private readonly config: UpstreamConfig,
@@ -51,9 +52,10 @@ export class UpstreamCredentials {
     const fetchFn = deps.fetch ?? fetch
     const url = config.url ?? ''
     this.exchange = config.tokenExchange && new TokenIssuer(url, config.tokenExchange, fetchFn)
-    this.perIdentity = Boolean(config.credentials || this.exchange || typeof config.headers === 'function')
+    if (typeof config.headers === 'function') this.headersFunction = config.headers
+    this.perIdentity = Boolean(config.credentials || this.exchange || this.headersFunction)
     // Only these need an identity's latest request: the ledger keeps none otherwise.
-    if (this.exchange || typeof config.headers === 'function') deps.identities?.keepRequests()
+    if (this.exchange) deps.identities?.keepTokens()
     const fixed = typeof config.headers === 'object' ? config.headers : undefined
     const oauth = config.oauth && new TokenIssuer(url, config.oauth, fetchFn)
     this.service = oauth
@@ -93,26 +95,31 @@ export class UpstreamCredentials {
     return credential
   }
 
+  /**
+   * A reload gave the same upstream another `headers` function (a config file read again always
+   * does): it applies from the next request, on the connections already open.
+   */
+  useHeadersFunction(headers: UpstreamConfig['headers']): void {
+    if (typeof headers === 'function') this.headersFunction = headers
+  }
+
   private identityCredential(identity: string): Credential {
-    const { credentials, headers } = this.config
+    const { credentials, tokenExchange } = this.config
     const entry = credentials?.[identity]
     const key = identityKey(identity)
     if (entry)
       return { key, identity, ...('headers' in entry ? { fixedHeaders: entry.headers } : { env: entry.env }) }
-    if (typeof headers === 'function')
-      return { key, identity, headers: () => this.headersOf(identity, headers) }
-    const subjectTokenType = this.config.tokenExchange?.subjectTokenType ?? ACCESS_TOKEN_TYPE
+    if (this.headersFunction) return { key, identity, headers: () => this.headersOf(identity) }
     return this.tokenCredential(identity, this.exchange as TokenIssuer, () => ({
       grant_type: TOKEN_EXCHANGE,
       subject_token: this.subjectToken(identity),
-      subject_token_type: subjectTokenType,
+      subject_token_type: tokenExchange?.subjectTokenType as string,
       requested_token_type: ACCESS_TOKEN_TYPE,
     }))
   }
 
-  private async headersOf(identity: string, headersFor: HeadersFunction): Promise<Record<string, string>> {
-    const ctx = this.deps.identities?.contextOf(identity)
-    const headers = ctx && (await headersFor(ctx))
+  private async headersOf(identity: string): Promise<Record<string, string>> {
+    const headers = await this.headersFunction?.({ identity })
     if (!headers) throw proxyErrors.noCredential(this.config.id, identity)
     return headers
   }

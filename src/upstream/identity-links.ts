@@ -43,8 +43,6 @@ export class IdentityLinks {
     const { key } = credential
     const entry = this.entries.get(key)
     if (!entry) return this.open(credential)
-    this.entries.delete(key)
-    this.entries.set(key, entry)
     const link = await entry.link.catch(() => undefined)
     if (link?.isOpen) return link
     if (this.entries.get(key) === entry) this.entries.delete(key)
@@ -56,6 +54,11 @@ export class IdentityLinks {
     this.closed = true
     clearInterval(this.sweeper)
     this.sweeper = undefined
+    await this.dropAll()
+  }
+
+  /** The upstream went down: its upstream sessions are gone, so each identity opens a new one when next it calls. */
+  async dropAll(): Promise<void> {
     const entries = [...this.entries.values()]
     this.entries.clear()
     await Promise.all(entries.map(close))
@@ -70,7 +73,11 @@ export class IdentityLinks {
       sessionScoped: false,
       onNotification: (notification) => this.host.onNotification(credential, notification),
       onClose: () => {},
-      onConnectionFailure: () => this.host.checkHealth(),
+      // A broken connection (or an upstream session the upstream forgot) is dropped: the next call opens another.
+      onConnectionFailure: () => {
+        if (this.entries.get(credential.key) === entry) this.evict(credential.key)
+        this.host.checkHealth()
+      },
     }).then(
       (opened) => {
         entry.opened = opened

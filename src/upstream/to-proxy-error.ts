@@ -36,6 +36,8 @@ export function openFailure(upstream: string, error: unknown): ProtocolError {
 /** True when the failure says the connection itself is broken, not that the upstream refused the request. */
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ProtocolError) return false
+  // 404 to a request in an upstream session: the upstream forgot it (a restart), so the connection is over.
+  if (error instanceof SdkHttpError) return error.status === 404
   if (error instanceof SdkError) {
     return (
       error.code === SdkErrorCode.ConnectionClosed ||

@@ -35,6 +35,8 @@ export class UpstreamSet {
     const byId = new Map(this.all.map((upstream) => [upstream.id, upstream]))
     const fresh = [...changes.added, ...changes.changed].map((config) => this.create(config))
     for (const upstream of fresh) byId.set(upstream.id, upstream)
+    // A `headers` function is code JSON cannot compare: the kept upstream takes the new one.
+    for (const config of next) byId.get(config.id)?.credentials.useHeadersFunction(config.headers)
     this.all.splice(0, this.all.length, ...next.map((config) => byId.get(config.id) as Upstream))
     return { leaving, fresh }
   }

@@ -327,6 +327,7 @@ export class Upstream {
   }
 
   private markDown(): void {
+    void this.identityLinks.dropAll()
     this.lists.clear()
     this.setState('down')
     this.events.onCatalogChange(this, ALL_KINDS)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Client } from '@modelcontextprotocol/client'
 import { authPlugin, type ProxMCPPlugin } from '../../src/index.ts'
+import { serveV1Http } from '../fixtures/v1-server.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import {
   API_KEYS,
@@ -10,6 +11,7 @@ import {
   type Who,
 } from '../helpers/personal-tokens.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
+import { freePort, waitFor } from '../helpers/wait.ts'
 
 let world: PersonalTokens
 const proxies: TestProxy[] = []
@@ -132,4 +134,28 @@ test('on Workers-style per-request connections, concurrent calls of one identity
   expect(
     answers.map((answer) => (answer as { structuredContent: { sub: string } }).structuredContent.sub),
   ).toEqual(['alice-pat', 'alice-pat', 'alice-pat'])
+})
+
+test("an identity's connection outlives an upstream restart: the call after it opens a new upstream session", async () => {
+  const port = freePort()
+  let upstream = serveV1Http({ name: 'restarting', port })
+  const proxy = await proxyWith({
+    url: upstream.url,
+    credentials: { alice: { headers: { 'x-user': 'alice' } } },
+  })
+  try {
+    const alice = await clientOf(proxy, 'alice', 'modern')
+    await alice.callTool({ name: 'echo', arguments: { text: 'before' } })
+    await upstream.close()
+    upstream = serveV1Http({ name: 'restarting', port })
+    // Calls fail while the proxy finds out (the session is unknown, the connection closed), then succeed again.
+    const after = await waitFor(
+      () => alice.callTool({ name: 'echo', arguments: { text: 'after' } }).catch(() => undefined),
+      "alice's calls to succeed again",
+      10_000,
+    )
+    expect(JSON.stringify(after)).toContain('after')
+  } finally {
+    await upstream.close()
+  }
 })
