@@ -175,6 +175,12 @@ export const proxyErrors = {
     }),
 }
 
+/** No credential, or no token, for the upstream: about the identity, not the upstream's health. */
+export function isCredentialError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return code === ProxyErrorCode.NoCredential || code === ProxyErrorCode.UpstreamAuthorization
+}
+
 /** An error as it goes on the wire: its JSON-RPC fields, and the HTTP status where that applies. */
 export interface WireError {
   status: number

@@ -160,20 +160,24 @@ export class Catalog {
     this.toolViews.reset(merged, {
       perIdentity: upstreams.some((upstream) => upstream.credentials.perIdentity),
       ...(upstreams.some((upstream) => upstream.identityTools) && {
-        mergedFor: (identity: string) => this.mergedFor(identity),
+        mergedFor: (identity: string | undefined) => this.mergedFor(identity),
       }),
     })
   }
 
   /**
    * The merged tools as this identity sees them, where some upstream lists tools per identity:
-   * that upstream's tools as listed to the identity, none before they are read (never the
-   * service credential's).
+   * that upstream's tools as listed to the identity, none before they are read and none to an
+   * anonymous client (never the service credential's).
    */
-  private mergedFor(identity: string): Merged {
-    const itemsOf = (upstream: Upstream) =>
-      upstream.identityTools ? (upstream.identityTools.toolsOf(identity) ?? []) : upstream.catalog.tools
-    return this.merge('tool', itemsOf, false)
+  private mergedFor(identity: string | undefined): Merged {
+    const own = (upstream: Upstream) =>
+      identity === undefined ? [] : (upstream.identityTools?.toolsOf(identity) ?? [])
+    return this.merge(
+      'tool',
+      (upstream) => (upstream.identityTools ? own(upstream) : upstream.catalog.tools),
+      false,
+    )
   }
 
   private rebuildResources(): void {

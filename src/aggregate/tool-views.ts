@@ -19,6 +19,12 @@ export interface ToolView {
   index?: ToolIndex
 }
 
+/** Whether views differ by identity (some upstream has per-identity credentials), and how one identity's merge is made where lists do too. */
+export interface IdentityMode {
+  perIdentity: boolean
+  mergedFor?: (identity: string | undefined) => Merged
+}
+
 /** Tools merged from the upstreams, and where each exposed name routes. */
 export interface Merged {
   items: JsonObject[]
@@ -30,6 +36,7 @@ export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined)
 /** Identities whose views are kept; JWT subjects are unbounded in number. */
 const MAX_CACHED_VIEWS = 1_000
 
+/** The key of the proxy's own view (no request, as the status page's): no identity can be it. */
 const NO_REQUEST = '\u0000'
 
 /** Carried by every tool handed to plugins, so a renamed tool still routes to its origin. */
@@ -43,21 +50,18 @@ type RoutedTool = ProxMCPTool & { [ORIGIN]: Route }
 export class ToolViews {
   private candidates: RoutedTool[] = []
   /** Where some upstream lists its tools per identity: the merge as one identity sees it. */
-  private mergedFor: ((identity: string) => Merged) | undefined
+  private mergedFor: ((identity: string | undefined) => Merged) | undefined
   /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
   private perIdentity = false
   private readonly cache = new Map<string, ToolView>()
 
   constructor(private readonly filter?: ToolFilter) {}
 
-  reset(
-    merged: Merged,
-    perIdentity: { perIdentity: boolean; mergedFor?: (identity: string) => Merged } = { perIdentity: false },
-  ): void {
+  reset(merged: Merged, identities: IdentityMode = { perIdentity: false }): void {
     this.cache.clear()
     this.candidates = candidatesOf(merged)
-    this.perIdentity = perIdentity.perIdentity
-    this.mergedFor = perIdentity.mergedFor
+    this.perIdentity = identities.perIdentity
+    this.mergedFor = identities.mergedFor
   }
 
   /** This identity's own tool list changed: its view is made again when next needed. */
@@ -92,7 +96,7 @@ export class ToolViews {
    * identity, of upstreams it has a credential for (or that do not hide from it).
    */
   private visibleTo(identity: string | undefined): RoutedTool[] {
-    const personal = identity === undefined ? undefined : this.mergedFor?.(identity)
+    const personal = this.mergedFor?.(identity)
     const candidates = personal ? candidatesOf(personal) : this.candidates
     return candidates.filter((tool) => !tool[ORIGIN].upstream.credentials.hidesFrom(identity))
   }

@@ -6,7 +6,7 @@ import {
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server'
-import { proxyErrors } from '../errors.ts'
+import { isCredentialError, proxyErrors } from '../errors.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
@@ -158,8 +158,11 @@ export class StatefulSession implements CallScope, SessionRequests {
         }),
       ),
     )
-    const failure = settled.find((outcome) => outcome.status === 'rejected')
-    if (failure) throw failure.reason
+    // An upstream this identity has no usable credential for is passed over, like one that does not log.
+    const failure = settled.find(
+      (outcome) => outcome.status === 'rejected' && !isCredentialError(outcome.reason),
+    )
+    if (failure?.status === 'rejected') throw failure.reason
   }
 
   /** A session's calls are answered in one exchange: none is ever paused for a retry. */
@@ -275,7 +278,10 @@ export class StatefulSession implements CallScope, SessionRequests {
       credential: upstream.credentials.of(this.client.identity),
       capabilities: this.clientCapabilities(),
       idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
-      onNotification: (notification) => this.notifications.relay(upstream.id, notification),
+      onNotification: (notification) => {
+        upstream.identityNotified(this.client.identity, notification)
+        this.notifications.relay(upstream.id, notification)
+      },
     }
   }
 

@@ -1,25 +1,13 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/client'
 import { CLIENT_CAPABILITIES_META_KEY, type ServerContext } from '@modelcontextprotocol/server'
-import type { Credential } from '../credentials/credential.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import type { CallScope, SuspendableCall } from '../forward/scope.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { JsonObject, UpstreamLink } from '../upstream/link.ts'
-import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
+import { requestLink } from '../upstream/session-links.ts'
+import type { Upstream } from '../upstream/upstream.ts'
 import { Suspensions } from './suspensions.ts'
-
-/** A connection opened for one sessionless request: nothing outside the call to relay. */
-function requestLink(capabilities: ClientCapabilities, credential: Credential): SessionLinkOptions {
-  return {
-    credential,
-    capabilities,
-    idleAsk: async () => {
-      throw new Error('no call is in progress')
-    },
-    onNotification: () => {},
-  }
-}
 
 const ALL_QUESTIONS: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } }
 

@@ -46,11 +46,14 @@ export function createTransport(
   }
 }
 
-/** How a stdio upstream's process is started: its own environment, and an identity's over it. */
+/**
+ * How a stdio upstream's process is started. The upstream's `env` is its own process's (which may
+ * hold its service credential): a process started for an identity gets that identity's instead.
+ */
 export function spawnOptions(upstream: UpstreamConfig, env?: Record<string, string>): SpawnOptions {
   return {
     command: upstream.command as string[],
-    env: env ? { ...upstream.env, ...env } : upstream.env,
+    env: env ?? upstream.env,
     cwd: upstream.cwd,
   }
 }

@@ -15,7 +15,7 @@ interface Listing {
   tools: JsonObject[]
   /** When the list stops being trusted. */
   staleAt: number
-  reading?: Promise<boolean>
+  reading?: Promise<void>
   /** The upstream said the tools changed while they were being read: what is read may be old. */
   changedWhileReading?: boolean
 }
@@ -23,7 +23,11 @@ interface Listing {
 export interface IdentityToolsDeps {
   upstreamId: string
   logger: Logger
-  connectionFor(credential: Credential): Promise<UpstreamLink> | undefined
+  /** Runs `use` on the identity's connection (see Upstream.withIdentityConnection). */
+  withConnection(
+    credential: Credential,
+    use: (link: UpstreamLink) => Promise<JsonObject[]>,
+  ): Promise<JsonObject[]>
   /** An identity's list now differs from what its clients were shown. */
   onChange(identity: string): void
 }
@@ -47,11 +51,11 @@ export class IdentityTools {
   refresh(credential: Credential): Promise<void> {
     const identity = credential.identity as string
     const listing = this.listings.get(identity)
-    if (listing?.reading) return listing.reading.then(() => {})
+    if (listing?.reading) return listing.reading
     if (listing && Date.now() < listing.staleAt) return Promise.resolve()
     const reading = this.read(credential, listing?.tools)
     this.listings.set(identity, { tools: listing?.tools ?? [], staleAt: 0, reading })
-    return reading.then(() => {})
+    return reading
   }
 
   /** The upstream's tools changed (or it reconnected): every list is read again when next needed. */
@@ -67,16 +71,16 @@ export class IdentityTools {
     if (listing.reading) listing.changedWhileReading = true
   }
 
-  private async read(credential: Credential, previous: JsonObject[] | undefined): Promise<boolean> {
+  private async read(credential: Credential, previous: JsonObject[] | undefined): Promise<void> {
     const identity = credential.identity as string
     const { upstreamId, logger } = this.deps
     let tools: JsonObject[]
     let staleAt: number
     try {
-      const link = await this.deps.connectionFor(credential)
-      if (!link) throw new Error('the upstream is not connected')
-      tools = await listAll(link, 'tools/list', 'tools', (method, what) =>
-        logger.warn(`upstream '${upstreamId}' ${method} for '${identity}': left out ${what}`),
+      tools = await this.deps.withConnection(credential, (link) =>
+        listAll(link, 'tools/list', 'tools', (method, what) =>
+          logger.warn(`upstream '${upstreamId}' ${method} for '${identity}': left out ${what}`),
+        ),
       )
       staleAt = Date.now() + TOOLS_TTL_MS
     } catch (error) {
@@ -89,9 +93,8 @@ export class IdentityTools {
     }
     const changedMeanwhile = this.listings.get(identity)?.changedWhileReading === true
     this.store(identity, { tools, staleAt: changedMeanwhile ? 0 : staleAt })
-    const changed = previous === undefined || JSON.stringify(tools) !== JSON.stringify(previous)
-    if (changed) this.deps.onChange(identity)
-    return changed
+    if (previous === undefined || JSON.stringify(tools) !== JSON.stringify(previous))
+      this.deps.onChange(identity)
   }
 
   private store(identity: string, listing: Listing): void {

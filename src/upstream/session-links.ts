@@ -22,6 +22,18 @@ export interface SessionLinkOptions {
   onNotification: (notification: Notification) => void
 }
 
+/** A connection opened for one request: nothing outside the request to relay. */
+export function requestLink(capabilities: ClientCapabilities, credential: Credential): SessionLinkOptions {
+  return {
+    credential,
+    capabilities,
+    idleAsk: async () => {
+      throw new Error('no call is in progress')
+    },
+    onNotification: () => {},
+  }
+}
+
 /** What session links need of their upstream: what it is, and its shared connection. */
 export interface SessionLinkHost {
   readonly config: UpstreamConfig

@@ -14,7 +14,7 @@ import { IdentityLinks } from './identity-links.ts'
 import { IdentityTools } from './identity-tools.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
-import { type SessionLinkOptions, SessionLinks } from './session-links.ts'
+import { requestLink, type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
 import { describeProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
@@ -81,12 +81,7 @@ export class Upstream {
     this.identityLinks = new IdentityLinks({
       ...host,
       transport: (credential) => this.transports.create('session', credential),
-      onNotification: (credential, notification) => {
-        // Where tools are listed per identity, its sessions are told to list them again.
-        if (notification.method !== 'notifications/tools/list_changed' || !this.identityTools) return
-        this.identityTools.forget(credential.identity as string)
-        this.events.onCatalogChange(this, ['tools'])
-      },
+      onNotification: (credential, notification) => this.identityNotified(credential.identity, notification),
     })
     this.lists = new UpstreamLists({
       upstreamId: config.id,
@@ -99,7 +94,7 @@ export class Upstream {
       this.identityTools = new IdentityTools({
         upstreamId: config.id,
         logger: deps.logger,
-        connectionFor: (credential) => this.connectionFor(credential),
+        withConnection: (credential, use) => this.withIdentityConnection(credential, use),
         onChange: (identity) => events.onIdentityToolsChange?.(this, identity),
       })
     }
@@ -167,6 +162,28 @@ export class Upstream {
     if (credential.key !== SERVICE_KEY) return this.identityLinks.get(credential)
     const link = this.sharedLink()
     return link && Promise.resolve(link)
+  }
+
+  /** Runs `use` on the identity's connection, or on one opened for this request alone where none may outlive it (Workers). */
+  async withIdentityConnection<T>(
+    credential: Credential,
+    use: (link: UpstreamLink) => Promise<T>,
+  ): Promise<T> {
+    if (this.perRequest) return this.sessionLinks.withRequestLink(requestLink({}, credential), use)
+    const link = await this.connectionFor(credential)
+    if (!link) throw new Error('the upstream is not connected')
+    return use(link)
+  }
+
+  /**
+   * A notification on a connection of one identity's (its own, or its session's): where tools are
+   * listed per identity, a change has that identity's list read again, and clients told.
+   */
+  identityNotified(identity: string | undefined, notification: Notification): void {
+    if (notification.method !== 'notifications/tools/list_changed' || !this.identityTools) return
+    if (identity === undefined) return
+    this.identityTools.forget(identity)
+    this.events.onCatalogChange(this, ['tools'])
   }
 
   /** A connection for one downstream session (see SessionLinks.connect). */

@@ -47,7 +47,7 @@ beforeAll(async () => {
       {
         id: 'accounts',
         command: ACCOUNT_SERVER,
-        env: { ACCOUNT: 'service' },
+        env: { ACCOUNT: 'service', SERVICE_KEY: 'service-only-secret' },
         credentials: { alice: { env: { ACCOUNT: 'alice@corp' } }, bob: { env: { ACCOUNT: 'bob@corp' } } },
       },
     ],
@@ -115,6 +115,8 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
     ])
     expect(structured(asAlice).account).toBe('alice@corp')
     expect(structured(asBob).account).toBe('bob@corp')
+    // The upstream's own environment (its service key) is its process's alone.
+    expect([structured(asAlice).serviceKey, structured(asBob).serviceKey]).toEqual([null, null])
     expect(structured(asAlice).pid).not.toBe(structured(asBob).pid)
   })
 })

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Client } from '@modelcontextprotocol/client'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { authPlugin } from '../../src/index.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import {
@@ -66,18 +67,20 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
 })
 
 /**
- * A 2025-era server (v1 SDK) whose tools grow per session, as servers that unlock tools once a
- * user signs in do: `unlock` adds a tool to the calling session and says its tools changed.
+ * A 2025-era server (v1 SDK, low-level) that lists what each user may use, as servers that list by
+ * permission do: `unlock` grants the caller the admin tools and says the tools changed.
  */
 function serveUnlockingServer(): { url: string; users: string[]; stop: () => Promise<void> } {
   const users: string[] = []
+  const unlocked = new Set<string>()
   const transports = new Map<string, WebStandardStreamableHTTPServerTransport>()
   const http = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
     idleTimeout: 0,
     async fetch(request) {
-      users.push(request.headers.get('x-user') ?? '(none)')
+      const user = request.headers.get('x-user') ?? '(none)'
+      users.push(user)
       const sessionId = request.headers.get('mcp-session-id')
       const existing = sessionId ? transports.get(sessionId) : undefined
       if (existing) return existing.handleRequest(request)
@@ -86,10 +89,20 @@ function serveUnlockingServer(): { url: string; users: string[]; stop: () => Pro
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (id) => void transports.set(id, transport),
       })
-      const server = new McpServer({ name: 'unlocking', version: '0.1.0' })
-      server.registerTool('unlock', { description: 'Unlocks the admin tools for this user' }, async () => {
-        server.registerTool('admin_panel', { description: 'Admin only' }, async () => ({ content: [] }))
-        return { content: [{ type: 'text', text: 'unlocked' }] }
+      const server = new Server(
+        { name: 'unlocking', version: '0.1.0' },
+        { capabilities: { tools: { listChanged: true } } },
+      )
+      const tool = (name: string) => ({ name, inputSchema: { type: 'object' as const } })
+      server.setRequestHandler(ListToolsRequestSchema, async () => ({
+        tools: [tool('unlock'), ...(unlocked.has(user) ? [tool('admin_panel')] : [])],
+      }))
+      server.setRequestHandler(CallToolRequestSchema, async (call) => {
+        if (call.params.name === 'unlock') {
+          unlocked.add(user)
+          await server.sendToolListChanged()
+        }
+        return { content: [{ type: 'text', text: `${call.params.name} for ${user}` }] }
       })
       await server.connect(transport)
       return transport.handleRequest(request)
@@ -98,44 +111,47 @@ function serveUnlockingServer(): { url: string; users: string[]; stop: () => Pro
   return { url: `http://127.0.0.1:${http.port}/mcp`, users, stop: () => http.stop(true) }
 }
 
-test("an identity's own list changing upstream is listed again at once, for that identity only", async () => {
-  const upstream = serveUnlockingServer()
-  const unlocking = await startProxy({
-    upstreams: [
-      {
-        id: 'admin',
-        url: upstream.url,
-        era: 'legacy',
-        credentials: { alice: { headers: { 'x-user': 'alice' } }, bob: { headers: { 'x-user': 'bob' } } },
-        listsPerIdentity: true,
-      },
-    ],
-    servers: { dev: { upstreams: ['admin'] } },
-    plugins: [authPlugin({ mode: 'apikey', keys: API_KEYS })],
-  })
-  const connect = (who: Who, path = '') =>
-    connectClient(unlocking.url + path, { era: 'modern', headers: { 'x-api-key': API_KEYS[who] } })
-  const [alice, bob, aliceOnDev] = await Promise.all([
-    connect('alice'),
-    connect('bob'),
-    connect('alice', '/dev'),
-  ])
-  try {
-    expect(await namesOf(alice)).toEqual(['unlock'])
-    expect(await namesOf(aliceOnDev)).toEqual(['unlock'])
-    await alice.callTool({ name: 'unlock', arguments: {} })
-    await waitFor(
-      async () => (await namesOf(alice)).includes('admin_panel'),
-      'alice to list admin_panel',
-      5_000,
-    )
-    // Every server over the upstream shows her new list, not only the one that read it.
-    expect(await namesOf(aliceOnDev)).toEqual(['admin_panel', 'unlock'])
-    expect(await namesOf(bob)).toEqual(['unlock'])
-    expect(new Set(upstream.users)).toEqual(new Set(['(none)', 'alice', 'bob']))
-  } finally {
-    await Promise.all([alice.close(), bob.close(), aliceOnDev.close()])
-    await unlocking.stop()
-    await upstream.stop()
-  }
-})
+test.each(['legacy', 'modern'] as const)(
+  "an identity's own list changing upstream is listed again at once, for that identity only (%s-era clients)",
+  async (era) => {
+    const upstream = serveUnlockingServer()
+    const unlocking = await startProxy({
+      upstreams: [
+        {
+          id: 'admin',
+          url: upstream.url,
+          era: 'legacy',
+          credentials: { alice: { headers: { 'x-user': 'alice' } }, bob: { headers: { 'x-user': 'bob' } } },
+          listsPerIdentity: true,
+        },
+      ],
+      servers: { dev: { upstreams: ['admin'] } },
+      plugins: [authPlugin({ mode: 'apikey', keys: API_KEYS })],
+    })
+    const connect = (who: Who, path = '') =>
+      connectClient(unlocking.url + path, { era, headers: { 'x-api-key': API_KEYS[who] } })
+    const [alice, bob, aliceOnDev] = await Promise.all([
+      connect('alice'),
+      connect('bob'),
+      connect('alice', '/dev'),
+    ])
+    try {
+      expect(await namesOf(alice)).toEqual(['unlock'])
+      expect(await namesOf(aliceOnDev)).toEqual(['unlock'])
+      await alice.callTool({ name: 'unlock', arguments: {} })
+      await waitFor(
+        async () => (await namesOf(alice)).includes('admin_panel'),
+        'alice to list admin_panel',
+        5_000,
+      )
+      // Every server over the upstream shows her new list, not only the one that read it.
+      expect(await namesOf(aliceOnDev)).toEqual(['admin_panel', 'unlock'])
+      expect(await namesOf(bob)).toEqual(['unlock'])
+      expect(new Set(upstream.users)).toEqual(new Set(['(none)', 'alice', 'bob']))
+    } finally {
+      await Promise.all([alice.close(), bob.close(), aliceOnDev.close()])
+      await unlocking.stop()
+      await upstream.stop()
+    }
+  },
+)
