@@ -279,7 +279,7 @@ export class StatefulSession implements CallScope, SessionRequests {
       capabilities: this.clientCapabilities(),
       idleAsk: (request, signal) => this.server.request(request as never, looseResult, { signal }),
       onNotification: (notification) => {
-        upstream.identityNotified(this.client.identity, notification)
+        upstream.identities.notified(this.client.identity, notification)
         this.notifications.relay(upstream.id, notification)
       },
     }

@@ -36,7 +36,7 @@ export class SharedScope implements CallScope {
       return upstream.withRequestLink(requestLink(questions, credential), use)
     }
     if (upstream.state !== 'up') throw upstreamUnavailable(upstream)
-    const link = await upstream.connectionFor(credential)
+    const link = await upstream.identities.connectionFor(credential)
     if (!link) throw upstreamUnavailable(upstream)
     return use(link)
   }

@@ -23,7 +23,7 @@ interface Listing {
 export interface IdentityToolsDeps {
   upstreamId: string
   logger: Logger
-  /** Runs `use` on the identity's connection (see Upstream.withIdentityConnection). */
+  /** Runs `use` on the identity's connection (see UpstreamIdentities.withConnection). */
   withConnection(
     credential: Credential,
     use: (link: UpstreamLink) => Promise<JsonObject[]>,

@@ -5,19 +5,19 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import { type Credential, SERVICE_KEY } from '../credentials/credential.ts'
-import { UpstreamCredentials } from '../credentials/upstream-credentials.ts'
+import type { Credential } from '../credentials/credential.ts'
+import type { UpstreamCredentials } from '../credentials/upstream-credentials.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
-import { IdentityLinks } from './identity-links.ts'
-import { IdentityTools } from './identity-tools.ts'
+import type { IdentityTools } from './identity-tools.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
 import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
 import { requestLink, type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
 import { describeProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
+import { UpstreamIdentities } from './upstream-identities.ts'
 import { UpstreamLists } from './upstream-lists.ts'
 import { UpstreamTransports } from './upstream-transports.ts'
 
@@ -49,17 +49,14 @@ export class Upstream {
   /** For a shared process: what its client sessions asked of it. */
   readonly asks = new SharedProcessAsks()
   lastError: string | undefined
-  /** What the upstream is reached with: its service credential, and each identity's where configured. */
-  readonly credentials: UpstreamCredentials
-  /** Each identity's own tool list, where the upstream lists different tools to different users. */
-  readonly identityTools: IdentityTools | undefined
+  /** The upstream as each identity reaches it: credentials, connections and tool lists per identity. */
+  readonly identities: UpstreamIdentities
   private shared: UpstreamLink | undefined
   private verdict: PriorDiscovery | undefined
   private attempt = 0
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private firstConnect: Promise<void> | undefined
   private readonly sessionLinks: SessionLinks
-  private readonly identityLinks: IdentityLinks
   private readonly lists: UpstreamLists
   /** Per request: when the catalog was read, and when a failed upstream may be tried again. */
   private catalogReadAt = 0
@@ -72,17 +69,24 @@ export class Upstream {
     private readonly events: UpstreamEvents,
   ) {
     this.transports = new UpstreamTransports(config, deps)
-    this.credentials = new UpstreamCredentials(config, deps)
     const host = {
       config,
       verdict: () => this.verdict,
       checkHealth: () => this.checkHealth(),
+      transport: (credential: Credential) => this.transports.create('session', credential),
     }
-    this.identityLinks = new IdentityLinks({
-      ...host,
-      transport: (credential) => this.transports.create('session', credential),
-      onNotification: (credential, notification) => this.identityNotified(credential.identity, notification),
-    })
+    this.identities = new UpstreamIdentities(
+      {
+        ...host,
+        perRequest: deps.perRequest === true,
+        sharedLink: () => this.sharedLink(),
+        withRequestLink: (credential, use) =>
+          this.sessionLinks.withRequestLink(requestLink({}, credential), use),
+        toolsChanged: () => events.onCatalogChange(this, ['tools']),
+        identityToolsChanged: (identity) => events.onIdentityToolsChange?.(this, identity),
+      },
+      deps,
+    )
     this.lists = new UpstreamLists({
       upstreamId: config.id,
       logger: deps.logger,
@@ -90,18 +94,9 @@ export class Upstream {
       onRetried: (kind) => events.onCatalogChange(this, [kind]),
       retries: deps.perRequest !== true,
     })
-    if (config.listsPerIdentity) {
-      this.identityTools = new IdentityTools({
-        upstreamId: config.id,
-        logger: deps.logger,
-        withConnection: (credential, use) => this.withIdentityConnection(credential, use),
-        onChange: (identity) => events.onIdentityToolsChange?.(this, identity),
-      })
-    }
     this.sessionLinks = new SessionLinks({
       ...host,
-      sharedConnection: (credential) => this.connectionFor(credential),
-      transport: (credential) => this.transports.create('session', credential),
+      sharedConnection: (credential) => this.identities.connectionFor(credential),
     })
   }
 
@@ -154,36 +149,14 @@ export class Upstream {
     return this.state === 'up' && this.shared?.isOpen ? this.shared : undefined
   }
 
-  /**
-   * The connection calls with this credential share: the shared connection for the service
-   * credential, otherwise the identity's own (opened if need be).
-   */
-  connectionFor(credential: Credential): Promise<UpstreamLink> | undefined {
-    if (credential.key !== SERVICE_KEY) return this.identityLinks.get(credential)
-    const link = this.sharedLink()
-    return link && Promise.resolve(link)
+  /** What the upstream is reached with: its service credential, and each identity's where configured. */
+  get credentials(): UpstreamCredentials {
+    return this.identities.credentials
   }
 
-  /** Runs `use` on the identity's connection, or on one opened for this request alone where none may outlive it (Workers). */
-  async withIdentityConnection<T>(
-    credential: Credential,
-    use: (link: UpstreamLink) => Promise<T>,
-  ): Promise<T> {
-    if (this.perRequest) return this.sessionLinks.withRequestLink(requestLink({}, credential), use)
-    const link = await this.connectionFor(credential)
-    if (!link) throw new Error('the upstream is not connected')
-    return use(link)
-  }
-
-  /**
-   * A notification on a connection of one identity's (its own, or its session's): where tools are
-   * listed per identity, a change has that identity's list read again, and clients told.
-   */
-  identityNotified(identity: string | undefined, notification: Notification): void {
-    if (notification.method !== 'notifications/tools/list_changed' || !this.identityTools) return
-    if (identity === undefined) return
-    this.identityTools.forget(identity)
-    this.events.onCatalogChange(this, ['tools'])
+  /** Each identity's own tool list, where the upstream lists different tools to different users. */
+  get identityTools(): IdentityTools | undefined {
+    return this.identities.tools
   }
 
   /** A connection for one downstream session (see SessionLinks.connect). */
@@ -203,7 +176,7 @@ export class Upstream {
     this.transports.close()
     const links = [...this.sessionLinks.takeAll(), ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
-    await Promise.all([...links.map((link) => link.close()), this.identityLinks.closeAll()])
+    await Promise.all([...links.map((link) => link.close()), this.identities.close()])
   }
 
   /** Re-reads the given parts of the catalog after the upstream said they changed. */
@@ -344,7 +317,7 @@ export class Upstream {
   }
 
   private markDown(): void {
-    void this.identityLinks.dropAll()
+    this.identities.drop()
     this.lists.clear()
     this.setState('down')
     this.events.onCatalogChange(this, ALL_KINDS)
