@@ -175,6 +175,11 @@ export const proxyErrors = {
     }),
 }
 
+/** An HTTP answer that refuses the credential sent (rather than the request). */
+export function refusesCredential(status: number): boolean {
+  return status === 401 || status === 403
+}
+
 /** No credential, or no token, for the upstream: about the identity, not the upstream's health. */
 export function isCredentialError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code

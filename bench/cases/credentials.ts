@@ -119,7 +119,7 @@ export async function credentials(ctx: CaseContext): Promise<CaseResult> {
       ],
       memory: [],
       notes: [
-        `v2 upstream; 2025-era clients (tools/call takes the direct path); each client is its own identity (${IDENTITIES} identities), so with per-identity credentials each has its own upstream session.`,
+        `v2 upstream; 2025-era clients (tools/call takes the direct path); each client is its own identity (${IDENTITIES} identities) and has its own upstream session either way: only the credential it carries differs.`,
         `Token exchange against a loopback authorization server (jose, RFC 8693); tokens are cached per identity: ${exchanges} exchanges for the whole case.`,
       ],
     }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map.ts'
 import type { ProxMCPContext, ProxMCPTool } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
@@ -53,7 +54,7 @@ export class ToolViews {
   private mergedFor: ((identity: string | undefined) => Merged) | undefined
   /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
   private perIdentity = false
-  private readonly cache = new Map<string, ToolView>()
+  private readonly cache = new BoundedMap<string, ToolView>(MAX_CACHED_VIEWS)
 
   constructor(private readonly filter?: ToolFilter) {}
 
@@ -75,20 +76,22 @@ export class ToolViews {
   }
 
   viewFor(ctx: ProxMCPContext | undefined): ToolView {
-    // Where credentials hide tools, the proxy's own view (no request) differs from an anonymous client's.
-    const key =
-      this.perIdentity && !ctx ? NO_REQUEST : this.filter || this.perIdentity ? (ctx?.identity ?? '') : ''
+    const key = this.keyOf(ctx)
+    // Set again on a hit too: the most recently used is kept longest.
     let view = this.cache.get(key)
-    if (view) {
-      // Most recently used last: the first key is the one to evict.
-      this.cache.delete(key)
-    } else {
+    if (!view) {
       const visible = this.perIdentity && ctx ? this.visibleTo(ctx.identity) : this.candidates
       view = toView((this.filter?.(visible, ctx) ?? visible) as RoutedTool[])
-      if (this.cache.size >= MAX_CACHED_VIEWS) this.cache.delete(this.cache.keys().next().value as string)
     }
     this.cache.set(key, view)
     return view
+  }
+
+  /** Views differ by identity only where a filter or credentials make them; the proxy's own (no request) is apart. */
+  private keyOf(ctx: ProxMCPContext | undefined): string {
+    if (!this.filter && !this.perIdentity) return ''
+    if (!ctx) return this.perIdentity ? NO_REQUEST : ''
+    return ctx.identity ?? ''
   }
 
   /**

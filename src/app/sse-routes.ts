@@ -23,7 +23,6 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     return front.withPlugins(ctx, c.req.raw, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)
       if (refused) return refused
-      await endpoint.prepareTools(ctx)
       await deps.ready()
       // Relative to the stream's URL: `/sse` → `/messages`, `/sse/<name>` → `/sse/<name>/messages`.
       const messages = name === undefined ? 'messages' : `${name}/messages`

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map.ts'
 import { verifiedTokenOf } from '../plugins/context.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 
@@ -10,7 +11,7 @@ const MAX_IDENTITIES = 10_000
  * renewal uses the identity's latest JWT). Nothing is kept unless an upstream exchanges tokens.
  */
 export class IdentityLedger {
-  private readonly latest = new Map<string, string>()
+  private readonly latest = new BoundedMap<string, string>(MAX_IDENTITIES)
   private keeping = false
 
   /** An upstream exchanges its clients' tokens. */
@@ -21,10 +22,7 @@ export class IdentityLedger {
   remember(ctx: ProxMCPContext): void {
     const jwt = this.keeping && ctx.identity !== undefined ? verifiedTokenOf(ctx) : undefined
     if (jwt === undefined) return
-    const identity = ctx.identity as string
-    this.latest.delete(identity)
-    this.latest.set(identity, jwt)
-    if (this.latest.size > MAX_IDENTITIES) this.latest.delete(this.latest.keys().next().value as string)
+    this.latest.set(ctx.identity as string, jwt)
   }
 
   subjectTokenOf(identity: string): string | undefined {

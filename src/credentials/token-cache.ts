@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map.ts'
 import type { IssuedToken } from './token-request.ts'
 
 /** Tokens kept; the least recently used goes first. */
@@ -12,17 +13,17 @@ type Entry = { token: IssuedToken } | { pending: Promise<IssuedToken> }
  * Concurrent requests for a key being renewed wait for the one token request.
  */
 export class TokenCache {
-  private readonly entries = new Map<string, Entry>()
+  private readonly entries = new BoundedMap<string, Entry>(MAX_TOKENS)
 
   async get(key: string, issue: () => Promise<IssuedToken>): Promise<string> {
     const entry = this.entries.get(key)
     if (entry && 'token' in entry && isFresh(entry.token)) return entry.token.accessToken
     if (entry && 'pending' in entry) return (await entry.pending).accessToken
     const slot = { pending: issue() }
-    this.set(key, slot)
+    this.entries.set(key, slot)
     try {
       const token = await slot.pending
-      if (this.entries.get(key) === slot) this.set(key, { token })
+      if (this.entries.get(key) === slot) this.entries.set(key, { token })
       return token.accessToken
     } catch (error) {
       if (this.entries.get(key) === slot) this.entries.delete(key)
@@ -33,12 +34,6 @@ export class TokenCache {
   /** The upstream refused this key's token: the next request gets a new one. */
   drop(key: string): void {
     this.entries.delete(key)
-  }
-
-  private set(key: string, entry: Entry): void {
-    this.entries.delete(key)
-    this.entries.set(key, entry)
-    if (this.entries.size > MAX_TOKENS) this.entries.delete(this.entries.keys().next().value as string)
   }
 }
 

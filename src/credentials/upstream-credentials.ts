@@ -1,4 +1,5 @@
 import type { FetchLike } from '@modelcontextprotocol/client'
+import { BoundedMap } from '../bounded-map.ts'
 import type { HeadersFunction } from '../config/credentials-schema.ts'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { proxyErrors } from '../errors.ts'
@@ -39,7 +40,7 @@ export class UpstreamCredentials {
   readonly service: Credential
   /** Each identity reaches the upstream with its own credential. */
   readonly perIdentity: boolean
-  private readonly byIdentity = new Map<string, Credential>()
+  private readonly byIdentity = new BoundedMap<string, Credential>(MAX_IDENTITIES)
   private readonly tokens = new TokenCache()
   private readonly exchange: TokenIssuer | undefined
   private readonly requests = new Map<string, TokenRequestCount>()
@@ -89,8 +90,6 @@ export class UpstreamCredentials {
     if (!credential) {
       credential = this.identityCredential(identity)
       this.byIdentity.set(identity, credential)
-      if (this.byIdentity.size > MAX_IDENTITIES)
-        this.byIdentity.delete(this.byIdentity.keys().next().value as string)
     }
     return credential
   }
@@ -148,7 +147,7 @@ export class UpstreamCredentials {
       return token
     } catch (error) {
       count('failed')
-      const who = identity === undefined ? 'client credentials' : `token exchange for '${identity}'`
+      const who = grantFor(identity)
       this.deps.logger?.warn(`upstream '${this.config.id}': ${who} failed: ${(error as Error).message}`)
       throw error
     }
@@ -162,7 +161,7 @@ export class UpstreamCredentials {
     fixed?: Record<string, string>,
   ): Credential {
     const key = identity === undefined ? SERVICE_KEY : identityKey(identity)
-    const who = identity === undefined ? 'client credentials' : `token exchange for '${identity}'`
+    const who = grantFor(identity)
     const explained = (error: unknown) =>
       error instanceof TokenRequestError
         ? proxyErrors.upstreamAuthorization(this.config.id, `${who}: ${error.message}`)
@@ -189,4 +188,9 @@ export class UpstreamCredentials {
       },
     }
   }
+}
+
+/** How the token for this identity (or the service) is had, as messages name it. */
+function grantFor(identity: string | undefined): string {
+  return identity === undefined ? 'client credentials' : `token exchange for '${identity}'`
 }

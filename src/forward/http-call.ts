@@ -1,4 +1,4 @@
-import { ProxyError, proxyErrors } from '../errors.ts'
+import { ProxyError, proxyErrors, refusesCredential } from '../errors.ts'
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
@@ -48,10 +48,9 @@ export class HttpCall extends RelayedCall {
     if (!response.ok) {
       const text = (await response.text().catch(() => '')).slice(0, 200)
       const { id } = this.setup.upstream
-      const error =
-        response.status === 401 || response.status === 403
-          ? proxyErrors.credentialRefused(id, response.status, text)
-          : toProxyError(new Error(`HTTP ${response.status} ${text}`.trim()), id, 0)
+      const error = refusesCredential(response.status)
+        ? proxyErrors.credentialRefused(id, response.status, text)
+        : toProxyError(new Error(`HTTP ${response.status} ${text}`.trim()), id, 0)
       return this.answerNow(this.errorMessage(error))
     }
     const type = response.headers.get('content-type') ?? ''

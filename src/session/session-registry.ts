@@ -1,5 +1,6 @@
 import { errorResponse, type ProxyError, proxyErrors } from '../errors.ts'
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts'
+import { unref } from '../unref.ts'
 import type { SessionClient, SessionHost, StatefulSession } from './stateful-session.ts'
 
 export interface SessionLimitOptions {
@@ -70,7 +71,7 @@ export class SessionRegistry implements SessionGate {
     if (this.reaper) return
     const every = Math.min(60_000, this.options.sessionIdleTimeoutMs / 2)
     this.reaper = setInterval(() => this.closeIdle(), every)
-    ;(this.reaper as { unref?: () => void }).unref?.()
+    unref(this.reaper)
   }
 
   private closeIdle(): void {

@@ -1,5 +1,6 @@
 import { proxyErrors } from '../errors.ts'
 import type { SuspendableCall } from '../forward/scope.ts'
+import { unref } from '../unref.ts'
 import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 
 /** How long a paused call waits for its client to come back with the answers. */
@@ -56,7 +57,7 @@ class SuspendedCall {
       onExpired()
       this.cancel.abort(new Error('the client did not answer in time'))
     }, SUSPENSION_TTL_MS)
-    ;(this.expiry as { unref?: () => void }).unref?.()
+    unref(this.expiry)
     return Object.fromEntries(this.sent.map((key) => [key, (this.asks.get(key) as PendingAsk).request]))
   }
 

@@ -5,7 +5,7 @@ import {
   SdkHttpError,
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
-import { ProxyError } from '../errors.ts'
+import { ProxyError, refusesCredential } from '../errors.ts'
 
 /**
  * What the shared connection tells an upstream it may ask. Over HTTP nothing: a 2026-07-28 call
@@ -38,8 +38,7 @@ export function refusesLegacy(error: unknown): boolean {
     typeof status === 'number' &&
     status >= 400 &&
     status < 500 &&
-    status !== 401 &&
-    status !== 403
+    !refusesCredential(status)
   )
 }
 

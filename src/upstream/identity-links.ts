@@ -2,6 +2,7 @@ import type { Notification, PriorDiscovery, Transport } from '@modelcontextproto
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Credential } from '../credentials/credential.ts'
 import { proxyErrors } from '../errors.ts'
+import { unref } from '../unref.ts'
 import { openLink } from './connect-client.ts'
 import { sharedLinkCapabilities } from './connection-policy.ts'
 import type { UpstreamLink } from './link.ts'
@@ -121,10 +122,4 @@ export class IdentityLinks {
 
 function close(entry: Entry): Promise<void> {
   return entry.link.then((link) => link.close()).catch(() => {})
-}
-
-/** The sweep must not keep a process alive that has nothing else to do. */
-function unref<T>(timer: T): T {
-  ;(timer as { unref?: () => void }).unref?.()
-  return timer
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map.ts'
 import type { Credential } from '../credentials/credential.ts'
 import type { Logger } from '../logger.ts'
 import { describe } from './connection-policy.ts'
@@ -38,7 +39,7 @@ export interface IdentityToolsDeps {
  * and at once after the upstream says its tools changed.
  */
 export class IdentityTools {
-  private readonly listings = new Map<string, Listing>()
+  private readonly listings = new BoundedMap<string, Listing>(MAX_IDENTITIES)
 
   constructor(private readonly deps: IdentityToolsDeps) {}
 
@@ -92,14 +93,8 @@ export class IdentityTools {
       staleAt = Date.now() + RETRY_AFTER_MS
     }
     const changedMeanwhile = this.listings.get(identity)?.changedWhileReading === true
-    this.store(identity, { tools, staleAt: changedMeanwhile ? 0 : staleAt })
+    this.listings.set(identity, { tools, staleAt: changedMeanwhile ? 0 : staleAt })
     if (previous === undefined || JSON.stringify(tools) !== JSON.stringify(previous))
       this.deps.onChange(identity)
-  }
-
-  private store(identity: string, listing: Listing): void {
-    this.listings.delete(identity)
-    this.listings.set(identity, listing)
-    if (this.listings.size > MAX_IDENTITIES) this.listings.delete(this.listings.keys().next().value as string)
   }
 }

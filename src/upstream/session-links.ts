@@ -61,13 +61,8 @@ export class SessionLinks {
    * a session in the client's own era keeps `logging/setLevel`, `resources/subscribe` and
    * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
    */
-  async connect(options: SessionLinkOptions, borrow = true): Promise<UpstreamLink> {
-    try {
-      return await this.choose(options, borrow)
-    } catch (error) {
-      // The client sees which upstream could not be reached, not the transport's bare message.
-      throw openFailure(this.host.config.id, error)
-    }
+  connect(options: SessionLinkOptions): Promise<UpstreamLink> {
+    return this.named(this.choose(options, 'may borrow'))
   }
 
   /**
@@ -76,7 +71,7 @@ export class SessionLinks {
    */
   async withRequestLink<T>(options: SessionLinkOptions, use: (link: UpstreamLink) => Promise<T>): Promise<T> {
     // Its own connection: it is closed after the request, so none is borrowed.
-    const link = await this.connect(options, false)
+    const link = await this.named(this.choose(options, 'own'))
     try {
       return await use(link)
     } finally {
@@ -101,7 +96,16 @@ export class SessionLinks {
     return links
   }
 
-  private async choose(options: SessionLinkOptions, borrow: boolean): Promise<UpstreamLink> {
+  /** The client sees which upstream could not be reached, not the transport's bare message. */
+  private async named(opening: Promise<UpstreamLink>): Promise<UpstreamLink> {
+    try {
+      return await opening
+    } catch (error) {
+      throw openFailure(this.host.config.id, error)
+    }
+  }
+
+  private async choose(options: SessionLinkOptions, connection: 'may borrow' | 'own'): Promise<UpstreamLink> {
     const verdict = this.host.verdict()
     if (verdict?.kind !== 'modern') return this.openNew(options, verdict)
     if (
@@ -118,7 +122,8 @@ export class SessionLinks {
         this.opensEra2025Sessions = false
       }
     }
-    return (borrow && this.host.sharedConnection(options.credential)) || this.openNew(options, verdict)
+    const shared = connection === 'may borrow' ? this.host.sharedConnection(options.credential) : undefined
+    return shared ?? this.openNew(options, verdict)
   }
 
   private async openNew(

@@ -1,5 +1,5 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client'
-import { ProxyError, proxyErrors } from '../errors.ts'
+import { ProxyError, proxyErrors, refusesCredential } from '../errors.ts'
 import { describe } from './connection-policy.ts'
 
 /**
@@ -15,13 +15,14 @@ export function toProxyError(error: unknown, upstream: string, timeoutMs: number
   return credentialRefusal(upstream, error) ?? proxyErrors.upstreamFailed(upstream, describe(error))
 }
 
-/** A 401 or 403 is about the credential, not the upstream's health: said so. */
+/** A 401 or 403 is about the credential, not the upstream's health: said so, with the upstream's own words. */
 function credentialRefusal(upstream: string, error: unknown): ProtocolError | undefined {
-  if (!(error instanceof SdkHttpError) || (error.status !== 401 && error.status !== 403)) return undefined
+  if (!(error instanceof SdkHttpError) || !refusesCredential(error.status)) return undefined
+  const body = (error.data as { text?: unknown }).text
   return proxyErrors.credentialRefused(
     upstream,
     error.status,
-    describe(error).replace(/^Error POSTing to endpoint: /, ''),
+    typeof body === 'string' ? body.slice(0, 200) : '',
   )
 }
 

@@ -122,8 +122,10 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
 })
 
 test('the catalog was read with the service credential only', () => {
-  const subjects = new Set(world.echo.seen.map((seen) => seen.sub))
-  expect([...subjects].sort()).toEqual(['alice-pat', 'bob-pat', 'bot'])
+  const listedBy = new Set(
+    world.echo.seen.filter((seen) => seen.method === 'tools/list').map((seen) => seen.sub),
+  )
+  expect([...listedBy]).toEqual(['bot'])
   expect(world.echo.seen.filter((seen) => seen.verdict !== 'ok')).toEqual([])
 })
 

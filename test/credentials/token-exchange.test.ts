@@ -92,14 +92,15 @@ test("no client's own token reaches the upstream, and no 2025 session ever carri
 
 test('an exchanged token is reused until shortly before it expires, then exchanged again', async () => {
   const carol = await clientOf('carol', 'legacy')
-  auth.setTokenLifetime(2)
+  auth.setTokenLifetime(5)
   const exchangesFor = () =>
     auth.issued.filter((issued) => issued.grant === 'token-exchange' && issued.sub === 'carol')
   try {
     await carol.callTool({ name: 'whoami', arguments: {} })
     await carol.callTool({ name: 'whoami', arguments: {} })
     expect(exchangesFor()).toHaveLength(1)
-    await Bun.sleep(2_100)
+    // Renewed at a fifth of its 5 s left: after 4.1 s it is due.
+    await Bun.sleep(4_100)
     expect(subjectOf(await carol.callTool({ name: 'whoami', arguments: {} })).sub).toBe('carol')
     expect(exchangesFor()).toHaveLength(2)
     expect(echo.seen.filter((seen) => seen.sub === 'carol' && seen.verdict === 'expired')).toHaveLength(0)

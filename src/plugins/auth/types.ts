@@ -57,7 +57,8 @@ export type AuthOptions = ApiKeyAuthOptions | JwtAuthOptions
 export type AuthVerdict =
   | {
       identity: string
-      scopes: string[] /** A verified bearer JWT, for token exchange upstream. */
+      scopes: string[]
+      /** A verified bearer JWT, for token exchange upstream. */
       jwt?: string
     }
   | { refusal: Response }

@@ -27,6 +27,16 @@ test('a token close to its expiry is renewed before it is used again', async () 
   expect(await cache.get('alice', short.issue)).toBe('token-2')
 })
 
+test('a long-lived token is renewed a minute before it expires, not at a fifth of its lifetime', async () => {
+  const cache = new TokenCache()
+  const hourLong = issuer(3_600_000, 90_000)
+  expect(await cache.get('alice', hourLong.issue)).toBe('token-1')
+  expect(await cache.get('alice', hourLong.issue)).toBe('token-1')
+  const almostOver = issuer(3_600_000, 50_000)
+  expect(await cache.get('bob', almostOver.issue)).toBe('token-1')
+  expect(await cache.get('bob', almostOver.issue)).toBe('token-2')
+})
+
 test('concurrent requests for one key wait for a single token request', async () => {
   const cache = new TokenCache()
   const slow = issuer(600_000)
