@@ -1,4 +1,5 @@
 import type { ServerContext } from '@modelcontextprotocol/server'
+import { contextOf } from '../plugins/context.ts'
 import type { TraceContext } from '../tracing/tracing.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import { namingMissingMethod } from '../upstream/method-not-found.ts'
@@ -43,7 +44,10 @@ export async function sdkCall(
         const upstreamParams = link.isModern
           ? withEnvelope(retry, envelopeOf(ctx) ?? scope.envelope())
           : retry
-        const mirrored = link.isModern && method === 'tools/call' ? paramHeaders(upstream, params) : undefined
+        const mirrored =
+          link.isModern && method === 'tools/call'
+            ? paramHeaders(upstream, params, contextOf(ctx)?.identity)
+            : undefined
         // Over HTTP the trace context also goes as headers; other transports ignore them.
         const headers = trace ? { ...mirrored, ...trace } : mirrored
         return link

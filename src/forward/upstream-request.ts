@@ -39,8 +39,12 @@ export function withTraceContext(params: Params, trace: TraceContext | undefined
 }
 
 /** SEP-2243: mirror the arguments the upstream's tool marks with `x-mcp-header` into headers. */
-export function paramHeaders(upstream: Upstream, params: Params): Record<string, string> | undefined {
-  const tool = upstream.catalog.tools.find((candidate) => candidate.name === params.name)
+export function paramHeaders(
+  upstream: Upstream,
+  params: Params,
+  identity: string | undefined,
+): Record<string, string> | undefined {
+  const tool = upstream.tool(String(params.name), identity)
   const headers = mcpParamHeaders(tool?.inputSchema, params.arguments)
   return Object.keys(headers).length > 0 ? headers : undefined
 }

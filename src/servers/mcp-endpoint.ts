@@ -149,7 +149,7 @@ export class McpEndpoint implements SessionGate {
   /** The input schema of a tool as this client sees it, as its upstream declared it. */
   toolInputSchema(name: string, ctx: ProxMCPContext): unknown {
     const route = this.catalog.routeTool(name, ctx)
-    return route?.upstream.catalog.tools.find((tool) => tool.name === route.name)?.inputSchema
+    return route?.upstream.tool(route.name, ctx.identity)?.inputSchema
   }
 
   /** An upstream's lists changed (or, without one, the set of upstreams did): rebuild, and tell this endpoint's clients. */

@@ -159,6 +159,12 @@ export class Upstream {
     return this.identities.tools
   }
 
+  /** A tool as the upstream lists it to this identity (its own list, where lists are kept per identity). */
+  tool(name: string, identity: string | undefined): JsonObject | undefined {
+    const listed = (identity !== undefined && this.identityTools?.toolsOf(identity)) || this.catalog.tools
+    return listed.find((tool) => tool.name === name)
+  }
+
   /** A connection for one downstream session (see SessionLinks.connect). */
   openSessionLink(options: SessionLinkOptions): Promise<UpstreamLink> {
     return this.sessionLinks.connect(options)

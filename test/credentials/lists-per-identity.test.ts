@@ -54,6 +54,16 @@ describe.each(['legacy', 'modern'] as const)('%s-era clients', (era) => {
     expect(await namesOf(bob)).toEqual(['slow_whoami', 'whoami'])
   })
 
+  test('a tool only one identity is listed has its arguments mirrored into headers as its schema says', async () => {
+    const alice = await clientOf('alice', era)
+    await alice.callTool({ name: 'merge_pull_request', arguments: { repo: 'acme/app' } })
+    const sent = world.echo.seen
+      .filter((seen) => seen.method === 'tools/call' && seen.sub === 'alice-pat')
+      .at(-1)
+    // Mcp-Param-* headers are a 2026-07-28 matter: a 2025-era session sends none.
+    expect(sent?.repoHeader).toBe(era === 'modern' ? 'acme/app' : undefined)
+  })
+
   test('a tool only one identity is listed is routed for it, and unknown to the others', async () => {
     const [alice, bob] = await Promise.all([clientOf('alice', era), clientOf('bob', era)])
     const merged = await alice.callTool({ name: 'merge_pull_request', arguments: {} })
