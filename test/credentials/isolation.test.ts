@@ -159,3 +159,43 @@ test("an identity's connection outlives an upstream restart: the call after it o
     await upstream.close()
   }
 })
+
+test("an identity's credential is never carried to where an upstream redirects (the direct path follows no redirect)", async () => {
+  const upstream = serveV1Http({ name: 'redirecting' })
+  const elsewhere: (string | null)[] = []
+  const other = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: (request) => {
+      elsewhere.push(request.headers.get('x-api-token'))
+      return new Response('not here', { status: 404 })
+    },
+  })
+  let redirecting = false
+  // In front of the upstream: passes every request on, until it starts sending calls elsewhere.
+  const front = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    idleTimeout: 0,
+    fetch: (request) =>
+      redirecting && request.method === 'POST'
+        ? new Response(null, { status: 307, headers: { location: `http://127.0.0.1:${other.port}/mcp` } })
+        : fetch(new Request(upstream.url, request)),
+  })
+  const proxy = await proxyWith({
+    url: `http://127.0.0.1:${front.port}/mcp`,
+    credentials: { alice: { headers: { 'x-api-token': 'alice-secret' } } },
+  })
+  try {
+    const alice = await clientOf(proxy, 'alice')
+    await alice.callTool({ name: 'echo', arguments: { text: 'before' } })
+    redirecting = true
+    const failure = await failureOf(alice.callTool({ name: 'echo', arguments: { text: 'redirected' } }))
+    expect(failure?.message).toContain("upstream 'gh'")
+    expect(elsewhere).toEqual([])
+  } finally {
+    await front.stop(true)
+    await other.stop(true)
+    await upstream.close()
+  }
+})
