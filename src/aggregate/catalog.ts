@@ -29,6 +29,8 @@ export class Catalog {
   resources: JsonObject[] = []
   resourceTemplates: JsonObject[] = []
   private readonly toolViews: ToolViews
+  /** The upstreams that list tools per identity, as of the last rebuild. */
+  private listingPerIdentity: Upstream[] = []
   private promptRoutes = new Map<string, Route>()
   private resourceRoutes = new Map<string, Upstream>()
   private templateRoutes: { match: (uri: string) => boolean; template: string; upstream: Upstream }[] = []
@@ -50,14 +52,13 @@ export class Catalog {
    * Before a request that lists or calls tools: where an upstream lists different tools to
    * different users, this client's own list is read when stale (a change reaches `forget`).
    */
-  async prepare(ctx: ProxMCPContext): Promise<void> {
+  prepare(ctx: ProxMCPContext): Promise<unknown> | undefined {
     const { identity } = ctx
-    if (identity === undefined) return
-    const personal = this.upstreamsOf().filter(
-      (upstream) =>
-        upstream.identityTools && upstream.state === 'up' && upstream.credentials.covers(identity),
+    if (identity === undefined || this.listingPerIdentity.length === 0) return undefined
+    const personal = this.listingPerIdentity.filter(
+      (upstream) => upstream.state === 'up' && upstream.credentials.covers(identity),
     )
-    await Promise.all(
+    return Promise.all(
       personal.map((upstream) => upstream.identityTools?.refresh(upstream.credentials.of(identity))),
     )
   }
@@ -157,9 +158,10 @@ export class Catalog {
   private rebuildTools(): void {
     const upstreams = this.upstreamsOf()
     const merged = this.merge('tool', (upstream) => upstream.catalog.tools)
+    this.listingPerIdentity = upstreams.filter((upstream) => upstream.identityTools)
     this.toolViews.reset(merged, {
       perIdentity: upstreams.some((upstream) => upstream.credentials.perIdentity),
-      ...(upstreams.some((upstream) => upstream.identityTools) && {
+      ...(this.listingPerIdentity.length > 0 && {
         mergedFor: (identity: string | undefined) => this.mergedFor(identity),
       }),
     })

@@ -28,7 +28,8 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
       const refusal = refuseAtEndpoint(c, endpoint, ctx)
       if (refusal) return refusal
       await deps.ready(opensSession(body))
-      await endpoint.prepareTools(ctx)
+      const preparing = endpoint.prepareTools(ctx)
+      if (preparing) await preparing
       const options = { parsedBody: body, authInfo: authInfoFor(ctx, request.signal) }
       // A request for a session we hold is 2025-era by definition: skip the SDK's classifier,
       // which validates the whole body again with zod (about 12 µs a request).

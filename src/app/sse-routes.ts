@@ -45,7 +45,8 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     return front.withPlugins(ctx, request, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)
       if (refused) return refused
-      await endpoint.prepareTools(ctx)
+      const preparing = endpoint.prepareTools(ctx)
+      if (preparing) await preparing
       const entry = endpoint.sse.find(sessionId, ctx.identity)
       // Calls live as long as the event stream, not as long as this POST (answered 202 at once).
       const authInfo = authInfoFor(ctx, entry?.transport.signal ?? request.signal)

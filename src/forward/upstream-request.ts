@@ -44,7 +44,7 @@ export function paramHeaders(
   params: Params,
   identity: string | undefined,
 ): Record<string, string> | undefined {
-  const tool = upstream.tool(String(params.name), identity)
+  const tool = upstream.identities.tool(String(params.name), identity)
   const headers = mcpParamHeaders(tool?.inputSchema, params.arguments)
   return Object.keys(headers).length > 0 ? headers : undefined
 }

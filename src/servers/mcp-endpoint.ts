@@ -133,7 +133,7 @@ export class McpEndpoint implements SessionGate {
   }
 
   /** Before a request that lists, searches or calls tools: this client's own tool lists are read where they are kept per identity. */
-  prepareTools(ctx: ProxMCPContext): Promise<void> | undefined {
+  prepareTools(ctx: ProxMCPContext): Promise<unknown> | undefined {
     return ctx.rpc && TOOL_METHODS.has(ctx.rpc.method) ? this.catalog.prepare(ctx) : undefined
   }
 
@@ -149,7 +149,7 @@ export class McpEndpoint implements SessionGate {
   /** The input schema of a tool as this client sees it, as its upstream declared it. */
   toolInputSchema(name: string, ctx: ProxMCPContext): unknown {
     const route = this.catalog.routeTool(name, ctx)
-    return route?.upstream.tool(route.name, ctx.identity)?.inputSchema
+    return route?.upstream.identities.tool(route.name, ctx.identity)?.inputSchema
   }
 
   /** An upstream's lists changed (or, without one, the set of upstreams did): rebuild, and tell this endpoint's clients. */

@@ -5,7 +5,7 @@ import { type CredentialDeps, UpstreamCredentials } from '../credentials/upstrea
 import type { Logger } from '../logger.ts'
 import { IdentityLinks } from './identity-links.ts'
 import { IdentityTools } from './identity-tools.ts'
-import type { UpstreamLink } from './link.ts'
+import type { JsonObject, UpstreamLink } from './link.ts'
 
 /** What the identity side needs of its upstream. */
 export interface IdentitiesHost {
@@ -14,6 +14,8 @@ export interface IdentitiesHost {
   verdict(): PriorDiscovery | undefined
   checkHealth(): void
   sharedLink(): UpstreamLink | undefined
+  /** The tools the service credential lists. */
+  catalogTools(): JsonObject[]
   transport(credential: Credential): Transport
   /** A connection opened for one request and closed after it (Workers). */
   withRequestLink<T>(credential: Credential, use: (link: UpstreamLink) => Promise<T>): Promise<T>
@@ -54,6 +56,12 @@ export class UpstreamIdentities {
         onChange: (identity) => host.identityToolsChanged(identity),
       })
     }
+  }
+
+  /** A tool as the upstream lists it to this identity (its own list, where lists are kept per identity). */
+  tool(name: string, identity: string | undefined): JsonObject | undefined {
+    const listed = (identity !== undefined && this.tools?.toolsOf(identity)) || this.host.catalogTools()
+    return listed.find((tool) => tool.name === name)
   }
 
   /**

@@ -80,6 +80,7 @@ export class Upstream {
         ...host,
         perRequest: deps.perRequest === true,
         sharedLink: () => this.sharedLink(),
+        catalogTools: () => this.lists.catalog.tools,
         withRequestLink: (credential, use) =>
           this.sessionLinks.withRequestLink(requestLink({}, credential), use),
         toolsChanged: () => events.onCatalogChange(this, ['tools']),
@@ -157,12 +158,6 @@ export class Upstream {
   /** Each identity's own tool list, where the upstream lists different tools to different users. */
   get identityTools(): IdentityTools | undefined {
     return this.identities.tools
-  }
-
-  /** A tool as the upstream lists it to this identity (its own list, where lists are kept per identity). */
-  tool(name: string, identity: string | undefined): JsonObject | undefined {
-    const listed = (identity !== undefined && this.identityTools?.toolsOf(identity)) || this.catalog.tools
-    return listed.find((tool) => tool.name === name)
   }
 
   /** A connection for one downstream session (see SessionLinks.connect). */
