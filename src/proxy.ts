@@ -77,16 +77,17 @@ async function setUpTracing(
   provider: TracerProvider | undefined,
 ): Promise<Tracing | undefined> {
   if (!config && !provider) return undefined
-  const { otelTracing } = await import('./tracing/otel-tracing.ts')
-  if (provider) return otelTracing(provider, async () => {})
+  if (provider) {
+    const { otelTracing } = await import('./tracing/otel-tracing.ts')
+    return otelTracing(provider, async () => {})
+  }
   const { otelSdk } = await import('./tracing/otel-sdk.ts')
-  const sdk = otelSdk({
+  return otelSdk({
     url: config?.endpoint ?? 'http://localhost:4318/v1/traces',
     serviceName: config?.serviceName ?? 'proxmcp',
     sampleRatio: config?.sampleRatio ?? 1,
     protocol: config?.protocol ?? 'http/protobuf',
   })
-  return otelTracing(sdk.provider, sdk.shutdown)
 }
 
 function adminKeyOf(ui: ResolvedConfig['ui']): string | undefined {

@@ -1,0 +1,142 @@
+const TWO_32 = 4_294_967_296
+const ASCII = 0x80
+
+/**
+ * A protobuf wire-format writer over one growing buffer. A length-delimited field reserves one
+ * byte for its length and moves its content along when the length needs more.
+ */
+export class ProtoWriter {
+  private buffer: Uint8Array
+  private view: DataView
+  private encoder: TextEncoder | undefined
+  pos = 0
+
+  /** `expectedBytes`: a guess that saves growing the buffer as it fills. */
+  constructor(expectedBytes = 4096) {
+    this.buffer = new Uint8Array(expectedBytes)
+    this.view = new DataView(this.buffer.buffer)
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.pos)
+  }
+
+  tag(field: number, wireType: 0 | 1 | 2 | 5): void {
+    this.varint((field << 3) | wireType)
+  }
+
+  /** A non-negative integer up to 2^53. */
+  varint(value: number): void {
+    this.room(10)
+    let rest = value
+    while (rest >= ASCII) {
+      this.buffer[this.pos++] = (rest % ASCII) | ASCII
+      rest = Math.floor(rest / ASCII)
+    }
+    this.buffer[this.pos++] = rest
+  }
+
+  fixed32(value: number): void {
+    this.room(4)
+    this.view.setUint32(this.pos, value, true)
+    this.pos += 4
+  }
+
+  double(value: number): void {
+    this.room(8)
+    this.view.setFloat64(this.pos, value, true)
+    this.pos += 8
+  }
+
+  /** Nanoseconds since the epoch of a time given as seconds and nanoseconds, as a fixed64. */
+  nanos(seconds: number, nanos: number): void {
+    const low16 = (seconds % 65_536) * 1e9 + nanos
+    const high = Math.floor(seconds / 65_536) * 1e9
+    const lowWord = (high % 65_536) * 65_536 + low16
+    this.room(8)
+    this.view.setUint32(this.pos, lowWord % TWO_32, true)
+    this.view.setUint32(this.pos + 4, Math.floor(high / 65_536) + Math.floor(lowWord / TWO_32), true)
+    this.pos += 8
+  }
+
+  string(text: string): void {
+    if (!this.ascii(text)) this.encoded(text)
+  }
+
+  /** Writes `text` if it is short ASCII, the usual case, with no encoder; says whether it did. */
+  private ascii(text: string): boolean {
+    const { length } = text
+    if (length >= ASCII) return false
+    this.room(length + 1)
+    const start = this.pos
+    this.buffer[this.pos++] = length
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i)
+      if (code >= ASCII) {
+        this.pos = start
+        return false
+      }
+      this.buffer[this.pos++] = code
+    }
+    return true
+  }
+
+  /** Hex digits (a trace or span id) as bytes. */
+  hexBytes(hex: string): void {
+    const length = hex.length >> 1
+    this.room(length + 1)
+    this.buffer[this.pos++] = length
+    for (let i = 0; i < hex.length; i += 2)
+      this.buffer[this.pos++] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1))
+  }
+
+  /** Opens a length-delimited field; `end` with what this returns closes it. */
+  begin(field: number): number {
+    this.tag(field, 2)
+    this.room(1)
+    return this.pos++
+  }
+
+  end(lengthAt: number): void {
+    const length = this.pos - lengthAt - 1
+    if (length < ASCII) {
+      this.buffer[lengthAt] = length
+      return
+    }
+    const size = varintSize(length)
+    this.room(size - 1)
+    this.buffer.copyWithin(lengthAt + size, lengthAt + 1, this.pos)
+    this.pos += size - 1
+    const end = this.pos
+    this.pos = lengthAt
+    this.varint(length)
+    this.pos = end
+  }
+
+  private encoded(text: string): void {
+    this.encoder ??= new TextEncoder()
+    const bytes = this.encoder.encode(text)
+    this.varint(bytes.length)
+    this.room(bytes.length)
+    this.buffer.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
+  private room(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.pos + bytes))
+    grown.set(this.buffer.subarray(0, this.pos))
+    this.buffer = grown
+    this.view = new DataView(grown.buffer)
+  }
+}
+
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : (code | 0x20) - 87
+}
+
+function varintSize(value: number): number {
+  let size = 1
+  for (let rest = value; rest >= ASCII; rest = Math.floor(rest / ASCII)) size++
+  return size
+}
