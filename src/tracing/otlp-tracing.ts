@@ -62,9 +62,10 @@ function recordedTrace(origin: SpanOrigin, span: RecordedSpan, ctx: ProxMCPConte
         context: recordedContext(call.spanContext()),
         event: (name) => call.addEvent(name),
         end(outcome, error) {
+          if (call.ended) return
+          outcomeAttributes(outcome, error, call.attributes)
           const failed = outcome === 'error'
           call.end(
-            outcomeAttributes(outcome, error),
             failed
               ? { code: SpanStatusCode.ERROR, message: (error as Error | undefined)?.message }
               : undefined,
@@ -73,7 +74,9 @@ function recordedTrace(origin: SpanOrigin, span: RecordedSpan, ctx: ProxMCPConte
       }
     },
     end(status) {
-      span.end(endAttributes(ctx, status), status >= 500 ? { code: SpanStatusCode.ERROR } : undefined)
+      if (span.ended) return
+      endAttributes(ctx, status, span.attributes)
+      span.end(status >= 500 ? { code: SpanStatusCode.ERROR } : undefined)
     },
   }
 }

@@ -11,6 +11,8 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace'
 import { randomHex } from './span-ids.ts'
 
 const NO_LINKS: ReadableSpan['links'] = []
+const NO_EVENTS: TimedEvent[] = []
+const UNSET: SpanStatus = { code: SpanStatusCode.UNSET }
 
 type InstrumentationScope = ReadableSpan['instrumentationScope']
 
@@ -32,12 +34,12 @@ export interface SpanOrigin {
  * the context objects, and the limits it never reaches. These made up most of the SDK's cost.
  */
 export class RecordedSpan implements ReadableSpan {
-  readonly events: TimedEvent[] = []
+  events = NO_EVENTS
   readonly links = NO_LINKS
   readonly droppedAttributesCount = 0
   readonly droppedEventsCount = 0
   readonly droppedLinksCount = 0
-  status: SpanStatus = { code: SpanStatusCode.UNSET }
+  status = UNSET
   ended = false
   private readonly context: SpanContext
   private readonly startedAt = now()
@@ -84,12 +86,13 @@ export class RecordedSpan implements ReadableSpan {
   }
 
   addEvent(name: string): void {
+    if (this.events === NO_EVENTS) this.events = []
     this.events.push({ name, time: hrTime(now()), droppedAttributesCount: 0 })
   }
 
-  end(attributes: Attributes, status?: SpanStatus): void {
+  /** Ends the span, with what `attributes` already holds; a second end is ignored. */
+  end(status?: SpanStatus): void {
     if (this.ended) return
-    Object.assign(this.attributes, attributes)
     if (status) this.status = status
     this.endedAt = now()
     this.ended = true

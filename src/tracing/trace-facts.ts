@@ -65,12 +65,16 @@ export function requestAttributes(ctx: ProxMCPContext, request: Request): Record
   return attributes
 }
 
-/** What the server span learns by its end: the status, who called, which upstream served. */
-export function endAttributes(ctx: ProxMCPContext, status: number): Record<string, string | number> {
-  const attributes: Record<string, string | number> = { 'http.response.status_code': status }
+/** What the server span learns by its end (added to `attributes` when given): the status, who called, which upstream served. */
+export function endAttributes(
+  ctx: ProxMCPContext,
+  status: number,
+  attributes: Record<string, unknown> = {},
+): Record<string, string | number> {
+  attributes['http.response.status_code'] = status
   if (ctx.identity) attributes['enduser.id'] = ctx.identity
   if (ctx.upstream) attributes['proxmcp.upstream.id'] = ctx.upstream
-  return attributes
+  return attributes as Record<string, string | number>
 }
 
 /** The client span of one upstream request. */
@@ -82,11 +86,15 @@ export function callAttributes(upstream: { id: string; transport: string }, meth
   }
 }
 
-/** How a call ended, with the JSON-RPC code of its error (`rpc.response.status_code`, `error.type`). */
-export function outcomeAttributes(outcome: string, error: unknown): Record<string, string> {
-  const attributes: Record<string, string> = { 'proxmcp.outcome': outcome }
+/** How a call ended (added to `attributes` when given), with the JSON-RPC code of its error (`rpc.response.status_code`, `error.type`). */
+export function outcomeAttributes(
+  outcome: string,
+  error: unknown,
+  attributes: Record<string, unknown> = {},
+): Record<string, string> {
+  attributes['proxmcp.outcome'] = outcome
   const code = (error as { code?: unknown } | undefined)?.code
   if (typeof code === 'number') attributes['rpc.response.status_code'] = String(code)
   if (outcome === 'error') attributes['error.type'] = typeof code === 'number' ? String(code) : 'error'
-  return attributes
+  return attributes as Record<string, string>
 }

@@ -45,8 +45,9 @@ describe('otlpProtobuf', () => {
     )
     call.addEvent('retry')
     call.addEvent('timeout')
-    call.end({ 'proxmcp.outcome': 'error' }, { code: SpanStatusCode.ERROR, message: 'upstream said no — 🙅' })
-    server.end({ 'http.response.status_code': 200, 'enduser.id': 'ålice' })
+    call.end({ code: SpanStatusCode.ERROR, message: 'upstream said no — 🙅' })
+    Object.assign(server.attributes, { 'http.response.status_code': 200, 'enduser.id': 'ålice' })
+    server.end()
     const root = new RecordedSpan(
       tracer,
       'initialize',
@@ -54,7 +55,7 @@ describe('otlpProtobuf', () => {
       {},
       '0af7651916cd43dd8448eb211c80319c',
     )
-    root.end({})
+    root.end()
 
     const ours = otlpProtobuf.serializeRequest(finished)
     const sdks = ProtobufTraceSerializer.serializeRequest(finished)
@@ -67,8 +68,8 @@ describe('otlpProtobuf', () => {
     const first = origin(finished, { 'service.name': 'one' })
     const second = origin(finished, { 'service.name': 'two', tags: ['a', 'b'] })
     for (let i = 0; i < 600; i++) {
-      const span = new RecordedSpan(i % 3 ? first : second, `span ${i}`, SpanKind.CLIENT, { i }, TRACE)
-      span.end({ 'x.y': 'z'.repeat(i % 200) })
+      const attributes = { i, 'x.y': 'z'.repeat(i % 200) }
+      new RecordedSpan(i % 3 ? first : second, `span ${i}`, SpanKind.CLIENT, attributes, TRACE).end()
     }
     const ours = otlpProtobuf.serializeRequest(finished)
     expect(ours.length).toBeGreaterThan(100_000)
@@ -83,7 +84,7 @@ describe('otlpProtobuf', () => {
   test('times far from now are written exactly', () => {
     const finished: ReadableSpan[] = []
     const span = new RecordedSpan(origin(finished, {}), 's', SpanKind.INTERNAL, {}, TRACE)
-    span.end({})
+    span.end()
     const times: [number, number][] = [
       [0, 0],
       [1, 999_999_999],
