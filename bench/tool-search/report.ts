@@ -8,7 +8,7 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { createMcpHandler, Server } from '@modelcontextprotocol/server'
-import { ToolIndex } from '../../src/aggregate/tool-index.ts'
+import { type ScopedSearch, ToolIndex } from '../../src/aggregate/tool-index.ts'
 import { ProxMCP } from '../../src/proxy.ts'
 import { serveWithBun } from '../../src/runtime/bun.ts'
 import type { JsonObject } from '../../src/upstream/link.ts'
@@ -57,7 +57,7 @@ async function listedBytes(toolSearch: boolean, upstreams: { url: string }[]): P
 
 type Labelled = { query: string; expected: string[] }[]
 
-function quality(index: ToolIndex, labelled: Labelled) {
+function quality(index: ScopedSearch, labelled: Labelled) {
   let top1 = 0
   let top3 = 0
   const misses: string[] = []
@@ -70,9 +70,9 @@ function quality(index: ToolIndex, labelled: Labelled) {
   return { top1: top1 / labelled.length, top3: top3 / labelled.length, misses }
 }
 
-function latency(count: number) {
+async function latency(count: number) {
   const builtAt = performance.now()
-  const index = new ToolIndex(toolsUpTo(count))
+  const index = await new ToolIndex().scope(toolsUpTo(count))
   const buildMs = performance.now() - builtAt
   for (const { query } of queries) index.find(query, 5)
   const times: number[] = []
@@ -104,7 +104,7 @@ print(`| tool search | ${searched} | ${tokens(searched)} |`)
 print(`| smaller by | ${((1 - searched / full) * 100).toFixed(1)}% | |`)
 print()
 const percent = (share: number) => `${(share * 100).toFixed(0)}%`
-const index = new ToolIndex(published)
+const index = await new ToolIndex().scope(published)
 for (const [name, labelled] of [
   ['tuning set', queries],
   ['held-out set', holdout],
@@ -119,7 +119,7 @@ for (const [name, labelled] of [
 print('| tools | index built in | search p50 | search p99 |')
 print('| --- | --- | --- | --- |')
 for (const count of [300, 3_000]) {
-  const { buildMs, p50, p99 } = latency(count)
+  const { buildMs, p50, p99 } = await latency(count)
   print(
     `| ${count} | ${buildMs.toFixed(1)} ms | ${(p50 * 1000).toFixed(0)} µs | ${(p99 * 1000).toFixed(0)} µs |`,
   )

@@ -99,8 +99,8 @@ export class Catalog {
   }
 
   /** The `search_tools` answer, over the tools this client may see. */
-  searchTools(args: unknown, ctx: ProxMCPContext | undefined): JsonObject {
-    return searchTools(this.toolViews.viewFor(ctx), args)
+  searchTools(args: unknown, ctx: ProxMCPContext | undefined): Promise<JsonObject> {
+    return searchTools(this.toolViews.searchFor(ctx), args)
   }
 
   /** A tool an upstream offers under this name that filters or access rules keep from this client. */

@@ -61,40 +61,77 @@ function paramText(schema: unknown, depth = 0): string {
     .join(' ')
 }
 
+/** What one caller may find: the tools of its view, as the view has them. */
+export interface ScopedSearch {
+  /** The best matches for a query, best first. */
+  find(query: string, limit: number): JsonObject[]
+}
+
+/** Documents indexed per turn of the event loop: a large catalog is indexed without stalling other requests. */
+const CHUNK = 200
+
 /**
- * BM25 ranking of one client's tools (MiniSearch) over their names, titles, descriptions and
- * parameters. Built once per tool view, so a search sees only what its caller may call.
+ * BM25 ranking (MiniSearch) of tools over their names, titles, descriptions and parameters, one
+ * index per catalog for every caller: each tool text is indexed once however many views list it,
+ * and a search keeps the hits in its caller's view, so it finds only what that caller may call.
  */
 export class ToolIndex {
-  private readonly search: MiniSearch<Indexed>
+  private readonly search = new MiniSearch<Indexed>({
+    fields: ['name', 'title', 'summary', 'description', 'params'],
+    tokenize: words,
+    processTerm: term,
+    searchOptions: {
+      boost: { name: 3, title: 2, summary: 2, description: 0.5, params: 0.3 },
+      processTerm: queryTerms,
+    },
+  })
+  /** A document's id by its text: tools written alike (the same tool in two views) share one. */
+  private readonly ids = new Map<string, number>()
+  private readonly idOfTool = new WeakMap<JsonObject, number>()
+  private indexed: Promise<void> = Promise.resolve()
 
-  constructor(private readonly tools: JsonObject[]) {
-    this.search = new MiniSearch<Indexed>({
-      fields: ['name', 'title', 'summary', 'description', 'params'],
-      tokenize: words,
-      processTerm: term,
-      searchOptions: {
-        boost: { name: 3, title: 2, summary: 2, description: 0.5, params: 0.3 },
-        processTerm: queryTerms,
-      },
-    })
-    this.search.addAll(
-      tools.map((tool, id) => ({
-        id,
-        name: String(tool.name),
-        title: typeof tool.title === 'string' ? tool.title : '',
-        summary: typeof tool.description === 'string' ? firstSentence(tool.description) : '',
-        description: typeof tool.description === 'string' ? tool.description : '',
-        params: paramText(tool.inputSchema),
-      })),
-    )
+  /** Search over these tools (one caller's view), once what of them is new is indexed. */
+  async scope(tools: JsonObject[]): Promise<ScopedSearch> {
+    const fresh: Indexed[] = []
+    const inScope = new Map<number, JsonObject>()
+    for (const tool of tools) inScope.set(this.idOf(tool, fresh), tool)
+    if (fresh.length > 0) {
+      this.indexed = this.indexed.then(() => this.search.addAllAsync(fresh, { chunkSize: CHUNK }))
+    }
+    await this.indexed
+    const filter = (hit: { id: number }) => inScope.has(hit.id)
+    return {
+      find: (query, limit) =>
+        this.search
+          .search(query, { filter })
+          .slice(0, limit)
+          .map((hit) => inScope.get(hit.id) as JsonObject),
+    }
   }
 
-  /** The best matches for a query, best first. */
-  find(query: string, limit: number): JsonObject[] {
-    return this.search
-      .search(query)
-      .slice(0, limit)
-      .map((hit) => this.tools[hit.id] as JsonObject)
+  private idOf(tool: JsonObject, fresh: Indexed[]): number {
+    const known = this.idOfTool.get(tool)
+    if (known !== undefined) return known
+    const document = documentOf(tool)
+    const text = Object.values(document).join('\u0000')
+    let id = this.ids.get(text)
+    if (id === undefined) {
+      id = this.ids.size
+      this.ids.set(text, id)
+      fresh.push({ id, ...document })
+    }
+    this.idOfTool.set(tool, id)
+    return id
+  }
+}
+
+function documentOf(tool: JsonObject): Omit<Indexed, 'id'> {
+  const description = typeof tool.description === 'string' ? tool.description : ''
+  return {
+    name: String(tool.name),
+    title: typeof tool.title === 'string' ? tool.title : '',
+    summary: firstSentence(description),
+    description,
+    params: paramText(tool.inputSchema),
   }
 }

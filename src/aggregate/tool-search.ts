@@ -1,6 +1,6 @@
 import { proxyErrors } from '../errors.ts'
 import type { JsonObject } from '../upstream/link.ts'
-import { ToolIndex } from './tool-index.ts'
+import type { ScopedSearch } from './tool-index.ts'
 import type { ToolView } from './tool-views.ts'
 
 export const SEARCH_TOOLS = 'search_tools'
@@ -68,14 +68,13 @@ function metaTools(count: number): JsonObject[] {
 }
 
 /** The answer to `search_tools`: the caller's best matches, as a tool result. */
-export function searchTools(view: ToolView, args: unknown): JsonObject {
+export async function searchTools(search: Promise<ScopedSearch>, args: unknown): Promise<JsonObject> {
   const { query, limit = DEFAULT_LIMIT } = (args ?? {}) as { query?: unknown; limit?: unknown }
   if (typeof query !== 'string' || query.trim() === '')
     throw proxyErrors.invalidToolArguments(SEARCH_TOOLS, 'query must be a non-empty string')
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)
     throw proxyErrors.invalidToolArguments(SEARCH_TOOLS, 'limit must be a positive integer')
-  view.index ??= new ToolIndex(view.tools)
-  const tools = view.index
+  const tools = (await search)
     .find(query, Math.min(limit, MAX_LIMIT))
     .map(({ name, title, description, inputSchema }) => ({
       name,

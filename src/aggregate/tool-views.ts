@@ -2,7 +2,7 @@ import { BoundedMap } from '../bounded-map.ts'
 import type { ProxMCPContext, ProxMCPTool } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
-import type { ToolIndex } from './tool-index.ts'
+import { type ScopedSearch, ToolIndex } from './tool-index.ts'
 
 /** Where a name the client sees really lives. */
 export interface Route {
@@ -15,9 +15,9 @@ export interface Route {
 export interface ToolView {
   tools: JsonObject[]
   routes: Map<string, Route>
-  /** With tool search on: what this client lists, and its search index, made when first needed. */
+  /** With tool search on: what this client lists, and its search, made when first needed. */
   listed?: JsonObject[]
-  index?: ToolIndex
+  search?: Promise<ScopedSearch>
 }
 
 /** Whether views differ by identity (some upstream has per-identity credentials), and how one identity's merge is made where lists do too. */
@@ -55,11 +55,14 @@ export class ToolViews {
   /** Some upstream gives each identity its own credential, and may hide its tools from those without one. */
   private perIdentity = false
   private readonly cache = new BoundedMap<string, ToolView>(MAX_CACHED_VIEWS)
+  /** The tool-search index of this catalog, shared by every view. */
+  private index = new ToolIndex()
 
   constructor(private readonly filter?: ToolFilter) {}
 
   reset(merged: Merged, identities: IdentityMode = { perIdentity: false }): void {
     this.cache.clear()
+    this.index = new ToolIndex()
     this.candidates = candidatesOf(merged)
     this.perIdentity = identities.perIdentity
     this.mergedFor = identities.mergedFor
@@ -85,6 +88,13 @@ export class ToolViews {
     }
     this.cache.set(key, view)
     return view
+  }
+
+  /** Tool search over what this client may see (the catalog's one index, scoped to its view). */
+  searchFor(ctx: ProxMCPContext | undefined): Promise<ScopedSearch> {
+    const view = this.viewFor(ctx)
+    view.search ??= this.index.scope(view.tools)
+    return view.search
   }
 
   /** Views differ by identity only where a filter or credentials make them; the proxy's own (no request) is apart. */

@@ -25,7 +25,7 @@ export async function forward(
 ): Promise<JsonObject> {
   const pluginContext = contextOf(ctx)
   const local = method === 'tools/call' ? answeredByProxy(core, params, pluginContext) : undefined
-  if (local) return local
+  if (local) return await local
   const { upstream, params: routed } = route(core, method, params, pluginContext)
   const call = beginCall(core, upstream, method, pluginContext)
   try {
@@ -51,7 +51,7 @@ function answeredByProxy(
   core: ProxyCore,
   params: Params,
   ctx: ProxMCPContext | undefined,
-): JsonObject | undefined {
+): Promise<JsonObject> | undefined {
   const { catalog } = core
   if (!catalog.searchesTools) return undefined
   if (params.name === SEARCH_TOOLS) return catalog.searchTools(params.arguments, ctx)

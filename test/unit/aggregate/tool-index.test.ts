@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { ToolIndex } from '../../../src/aggregate/tool-index.ts'
+import { type ScopedSearch, ToolIndex } from '../../../src/aggregate/tool-index.ts'
 
 const TOOLS = [
   {
@@ -24,26 +24,59 @@ const TOOLS = [
   { name: 'ping', inputSchema: { type: 'object' } },
 ]
 
-const names = (index: ToolIndex, query: string, limit = 3) =>
-  index.find(query, limit).map((tool) => tool.name)
+const names = (search: ScopedSearch, query: string, limit = 3) =>
+  search.find(query, limit).map((tool) => tool.name)
+const searchOver = (tools: typeof TOOLS) => new ToolIndex().scope(tools)
 
-test('words in snake_case and camelCase names are found, whatever their endings', () => {
-  const index = new ToolIndex(TOOLS)
+test('words in snake_case and camelCase names are found, whatever their endings', async () => {
+  const index = await searchOver(TOOLS)
   expect(names(index, 'listing directories')[0]).toBe('list_directory')
   expect(names(index, 'reading text')[0]).toBe('readTextFile')
 })
 
-test('a query word finds a tool that uses a synonym of it', () => {
-  expect(names(new ToolIndex(TOOLS), 'what is in this folder')[0]).toBe('list_directory')
+test('a query word finds a tool that uses a synonym of it', async () => {
+  expect(names(await searchOver(TOOLS), 'what is in this folder')[0]).toBe('list_directory')
 })
 
-test('parameter descriptions count, stop words do not, and the limit holds', () => {
-  const index = new ToolIndex(TOOLS)
+test('parameter descriptions count, stop words do not, and the limit holds', async () => {
+  const index = await searchOver(TOOLS)
   expect(names(index, 'enhancement')).toEqual(['create_issue'])
   expect(names(index, 'the of to a')).toEqual([])
   expect(names(index, 'file directory path', 1)).toHaveLength(1)
 })
 
-test('a tool with no description is still found by its name, and is returned whole', () => {
-  expect(new ToolIndex(TOOLS).find('ping', 1)).toEqual([{ name: 'ping', inputSchema: { type: 'object' } }])
+test('a tool with no description is still found by its name, and is returned whole', async () => {
+  expect((await searchOver(TOOLS)).find('ping', 1)).toEqual([
+    { name: 'ping', inputSchema: { type: 'object' } },
+  ])
+})
+
+test('one index serves every view: each finds only its own tools, as it names them, and a shared tool is indexed once', async () => {
+  const index = new ToolIndex()
+  const [directory, readFile, issue] = TOOLS as [(typeof TOOLS)[0], (typeof TOOLS)[0], (typeof TOOLS)[0]]
+  const renamed = { ...directory, name: 'ls' }
+  const alice = await index.scope([directory, readFile])
+  const bob = await index.scope([renamed, issue])
+  const carol = await index.scope([{ ...readFile }])
+  expect(names(alice, 'file')).toEqual(['readTextFile', 'list_directory'])
+  expect(names(bob, 'file')).toEqual(['ls'])
+  expect(names(bob, 'read the contents of a file')).not.toContain('readTextFile')
+  expect(names(alice, 'enhancement')).toEqual([])
+  expect(carol.find('read text', 1)[0]).not.toBe(readFile)
+  expect(names(carol, 'read text')).toEqual(['readTextFile'])
+  expect((index as unknown as { ids: Map<string, number> }).ids.size).toBe(4)
+})
+
+test('a large catalog is indexed a chunk at a time: other work runs while it is', async () => {
+  const tools = Array.from({ length: 3_000 }, (_, i) => ({
+    name: `tool_${i}`,
+    description: `Does task number ${i} of the kind ${i % 7 ? 'fetch' : 'store'}.`,
+    inputSchema: { type: 'object' },
+  }))
+  let ticks = 0
+  const ticking = setInterval(() => ticks++, 0)
+  const search = await new ToolIndex().scope(tools)
+  clearInterval(ticking)
+  expect(ticks).toBeGreaterThan(3)
+  expect(names(search, 'task 2999')[0]).toBe('tool_2999')
 })
