@@ -1,6 +1,7 @@
 import { callSubject, requestFacts } from '../audit/audit-events.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import { type TraceContext, traceOf } from '../tracing/tracing.ts'
+import type { JsonObject } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ProxyCore } from './scope.ts'
 
@@ -53,11 +54,36 @@ export function beginCall(
   }
 }
 
+/**
+ * A tools/call the proxy answers itself (tool search's `search_tools`): audited as a call with no
+ * upstream, and counted in `proxmcp_tool_searches_total`.
+ */
+export async function answerLocally(
+  core: ProxyCore,
+  ctx: ProxMCPContext | undefined,
+  answer: () => Promise<JsonObject>,
+): Promise<JsonObject> {
+  const startedAt = performance.now()
+  const end = (outcome: 'ok' | 'error', error?: unknown) => {
+    core.metrics.toolSearches.inc({ outcome })
+    if (core.audit) audit(core.audit, { method: 'tools/call', ctx, outcome, error, startedAt })
+  }
+  try {
+    const result = await answer()
+    end('ok')
+    return result
+  } catch (error) {
+    end('error', error)
+    throw error
+  }
+}
+
 function audit(
   trail: NonNullable<ProxyCore['audit']>,
   call: {
     method: string
-    upstream: Upstream
+    /** Absent for what the proxy answers itself. */
+    upstream?: Upstream
     ctx: ProxMCPContext | undefined
     outcome: string
     error: unknown
@@ -70,7 +96,7 @@ function audit(
     {
       event: 'call',
       method: call.method,
-      upstream: call.upstream.id,
+      ...(call.upstream ? { upstream: call.upstream.id } : { answeredBy: 'proxy' }),
       ...subject,
       ...(call.ctx && requestFacts(call.ctx)),
       outcome: call.outcome,

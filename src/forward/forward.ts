@@ -4,7 +4,7 @@ import { ProxyErrorCode, proxyErrors } from '../errors.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
-import { beginCall } from './call-lifecycle.ts'
+import { answerLocally, beginCall } from './call-lifecycle.ts'
 import { checkedToolResult } from './checked-result.ts'
 import { route } from './route.ts'
 import type { CallScope, ProxyCore } from './scope.ts'
@@ -25,7 +25,7 @@ export async function forward(
 ): Promise<JsonObject> {
   const pluginContext = contextOf(ctx)
   const local = method === 'tools/call' ? answeredByProxy(core, params, pluginContext) : undefined
-  if (local) return await local
+  if (local) return resultAsPluginsLeaveIt(core, method, await local, pluginContext)
   const { upstream, params: routed } = route(core, method, params, pluginContext)
   const call = beginCall(core, upstream, method, pluginContext)
   try {
@@ -54,7 +54,8 @@ function answeredByProxy(
 ): Promise<JsonObject> | undefined {
   const { catalog } = core
   if (!catalog.searchesTools) return undefined
-  if (params.name === SEARCH_TOOLS) return catalog.searchTools(params.arguments, ctx)
+  if (params.name === SEARCH_TOOLS)
+    return answerLocally(core, ctx, () => catalog.searchTools(params.arguments, ctx))
   if (params.name === CALL_TOOL)
     throw proxyErrors.invalidToolArguments(CALL_TOOL, 'name must be the name of a tool')
   return undefined

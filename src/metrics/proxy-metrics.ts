@@ -46,6 +46,10 @@ export class ProxyMetrics {
     'proxmcp_requests_rejected_total',
     'Requests refused by the proxy, by reason.',
   )
+  readonly toolSearches = new Counter(
+    'proxmcp_tool_searches_total',
+    'search_tools calls answered by the proxy (tool search), by outcome.',
+  )
   readonly auditDropped = new Counter(
     'proxmcp_audit_dropped_total',
     'Audit lines dropped because the audit buffer was full (the sinks could not keep up).',
@@ -102,6 +106,7 @@ export class ProxyMetrics {
       this.upstreamCalls,
       this.upstreamDuration,
       this.rejected,
+      this.toolSearches,
       this.auditDropped,
       new Gauge('proxmcp_upstream_up', 'Whether the upstream is connected (1) or not (0).', () =>
         upstreams.map((upstream) => ({

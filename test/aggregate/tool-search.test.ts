@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
 import { authPlugin, loggerPlugin, toolFilterPlugin } from '../../src/index.ts'
 import { type RunningFixture, serveV1Http } from '../fixtures/v1-server.ts'
@@ -183,3 +186,56 @@ test.each(['legacy', 'modern'] as ClientEra[])(
     }
   },
 )
+
+test('a search is audited and counted as a call the proxy answered, and onResult sees its answer', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'proxmcp-search-audit-'))
+  const file = join(folder, 'audit.log')
+  const seen: string[] = []
+  const audited = await startProxy({
+    upstreams: [{ id: 'alpha', url: alpha.url }],
+    toolSearch: true,
+    audit: { file },
+    plugins: [
+      {
+        name: 'result-watcher',
+        onResult: (ctx, result) => {
+          seen.push(String(ctx.rpc?.params?.name))
+          return result
+        },
+      },
+    ],
+  })
+  try {
+    const client = await connectClient(audited.url)
+    await client.callTool({ name: 'search_tools', arguments: { query: 'echo text back' } })
+    await expect(client.callTool({ name: 'search_tools', arguments: { query: ' ' } })).rejects.toThrow(
+      'query must be a non-empty string',
+    )
+    await client.close()
+    const metrics = await (await fetch(new URL('/metrics', audited.url))).text()
+    expect(metrics).toContain('proxmcp_tool_searches_total{outcome="ok"} 1')
+    expect(metrics).toContain('proxmcp_tool_searches_total{outcome="error"} 1')
+    expect(seen).toEqual(['search_tools'])
+    const searches = await waitFor(() => {
+      if (!existsSync(file)) return undefined
+      const found = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.name === 'search_tools')
+      return found.length === 2 ? found : undefined
+    }, 'two audited searches')
+    expect(searches[0]).toMatchObject({
+      event: 'call',
+      method: 'tools/call',
+      answeredBy: 'proxy',
+      outcome: 'ok',
+    })
+    expect(searches[0]).not.toHaveProperty('upstream')
+    expect(typeof searches[0].argumentsSha256).toBe('string')
+    expect(searches[1]).toMatchObject({ outcome: 'error', errorCode: -32602 })
+  } finally {
+    await audited.stop()
+    rmSync(folder, { recursive: true, force: true })
+  }
+})
