@@ -1,3 +1,7 @@
+const LF = 10
+/** A line ends with CRLF, LF or a bare CR (the SSE spec). */
+const LINE_END = /\r\n?|\n/g
+
 /**
  * Reads Server-Sent Events text, fed in chunks cut anywhere, as the `data` of each event (several
  * `data:` lines joined by newlines). Events without data (comments, priming events) yield nothing.
@@ -5,19 +9,21 @@
 export class SseEventReader {
   private pending = ''
   private scanned = 0
+  /** The last chunk ended with CR: an LF opening the next one belongs to that line end. */
+  private afterCR = false
   private data: string[] = []
 
   /** The data of every event that `text` completes, in order. */
   feed(text: string): string[] {
-    this.pending += text
+    this.pending += this.afterCR && text.charCodeAt(0) === LF ? text.slice(1) : text
+    this.afterCR = false
     const events: string[] = []
     let start = 0
-    let newline = this.pending.indexOf('\n', this.scanned)
-    while (newline !== -1) {
-      const end = this.pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline
-      this.line(this.pending.slice(start, end), events)
-      start = newline + 1
-      newline = this.pending.indexOf('\n', start)
+    LINE_END.lastIndex = this.scanned
+    for (let end = LINE_END.exec(this.pending); end; end = LINE_END.exec(this.pending)) {
+      this.line(this.pending.slice(start, end.index), events)
+      start = LINE_END.lastIndex
+      if (end[0] === '\r' && start === this.pending.length) this.afterCR = true
     }
     this.pending = this.pending.slice(start)
     // A long line spans chunks: the next search starts where this one ended.

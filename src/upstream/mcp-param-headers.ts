@@ -43,12 +43,18 @@ function argumentAt(args: unknown, path: string[]): unknown {
   return node
 }
 
-/** The header text of a primitive argument; undefined for null, absent and non-primitive values. */
+/** A number's header compares numerically when written as a plain decimal, otherwise as text (the SDK's rule). */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/
+
+/**
+ * The header text of a primitive argument; undefined for null, absent and non-primitive values,
+ * and for an integer beyond 2^53, for which the SDK sends no header (its text would not be exact).
+ */
 function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'boolean') return String(value)
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-  return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+  return Number.isInteger(value) && !Number.isSafeInteger(value) ? undefined : String(value)
 }
 
 function encode(text: string): string {
@@ -96,8 +102,8 @@ export function mcpParamMismatch(inputSchema: unknown, args: unknown, headers: H
     const decoded = decode(received)
     if (decoded === undefined) return `the ${name} header carries an invalid Base64 value`
     const same =
-      numeric && typeof value === 'number'
-        ? decoded.trim() !== '' && Number(decoded) === value
+      numeric && typeof value === 'number' && PLAIN_DECIMAL.test(decoded)
+        ? Number(decoded) === value
         : decoded === text
     if (!same) return `the ${name} header does not match ${path.join('.')} in the body`
   }

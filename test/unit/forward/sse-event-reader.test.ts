@@ -65,6 +65,13 @@ test('a priming event (an id and one empty data line) yields nothing, as the doc
   expect(readAll(['id: 0\ndata: \n\n'])).toEqual([])
 })
 
-test.todo('a bare CR ends a line, as the SSE spec allows', () => {
+test('a bare CR ends a line, as the SSE spec allows', () => {
   expect(readAll(['data: a\rdata: b\r\r'])).toEqual(['a\nb'])
+})
+
+test('a CRLF cut between its CR and LF is one line end, not two', () => {
+  expect(readAll(['data: a\r', '\ndata: b\r\n\r\n'])).toEqual(['a\nb'])
+  const bare = 'data: a\rdata: b\r\rdata: c\r\n\r\n'
+  for (let cut = 1; cut < bare.length; cut++)
+    expect(readAll([bare.slice(0, cut), bare.slice(cut)])).toEqual(['a\nb', 'c'])
 })
