@@ -5,21 +5,18 @@ import {
   convertLegacyHttpOptions,
   createOtlpHttpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base/node-http'
-import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import {
-  BatchSpanProcessor,
-  type ReadableSpan,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace'
+import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace'
 import { VERSION } from '../version.ts'
-import { otlpProtobuf } from './otlp-protobuf.ts'
+import { type EncodedSpans, otlpBatchSerializer } from './otlp-protobuf.ts'
 import { otlpTracing } from './otlp-tracing.ts'
+import { SpanBatches } from './span-batches.ts'
 import type { Tracing } from './tracing.ts'
 
 const MAX_QUEUED = 32_768
+/** Spans per export: serializing costs twice as much per span at 4,096. */
 const BATCH = 512
+const DELAY_MS = 1_000
 
 export interface SdkOptions {
   /** The OTLP/HTTP traces URL (`…/v1/traces`). */
@@ -33,36 +30,51 @@ export interface SdkOptions {
 
 /** Tracing exported by the OpenTelemetry SDK to an OTLP/HTTP collector: loaded only when tracing is on. */
 export function otelSdk({ url, serviceName, sampleRatio, protocol }: SdkOptions): Tracing {
+  const resource = resourceFromAttributes({ 'service.name': serviceName })
+  const instrumentationScope = { name: 'proxmcp', version: VERSION }
   // A flush at shutdown sends every queued batch at once, and one may be under way already.
   const exporterOptions = { url, concurrencyLimit: MAX_QUEUED / BATCH + 1 }
-  const processor = new BatchSpanProcessor({
-    exporter:
-      protocol === 'http/json' ? new JsonExporter(exporterOptions) : protobufExporter(exporterOptions),
-    // The SDK's defaults (2,048 queued, sent every 5 s) drop spans past about 400 requests a
-    // second. Batches stay at its 512: serializing costs twice as much per span at 4,096.
-    scheduledDelayMillis: 1_000,
-    maxQueueSize: MAX_QUEUED,
-    maxExportBatchSize: BATCH,
-  })
+  const sink =
+    protocol === 'http/json'
+      ? new BatchSpanProcessor({
+          exporter: new JsonExporter(exporterOptions),
+          // The SDK's defaults (2,048 queued, sent every 5 s) drop spans past about 400 requests a second.
+          scheduledDelayMillis: DELAY_MS,
+          maxQueueSize: MAX_QUEUED,
+          maxExportBatchSize: BATCH,
+        })
+      : new SpanBatches(
+          protobufExporter(exporterOptions, otlpBatchSerializer(resource, instrumentationScope)),
+          {
+            maxBatch: BATCH,
+            delayMs: DELAY_MS,
+          },
+        )
   const sampler = new TraceIdRatioBasedSampler(sampleRatio)
   return otlpTracing({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    instrumentationScope: { name: 'proxmcp', version: VERSION },
-    sink: processor,
-    sampled: (traceId) =>
-      sampler.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED,
-    close: () => processor.shutdown(),
+    resource,
+    instrumentationScope,
+    sink,
+    sampled:
+      sampleRatio >= 1
+        ? () => true
+        : (traceId) =>
+            sampler.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED,
+    close: () => sink.shutdown(),
   })
 }
 
-/** The SDK's OTLP/HTTP protobuf exporter, writing with `otlpProtobuf`. */
-function protobufExporter(options: { url: string; concurrencyLimit: number }) {
-  return new OTLPExporterBase<ReadableSpan[]>(
+/** The SDK's OTLP/HTTP exporter (retries, timeouts, a bound on exports under way), sending protobuf. */
+function protobufExporter(
+  options: { url: string; concurrencyLimit: number },
+  serializer: ReturnType<typeof otlpBatchSerializer>,
+) {
+  return new OTLPExporterBase<EncodedSpans>(
     createOtlpHttpExportDelegate(
       convertLegacyHttpOptions(options, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
-      otlpProtobuf,
+      serializer,
       'otlp_http_span_exporter',
-      TraceExporterMetricsHelper,
+      { name: 'span', countItems: (batch) => batch.count },
       undefined,
     ),
   )

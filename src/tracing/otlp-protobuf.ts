@@ -1,60 +1,67 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api'
-import { type IExportTraceServiceResponse, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
+import {
+  type IExportTraceServiceResponse,
+  type ISerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { ProtoWriter } from './proto-writer.ts'
 
-/** Above what one of ProxMCP's spans takes, so a batch's buffer seldom grows. */
-const BYTES_PER_SPAN = 512
+/** Spans already written as the `spans` fields of an OTLP `ScopeSpans`, ready to send. */
+export interface EncodedSpans {
+  bytes: Uint8Array
+  count: number
+}
+
 const HAS_IS_REMOTE = 0x100
 const IS_REMOTE = 0x200
 
 /**
- * An OTLP `ExportTraceServiceRequest` in protobuf, byte for byte what the SDK's
- * `ProtobufTraceSerializer` writes, in one pass and without per-span allocations: the SDK's
- * measures every field twice and converts each id through a new array, which made serializing
- * a traced request cost more than recording it.
+ * The exporter's serializer for spans written as they ended (see `SpanBatches`): it wraps them in
+ * an `ExportTraceServiceRequest` of one resource and one instrumentation scope, byte for byte what
+ * the SDK's `ProtobufTraceSerializer` writes for the same spans.
  */
-export const otlpProtobuf = {
-  serializeRequest(spans: ReadableSpan[]): Uint8Array {
-    const writer = new ProtoWriter(1024 + spans.length * BYTES_PER_SPAN)
-    for (const [resource, scopes] of byResourceAndScope(spans)) {
+export function otlpBatchSerializer(
+  resource: ReadableSpan['resource'],
+  scope: ReadableSpan['instrumentationScope'],
+): ISerializer<EncodedSpans, IExportTraceServiceResponse> {
+  return {
+    serializeRequest({ bytes }) {
+      const writer = new ProtoWriter(bytes.length + 1024)
       const resourceSpans = writer.begin(1)
       const resourceAt = writer.begin(1)
       writeAttributes(writer, resource.attributes, 1)
       writer.tag(2, 0)
       writer.varint(0)
       writer.end(resourceAt)
-      for (const scoped of scopes.values()) {
-        const scope = (scoped[0] as ReadableSpan).instrumentationScope
-        const scopeSpans = writer.begin(2)
-        const scopeAt = writer.begin(1)
-        writer.tag(1, 2)
-        writer.string(scope.name)
-        if (scope.version) {
-          writer.tag(2, 2)
-          writer.string(scope.version)
-        }
-        writer.end(scopeAt)
-        for (const span of scoped) writeSpan(writer, span)
-        if (scope.schemaUrl) {
-          writer.tag(3, 2)
-          writer.string(scope.schemaUrl)
-        }
-        writer.end(scopeSpans)
+      const scopeSpans = writer.begin(2)
+      const scopeAt = writer.begin(1)
+      writer.tag(1, 2)
+      writer.string(scope.name)
+      if (scope.version) {
+        writer.tag(2, 2)
+        writer.string(scope.version)
       }
+      writer.end(scopeAt)
+      writer.raw(bytes)
+      if (scope.schemaUrl) {
+        writer.tag(3, 2)
+        writer.string(scope.schemaUrl)
+      }
+      writer.end(scopeSpans)
       if (resource.schemaUrl) {
         writer.tag(3, 2)
         writer.string(resource.schemaUrl)
       }
       writer.end(resourceSpans)
-    }
-    return writer.finish()
-  },
-  deserializeResponse: (data: Uint8Array): IExportTraceServiceResponse =>
-    ProtobufTraceSerializer.deserializeResponse(data),
+      return writer.finish()
+    },
+    deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+  }
 }
 
-function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+/** One span, as a `spans` field of `ScopeSpans` (field for field in the SDK's order). */
+export function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   const at = writer.begin(2)
   const context = span.spanContext()
   writer.tag(1, 2)
@@ -152,22 +159,4 @@ function writeValue(writer: ProtoWriter, value: AttributeValue | null | undefine
     }
     writer.end(array)
   }
-}
-
-function byResourceAndScope(spans: ReadableSpan[]) {
-  const resources = new Map<
-    ReadableSpan['resource'],
-    Map<ReadableSpan['instrumentationScope'], ReadableSpan[]>
-  >()
-  for (const span of spans) {
-    let scopes = resources.get(span.resource)
-    if (!scopes) {
-      scopes = new Map()
-      resources.set(span.resource, scopes)
-    }
-    const scoped = scopes.get(span.instrumentationScope)
-    if (scoped) scoped.push(span)
-    else scopes.set(span.instrumentationScope, [span])
-  }
-  return resources
 }

@@ -81,6 +81,13 @@ export class ProtoWriter {
     return true
   }
 
+  /** Bytes already in the wire format. */
+  raw(bytes: Uint8Array): void {
+    this.room(bytes.length)
+    this.buffer.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
   /** Hex digits (a trace or span id) as bytes. */
   hexBytes(hex: string): void {
     const length = hex.length >> 1
