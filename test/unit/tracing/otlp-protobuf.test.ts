@@ -20,13 +20,24 @@ function recording(options = { maxBatch: 10_000, delayMs: 60_000 }) {
   const batches: EncodedSpans[] = []
   const spans: ReadableSpan[] = []
   const batcher = new SpanBatches(
-    { export: (batch, done) => (batches.push(batch), done({ code: 0 })), shutdown: async () => {} },
+    {
+      export: (batch, done) => {
+        batches.push(batch)
+        done({ code: 0 })
+      },
+      shutdown: async () => {},
+    },
     options,
   )
   const origin: SpanOrigin = {
     resource,
     instrumentationScope,
-    sink: { onEnd: (span) => (spans.push(span), batcher.onEnd(span)) },
+    sink: {
+      onEnd: (span) => {
+        spans.push(span)
+        batcher.onEnd(span)
+      },
+    },
   }
   return { origin, batches, spans, batcher }
 }
