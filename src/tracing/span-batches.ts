@@ -15,6 +15,8 @@ export interface SpanBatchesOptions {
   maxBatch: number
   /** The longest a finished span waits to be sent. */
   delayMs: number
+  /** Full batches waiting while one is sent; past that a batch is dropped rather than held. */
+  maxWaiting: number
 }
 
 /** Room for a batch of ProxMCP's spans, so that its buffer seldom grows. */
@@ -24,14 +26,15 @@ const BYTES_PER_SPAN = 400
  * A span processor that writes each span in OTLP protobuf the moment it ends, and sends the bytes
  * in batches. The SDK's batch processor keeps the span objects until the export, a second later:
  * at thousands of requests a second those survive young-generation collections, and keeping them
- * cost more CPU than writing them. Batches in flight are bounded by the exporter's concurrency
- * limit; past it an export fails and its spans are lost rather than held.
+ * cost more CPU than writing them. As the SDK's processor, it sends one batch at a time and lets
+ * a bounded number wait; at shutdown it sends them all at once.
  */
 export class SpanBatches implements SpanSink {
   private writer: ProtoWriter
   private count = 0
   private timer: ReturnType<typeof setTimeout> | undefined
-  private readonly sending = new Set<Promise<void>>()
+  private readonly waiting: EncodedSpans[] = []
+  private sending: Promise<void> | undefined
   private closed = false
 
   constructor(
@@ -45,28 +48,42 @@ export class SpanBatches implements SpanSink {
     if (this.closed) return
     writeSpan(this.writer, span)
     this.count++
-    if (this.count >= this.options.maxBatch) this.send()
-    else this.timer ??= unref(setTimeout(() => this.send(), this.options.delayMs))
+    if (this.count >= this.options.maxBatch) this.seal()
+    else this.timer ??= unref(setTimeout(() => this.seal(), this.options.delayMs))
   }
 
-  /** Sends what is written and waits for every export under way (the proxy stops). */
+  /** Sends everything written and waits for it (the proxy stops). */
   async shutdown(): Promise<void> {
     this.closed = true
-    this.send()
-    await Promise.all(this.sending)
+    this.seal()
+    const rest = this.waiting.splice(0).map((batch) => this.export(batch))
+    await Promise.all([this.sending, ...rest])
     await this.exporter.shutdown()
   }
 
-  private send(): void {
+  /** The batch being written is complete: it waits its turn, unless too many wait already. */
+  private seal(): void {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.count === 0) return
-    const batch = { bytes: this.writer.finish(), count: this.count }
+    if (this.waiting.length < this.options.maxWaiting)
+      this.waiting.push({ bytes: this.writer.finish(), count: this.count })
     this.writer = this.newWriter()
     this.count = 0
-    const sent = new Promise<void>((resolve) => this.exporter.export(batch, () => resolve()))
-    this.sending.add(sent)
-    void sent.then(() => this.sending.delete(sent))
+    if (!this.closed) this.sendNext()
+  }
+
+  private sendNext(): void {
+    const batch = this.sending ? undefined : this.waiting.shift()
+    if (!batch) return
+    this.sending = this.export(batch).then(() => {
+      this.sending = undefined
+      this.sendNext()
+    })
+  }
+
+  private export(batch: EncodedSpans): Promise<void> {
+    return new Promise((resolve) => this.exporter.export(batch, () => resolve()))
   }
 
   private newWriter(): ProtoWriter {

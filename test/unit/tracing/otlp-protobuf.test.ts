@@ -16,7 +16,7 @@ const resource = resourceFromAttributes({
 const instrumentationScope = { name: 'proxmcp', version: '9.9.9' }
 
 /** Spans as ProxMCP records them, written as they end, in batches kept here. */
-function recording(options = { maxBatch: 10_000, delayMs: 60_000 }) {
+function recording(options = { maxBatch: 10_000, delayMs: 60_000, maxWaiting: 4 }) {
   const batches: EncodedSpans[] = []
   const spans: ReadableSpan[] = []
   const batcher = new SpanBatches(
@@ -92,9 +92,10 @@ describe('spans written as they end', () => {
   })
 
   test('go out when a batch is full, after the delay, and at shutdown; none after', async () => {
-    const { origin, batches, batcher } = recording({ maxBatch: 2, delayMs: 20 })
+    const { origin, batches, batcher } = recording({ maxBatch: 2, delayMs: 20, maxWaiting: 4 })
     const span = () => new RecordedSpan(origin, 's', SpanKind.INTERNAL, {}, TRACE).end()
     for (let i = 0; i < 5; i++) span()
+    await Bun.sleep(0)
     expect(batches.map((batch) => batch.count)).toEqual([2, 2])
     await Bun.sleep(60)
     expect(batches.map((batch) => batch.count)).toEqual([2, 2, 1])
@@ -131,4 +132,31 @@ describe('spans written as they end', () => {
       expect(ours).toContain(Buffer.from(new BigUint64Array([nanos]).buffer).toString('hex'))
     }
   })
+})
+
+test('one batch is sent at a time; batches past those allowed to wait are dropped, the rest sent at shutdown', async () => {
+  const exported: number[] = []
+  const finish: (() => void)[] = []
+  const batcher = new SpanBatches(
+    {
+      export: (batch, done) => {
+        exported.push(batch.count)
+        finish.push(() => done({ code: 0 }))
+      },
+      shutdown: async () => {},
+    },
+    { maxBatch: 1, delayMs: 60_000, maxWaiting: 2 },
+  )
+  const origin = { resource, instrumentationScope, sink: batcher }
+  for (let i = 1; i <= 5; i++) new RecordedSpan(origin, `s${i}`, SpanKind.INTERNAL, {}, TRACE).end()
+  // The first is under way, two wait, two found no room.
+  expect(exported).toEqual([1])
+  finish.shift()?.()
+  await Bun.sleep(0)
+  expect(exported).toEqual([1, 1])
+  const stopped = batcher.shutdown()
+  expect(exported).toEqual([1, 1, 1])
+  for (const done of finish.splice(0)) done()
+  await stopped
+  expect(exported).toHaveLength(3)
 })
