@@ -67,6 +67,20 @@ export interface ScopedSearch {
   find(query: string, limit: number): JsonObject[]
 }
 
+/** A word the query did not have (a synonym of one it had, or a hint) counts this much as one it had. */
+const EXPANSION_WEIGHT = 0.3
+
+const URL_LIKE = /\b(?:https?:\/\/|www\.)\S+/i
+const FILE_LIKE = /(?:^|\s)[\w./~-]*\w\.[a-z0-9]{1,5}\b/i
+
+/** What the query names without saying it: a URL is a URL, `notes.md` a file. */
+function withHints(query: string): string {
+  let hinted = query
+  if (URL_LIKE.test(query)) hinted += ' url'
+  else if (FILE_LIKE.test(query)) hinted += ' file'
+  return hinted
+}
+
 /** Documents indexed per turn of the event loop: a large catalog is indexed without stalling other requests. */
 const CHUNK = 200
 
@@ -101,11 +115,14 @@ export class ToolIndex {
     await this.indexed
     const filter = (hit: { id: number }) => inScope.has(hit.id)
     return {
-      find: (query, limit) =>
-        this.search
-          .search(query, { filter })
+      find: (query, limit) => {
+        const typed = new Set(words(query).map(term))
+        const boostTerm = (stem: string) => (typed.has(stem) ? 1 : EXPANSION_WEIGHT)
+        return this.search
+          .search(withHints(query), { filter, boostTerm })
           .slice(0, limit)
-          .map((hit) => inScope.get(hit.id) as JsonObject),
+          .map((hit) => inScope.get(hit.id) as JsonObject)
+      },
     }
   }
 

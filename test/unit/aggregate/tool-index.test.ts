@@ -80,3 +80,25 @@ test('a large catalog is indexed a chunk at a time: other work runs while it is'
   expect(ticks).toBeGreaterThan(3)
   expect(names(search, 'task 2999')[0]).toBe('tool_2999')
 })
+
+test('a word the query has counts more than a synonym of it', async () => {
+  const search = await searchOver([
+    {
+      name: 'list_directory',
+      description: 'Directory listing: each directory entry of a directory.',
+      inputSchema: {},
+    },
+    { name: 'folder_info', description: 'Facts about one thing.', inputSchema: {} },
+  ] as unknown as typeof TOOLS)
+  expect(names(search, 'folder')).toEqual(['folder_info', 'list_directory'])
+})
+
+test('a URL in the query asks for a tool about URLs, a file name for one about files', async () => {
+  const search = await searchOver([
+    { name: 'fetch', description: 'Fetches a URL.', inputSchema: {} },
+    { name: 'read', description: 'Reads a file.', inputSchema: {} },
+    { name: 'ping', description: 'Checks that the server is alive.', inputSchema: {} },
+  ] as unknown as typeof TOOLS)
+  expect(names(search, 'what is at https://example.com/a?', 1)).toEqual(['fetch'])
+  expect(names(search, 'show me src/notes.md', 1)).toEqual(['read'])
+})
