@@ -30,7 +30,7 @@ export function beginCall(
   ctx: ProxMCPContext | undefined,
 ): ForwardedCall {
   if (ctx) ctx.upstream = upstream.id
-  const ended = core.metrics.startCall(upstream.id, method)
+  const ended = core.metrics.startCall(upstream.id, method, ctx?.server)
   const startedAt = performance.now()
   const span = traceOf(ctx)?.call({ id: upstream.id, transport: upstream.config.transport }, method)
   let over = false

@@ -1,5 +1,5 @@
 import type { Upstream } from '../upstream/upstream.ts'
-import { Counter, Gauge, Histogram, renderMetrics } from './registry.ts'
+import { Counter, Gauge, Histogram, type Labels, renderMetrics } from './registry.ts'
 
 /** Why the proxy turned a request away before it reached an upstream. */
 export type RejectReason =
@@ -36,7 +36,7 @@ export class ProxyMetrics {
   )
   readonly upstreamCalls = new Counter(
     'proxmcp_upstream_calls_total',
-    'Calls forwarded upstream, by outcome.',
+    'Calls forwarded upstream, by outcome (and virtual server).',
   )
   readonly upstreamDuration = new Histogram(
     'proxmcp_upstream_call_duration_seconds',
@@ -76,14 +76,18 @@ export class ProxyMetrics {
     if (reason) this.rejected.inc({ reason })
   }
 
-  /** Times one upstream call; resolve or reject the returned function when it ends. */
-  startCall(upstream: string, method: string): (outcome: 'ok' | 'error') => void {
+  /**
+   * Times one upstream call; resolve or reject the returned function when it ends. A call made
+   * through a virtual server is labelled with it (a call through `/mcp` keeps its labels as before).
+   */
+  startCall(upstream: string, method: string, server?: string): (outcome: 'ok' | 'error') => void {
     const startedAt = performance.now()
     this.inflight++
+    const labels: Labels = server === undefined ? { upstream, method } : { upstream, method, server }
     return (outcome) => {
       this.inflight--
-      this.upstreamCalls.inc({ upstream, method, outcome })
-      this.upstreamDuration.observe({ upstream, method }, (performance.now() - startedAt) / 1000)
+      this.upstreamCalls.inc({ ...labels, outcome })
+      this.upstreamDuration.observe(labels, (performance.now() - startedAt) / 1000)
     }
   }
 

@@ -1,4 +1,4 @@
-type Labels = Record<string, string>
+export type Labels = Record<string, string>
 
 interface Series {
   labels: Labels

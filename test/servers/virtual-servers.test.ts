@@ -217,6 +217,12 @@ test('the request log and the metrics name the server', async () => {
   expect(logged).toMatchObject({ server: 'coding', upstream: 'alpha', identity: 'alice' })
   const metrics = await (await fetch(`${base()}/metrics`)).text()
   expect(metrics).toMatch(/proxmcp_requests_total\{method="tools\/call",status="200",server="coding"\} \d+/)
+  expect(metrics).toMatch(
+    /proxmcp_upstream_calls_total\{upstream="alpha",method="tools\/call",server="coding",outcome="ok"\} \d+/,
+  )
+  expect(metrics).toMatch(
+    /proxmcp_upstream_call_duration_seconds_count\{upstream="alpha",method="tools\/call",server="coding"\} \d+/,
+  )
 })
 
 test('list_changed reaches only the sessions of the servers whose upstreams changed', async () => {
