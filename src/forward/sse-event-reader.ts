@@ -1,10 +1,9 @@
 const LF = 10
-/** A line ends with CRLF, LF or a bare CR (the SSE spec). */
-const LINE_END = /\r\n?|\n/g
 
 /**
  * Reads Server-Sent Events text, fed in chunks cut anywhere, as the `data` of each event (several
  * `data:` lines joined by newlines). Events without data (comments, priming events) yield nothing.
+ * A line ends with LF, CRLF or a bare CR (the SSE spec).
  */
 export class SseEventReader {
   private pending = ''
@@ -15,17 +14,24 @@ export class SseEventReader {
 
   /** The data of every event that `text` completes, in order. */
   feed(text: string): string[] {
+    if (text === '') return []
     this.pending += this.afterCR && text.charCodeAt(0) === LF ? text.slice(1) : text
     this.afterCR = false
+    const { pending } = this
     const events: string[] = []
     let start = 0
-    LINE_END.lastIndex = this.scanned
-    for (let end = LINE_END.exec(this.pending); end; end = LINE_END.exec(this.pending)) {
-      this.line(this.pending.slice(start, end.index), events)
-      start = LINE_END.lastIndex
-      if (end[0] === '\r' && start === this.pending.length) this.afterCR = true
+    // The next LF and CR, each looked for again only once passed: one scan of the text in all.
+    let lf = pending.indexOf('\n', this.scanned)
+    let cr = pending.indexOf('\r', this.scanned)
+    while (lf !== -1 || cr !== -1) {
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr
+      this.line(pending.slice(start, end), events)
+      start = end + (end === cr && lf === cr + 1 ? 2 : 1)
+      if (end === cr && start === pending.length) this.afterCR = true
+      if (lf !== -1 && lf < start) lf = pending.indexOf('\n', start)
+      if (cr !== -1 && cr < start) cr = pending.indexOf('\r', start)
     }
-    this.pending = this.pending.slice(start)
+    this.pending = pending.slice(start)
     // A long line spans chunks: the next search starts where this one ended.
     this.scanned = this.pending.length
     return events

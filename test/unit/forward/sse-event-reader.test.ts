@@ -75,3 +75,7 @@ test('a CRLF cut between its CR and LF is one line end, not two', () => {
   for (let cut = 1; cut < bare.length; cut++)
     expect(readAll([bare.slice(0, cut), bare.slice(cut)])).toEqual(['a\nb', 'c'])
 })
+
+test('an empty chunk between the CR and LF of a CRLF changes nothing', () => {
+  expect(readAll(['data: a\r', '', '\ndata: b\r\n\r\n'])).toEqual(['a\nb'])
+})
