@@ -55,8 +55,9 @@ export function beginCall(
 }
 
 /**
- * A tools/call the proxy answers itself (tool search's `search_tools`): audited as a call with no
- * upstream, and counted in `proxmcp_tool_searches_total`.
+ * A tools/call the proxy answers itself (tool search's `search_tools`), its plugins' `onResult`
+ * included: audited as a call with no upstream, counted in `proxmcp_tool_searches_total`, and a
+ * failure told to the plugins' `onError`, as for a forwarded call.
  */
 export async function answerLocally(
   core: ProxyCore,
@@ -74,6 +75,7 @@ export async function answerLocally(
     return result
   } catch (error) {
     end('error', error)
+    if (ctx) await core.plugins.onError(ctx, error)
     throw error
   }
 }

@@ -25,7 +25,7 @@ export async function forward(
 ): Promise<JsonObject> {
   const pluginContext = contextOf(ctx)
   const local = method === 'tools/call' ? answeredByProxy(core, params, pluginContext) : undefined
-  if (local) return resultAsPluginsLeaveIt(core, method, await local, pluginContext)
+  if (local) return local
   const { upstream, params: routed } = route(core, method, params, pluginContext)
   const call = beginCall(core, upstream, method, pluginContext)
   try {
@@ -55,7 +55,9 @@ function answeredByProxy(
   const { catalog } = core
   if (!catalog.searchesTools) return undefined
   if (params.name === SEARCH_TOOLS)
-    return answerLocally(core, ctx, () => catalog.searchTools(params.arguments, ctx))
+    return answerLocally(core, ctx, async () =>
+      resultAsPluginsLeaveIt(core, 'tools/call', await catalog.searchTools(params.arguments, ctx), ctx),
+    )
   if (params.name === CALL_TOOL)
     throw proxyErrors.invalidToolArguments(CALL_TOOL, 'name must be the name of a tool')
   return undefined

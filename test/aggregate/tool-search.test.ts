@@ -191,6 +191,7 @@ test('a search is audited and counted as a call the proxy answered, and onResult
   const folder = mkdtempSync(join(tmpdir(), 'proxmcp-search-audit-'))
   const file = join(folder, 'audit.log')
   const seen: string[] = []
+  const failed: string[] = []
   const audited = await startProxy({
     upstreams: [{ id: 'alpha', url: alpha.url }],
     toolSearch: true,
@@ -200,8 +201,11 @@ test('a search is audited and counted as a call the proxy answered, and onResult
         name: 'result-watcher',
         onResult: (ctx, result) => {
           seen.push(String(ctx.rpc?.params?.name))
+          const query = (ctx.rpc?.params?.arguments as { query?: string } | undefined)?.query
+          if (query === 'something forbidden') throw new Error('this search is not allowed')
           return result
         },
+        onError: (_ctx, error) => void failed.push((error as Error).message),
       },
     ],
   })
@@ -211,11 +215,15 @@ test('a search is audited and counted as a call the proxy answered, and onResult
     await expect(client.callTool({ name: 'search_tools', arguments: { query: ' ' } })).rejects.toThrow(
       'query must be a non-empty string',
     )
+    await expect(
+      client.callTool({ name: 'search_tools', arguments: { query: 'something forbidden' } }),
+    ).rejects.toThrow("plugin 'result-watcher'")
     await client.close()
     const metrics = await (await fetch(new URL('/metrics', audited.url))).text()
     expect(metrics).toContain('proxmcp_tool_searches_total{outcome="ok"} 1')
-    expect(metrics).toContain('proxmcp_tool_searches_total{outcome="error"} 1')
-    expect(seen).toEqual(['search_tools'])
+    expect(metrics).toContain('proxmcp_tool_searches_total{outcome="error"} 2')
+    expect(seen).toEqual(['search_tools', 'search_tools'])
+    expect(failed).toHaveLength(2)
     const searches = await waitFor(() => {
       if (!existsSync(file)) return undefined
       const found = readFileSync(file, 'utf8')
@@ -223,8 +231,8 @@ test('a search is audited and counted as a call the proxy answered, and onResult
         .split('\n')
         .map((line) => JSON.parse(line))
         .filter((line) => line.name === 'search_tools')
-      return found.length === 2 ? found : undefined
-    }, 'two audited searches')
+      return found.length === 3 ? found : undefined
+    }, 'three audited searches')
     expect(searches[0]).toMatchObject({
       event: 'call',
       method: 'tools/call',
@@ -234,6 +242,7 @@ test('a search is audited and counted as a call the proxy answered, and onResult
     expect(searches[0]).not.toHaveProperty('upstream')
     expect(typeof searches[0].argumentsSha256).toBe('string')
     expect(searches[1]).toMatchObject({ outcome: 'error', errorCode: -32602 })
+    expect(searches[2]).toMatchObject({ answeredBy: 'proxy', outcome: 'error' })
   } finally {
     await audited.stop()
     rmSync(folder, { recursive: true, force: true })
