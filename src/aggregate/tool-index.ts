@@ -71,7 +71,8 @@ export interface ScopedSearch {
 const EXPANSION_WEIGHT = 0.3
 
 const URL_LIKE = /\b(?:https?:\/\/|www\.)\S+/i
-const FILE_LIKE = /(?:^|\s)[\w./~-]*\w\.[a-z0-9]{1,5}\b/i
+const FILE_LIKE =
+  /\w\.(?:md|txt|json|jsonc|ya?ml|toml|ini|env|csv|tsv|log|xml|html?|css|[cm]?[jt]sx?|py|rb|go|rs|java|kt|c|h|cpp|cs|php|sh|sql|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|webp|svg|mp[34]|wav|zip|tar|gz)\b/i
 
 /** What the query names without saying it: a URL is a URL, `notes.md` a file. */
 function withHints(query: string): string {
@@ -88,6 +89,8 @@ const CHUNK = 200
  * BM25 ranking (MiniSearch) of tools over their names, titles, descriptions and parameters, one
  * index per catalog for every caller: each tool text is indexed once however many views list it,
  * and a search keeps the hits in its caller's view, so it finds only what that caller may call.
+ * Term statistics are the index's, so a tool text only some views list can change the order of
+ * another view's hits, never which tools it finds.
  */
 export class ToolIndex {
   private readonly search = new MiniSearch<Indexed>({
@@ -101,7 +104,6 @@ export class ToolIndex {
   })
   /** A document's id by its text: tools written alike (the same tool in two views) share one. */
   private readonly ids = new Map<string, number>()
-  private readonly idOfTool = new WeakMap<JsonObject, number>()
   private indexed: Promise<void> = Promise.resolve()
 
   /** Search over these tools (one caller's view), once what of them is new is indexed. */
@@ -126,18 +128,20 @@ export class ToolIndex {
     }
   }
 
+  /** Tool texts indexed so far. */
+  get size(): number {
+    return this.ids.size
+  }
+
   private idOf(tool: JsonObject, fresh: Indexed[]): number {
-    const known = this.idOfTool.get(tool)
-    if (known !== undefined) return known
     const document = documentOf(tool)
-    const text = Object.values(document).join('\u0000')
+    const text = JSON.stringify(Object.values(document))
     let id = this.ids.get(text)
     if (id === undefined) {
       id = this.ids.size
       this.ids.set(text, id)
       fresh.push({ id, ...document })
     }
-    this.idOfTool.set(tool, id)
     return id
   }
 }

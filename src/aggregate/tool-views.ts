@@ -37,6 +37,10 @@ export type ToolFilter = (tools: ProxMCPTool[], ctx: ProxMCPContext | undefined)
 /** Identities whose views are kept; JWT subjects are unbounded in number. */
 const MAX_CACHED_VIEWS = 1_000
 
+/** Tool texts the shared search index may hold: a few times the catalog, however views vary it. */
+const INDEX_BOUND_PER_TOOL = 4
+const MIN_INDEX_BOUND = 2_000
+
 /** The key of the proxy's own view (no request, as the status page's): no identity can be it. */
 const NO_REQUEST = '\u0000'
 
@@ -93,7 +97,12 @@ export class ToolViews {
   /** Tool search over what this client may see (the catalog's one index, scoped to its view). */
   searchFor(ctx: ProxMCPContext | undefined): Promise<ScopedSearch> {
     const view = this.viewFor(ctx)
-    view.search ??= this.index.scope(view.tools)
+    if (!view.search) {
+      // Views that rename or re-describe tools add texts of their own: past a bound, start afresh.
+      if (this.index.size > Math.max(MIN_INDEX_BOUND, INDEX_BOUND_PER_TOOL * this.candidates.length))
+        this.index = new ToolIndex()
+      view.search = this.index.scope(view.tools)
+    }
     return view.search
   }
 

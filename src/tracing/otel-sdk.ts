@@ -48,7 +48,7 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol }: SdkOptions)
           {
             maxBatch: BATCH,
             delayMs: DELAY_MS,
-            maxWaiting: MAX_QUEUED / BATCH,
+            maxWaitingSpans: MAX_QUEUED,
           },
         )
   const sampler = new TraceIdRatioBasedSampler(sampleRatio)

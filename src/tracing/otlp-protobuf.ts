@@ -19,7 +19,9 @@ const IS_REMOTE = 0x200
 /**
  * The exporter's serializer for spans written as they ended (see `SpanBatches`): it wraps them in
  * an `ExportTraceServiceRequest` of one resource and one instrumentation scope, byte for byte what
- * the SDK's `ProtobufTraceSerializer` writes for the same spans.
+ * the SDK's `ProtobufTraceSerializer` writes for the same spans, as long as their attribute values
+ * are what ProxMCP sets: strings, booleans, non-negative integers and other numbers. (The SDK writes
+ * a negative integer as a varint, where this writes a double.)
  */
 export function otlpBatchSerializer(
   resource: ReadableSpan['resource'],
@@ -62,6 +64,8 @@ export function otlpBatchSerializer(
 
 /** One span, as a `spans` field of `ScopeSpans` (field for field in the SDK's order). */
 export function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+  // ProxMCP's spans have no links; a span that has them is not one of its own.
+  if (span.links.length > 0) throw new Error('otlp-protobuf does not write span links')
   const at = writer.begin(2)
   const context = span.spanContext()
   writer.tag(1, 2)
@@ -99,8 +103,6 @@ export function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   }
   writer.tag(12, 0)
   writer.varint(span.droppedEventsCount)
-  // ProxMCP's spans have no links; a span that has them is not one of its own.
-  if (span.links.length > 0) throw new Error('otlpProtobuf does not write span links')
   writer.tag(14, 0)
   writer.varint(span.droppedLinksCount)
   const status = writer.begin(15)

@@ -15,8 +15,8 @@ export interface SpanBatchesOptions {
   maxBatch: number
   /** The longest a finished span waits to be sent. */
   delayMs: number
-  /** Full batches waiting while one is sent; past that a batch is dropped rather than held. */
-  maxWaiting: number
+  /** Spans waiting while a batch is sent; past that a batch is dropped rather than held. */
+  maxWaitingSpans: number
 }
 
 /** Room for a batch of ProxMCP's spans, so that its buffer seldom grows. */
@@ -34,6 +34,7 @@ export class SpanBatches implements SpanSink {
   private count = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly waiting: EncodedSpans[] = []
+  private waitingSpans = 0
   private sending: Promise<void> | undefined
   private closed = false
 
@@ -57,17 +58,20 @@ export class SpanBatches implements SpanSink {
     this.closed = true
     this.seal()
     const rest = this.waiting.splice(0).map((batch) => this.export(batch))
+    this.waitingSpans = 0
     await Promise.all([this.sending, ...rest])
     await this.exporter.shutdown()
   }
 
-  /** The batch being written is complete: it waits its turn, unless too many wait already. */
+  /** The batch being written is complete: it waits its turn, unless too many spans wait already. */
   private seal(): void {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.count === 0) return
-    if (this.waiting.length < this.options.maxWaiting)
+    if (this.waitingSpans + this.count <= this.options.maxWaitingSpans) {
       this.waiting.push({ bytes: this.writer.finish(), count: this.count })
+      this.waitingSpans += this.count
+    }
     this.writer = this.newWriter()
     this.count = 0
     if (!this.closed) this.sendNext()
@@ -76,6 +80,7 @@ export class SpanBatches implements SpanSink {
   private sendNext(): void {
     const batch = this.sending ? undefined : this.waiting.shift()
     if (!batch) return
+    this.waitingSpans -= batch.count
     this.sending = this.export(batch).then(() => {
       this.sending = undefined
       this.sendNext()

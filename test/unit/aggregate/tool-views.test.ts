@@ -156,3 +156,18 @@ test('an upstream with per-identity credentials lists its tools only to identiti
     ROUTES.beta_write = { upstream: beta, name: 'write' }
   }
 })
+
+test('identities whose filters rewrite tool texts do not grow the shared search index without bound', async () => {
+  const personal: ToolFilter = (tools, c) =>
+    tools.map((tool) => ({ ...tool, description: `for ${c?.identity}` }))
+  const toolViews = views(personal)
+  const index = () => (toolViews as unknown as { index: { size: number } }).index
+  let largest = 0
+  for (let i = 0; i < 2_100; i++) {
+    const found = (await toolViews.searchFor(ctx(`user-${i}`))).find(`user-${i}`, 3)
+    expect(found).toHaveLength(3)
+    largest = Math.max(largest, index().size)
+  }
+  expect(largest).toBeLessThanOrEqual(2_000 + TOOLS.length)
+  expect(index().size).toBeLessThan(500)
+}, 30_000)

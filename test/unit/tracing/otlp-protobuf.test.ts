@@ -16,7 +16,7 @@ const resource = resourceFromAttributes({
 const instrumentationScope = { name: 'proxmcp', version: '9.9.9' }
 
 /** Spans as ProxMCP records them, written as they end, in batches kept here. */
-function recording(options = { maxBatch: 10_000, delayMs: 60_000, maxWaiting: 4 }) {
+function recording(options = { maxBatch: 10_000, delayMs: 60_000, maxWaitingSpans: 100_000 }) {
   const batches: EncodedSpans[] = []
   const spans: ReadableSpan[] = []
   const batcher = new SpanBatches(
@@ -92,7 +92,7 @@ describe('spans written as they end', () => {
   })
 
   test('go out when a batch is full, after the delay, and at shutdown; none after', async () => {
-    const { origin, batches, batcher } = recording({ maxBatch: 2, delayMs: 20, maxWaiting: 4 })
+    const { origin, batches, batcher } = recording({ maxBatch: 2, delayMs: 20, maxWaitingSpans: 100_000 })
     const span = () => new RecordedSpan(origin, 's', SpanKind.INTERNAL, {}, TRACE).end()
     for (let i = 0; i < 5; i++) span()
     await Bun.sleep(0)
@@ -134,7 +134,7 @@ describe('spans written as they end', () => {
   })
 })
 
-test('one batch is sent at a time; batches past those allowed to wait are dropped, the rest sent at shutdown', async () => {
+test('one batch is sent at a time; batches past the spans allowed to wait are dropped, the rest sent at shutdown', async () => {
   const exported: number[] = []
   const finish: (() => void)[] = []
   const batcher = new SpanBatches(
@@ -145,7 +145,7 @@ test('one batch is sent at a time; batches past those allowed to wait are droppe
       },
       shutdown: async () => {},
     },
-    { maxBatch: 1, delayMs: 60_000, maxWaiting: 2 },
+    { maxBatch: 1, delayMs: 60_000, maxWaitingSpans: 2 },
   )
   const origin = { resource, instrumentationScope, sink: batcher }
   for (let i = 1; i <= 5; i++) new RecordedSpan(origin, `s${i}`, SpanKind.INTERNAL, {}, TRACE).end()
@@ -159,4 +159,20 @@ test('one batch is sent at a time; batches past those allowed to wait are droppe
   for (const done of finish.splice(0)) done()
   await stopped
   expect(exported).toHaveLength(3)
+})
+
+test('while an export is slow, small batches sealed by the timer wait up to the span bound, not a batch count', async () => {
+  const exported: number[] = []
+  const batcher = new SpanBatches(
+    { export: (batch) => void exported.push(batch.count), shutdown: async () => {} },
+    { maxBatch: 512, delayMs: 1, maxWaitingSpans: 1_000 },
+  )
+  const origin = { resource, instrumentationScope, sink: batcher }
+  for (let i = 0; i < 100; i++) {
+    new RecordedSpan(origin, 's', SpanKind.INTERNAL, {}, TRACE).end()
+    await Bun.sleep(2)
+  }
+  // The first export never finishes; the 99 one-span batches sealed since all wait.
+  expect(exported).toEqual([1])
+  expect((batcher as unknown as { waiting: unknown[] }).waiting).toHaveLength(99)
 })
