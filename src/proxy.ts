@@ -75,6 +75,7 @@ function auditTrail(
 async function setUpTracing(
   config: ResolvedConfig['tracing'],
   provider: TracerProvider | undefined,
+  logger: Logger,
 ): Promise<Tracing | undefined> {
   if (!config && !provider) return undefined
   if (provider) {
@@ -87,6 +88,7 @@ async function setUpTracing(
     serviceName: config?.serviceName ?? 'proxmcp',
     sampleRatio: config?.sampleRatio ?? 1,
     protocol: config?.protocol ?? 'http/protobuf',
+    warn: (message) => logger.warn(message),
   })
 }
 
@@ -160,7 +162,7 @@ export class ProxMCP {
       },
     )
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
-    this.tracingReady = setUpTracing(this.config.tracing, tracerProvider).then(
+    this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, this.logger).then(
       (tracing) => {
         this.tracing = tracing
       },

@@ -8,6 +8,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace'
 import { VERSION } from '../version.ts'
+import { lossReport } from './loss-report.ts'
 import { type EncodedSpans, otlpBatchSerializer } from './otlp-protobuf.ts'
 import { otlpTracing } from './otlp-tracing.ts'
 import { SpanBatches } from './span-batches.ts'
@@ -26,10 +27,12 @@ export interface SdkOptions {
   sampleRatio: number
   /** OTLP's default encoding is protobuf; JSON is larger and slower to write. */
   protocol: 'http/protobuf' | 'http/json'
+  /** Where lost spans are told (the proxy's log). */
+  warn: (message: string) => void
 }
 
 /** Tracing exported by the OpenTelemetry SDK to an OTLP/HTTP collector: loaded only when tracing is on. */
-export function otelSdk({ url, serviceName, sampleRatio, protocol }: SdkOptions): Tracing {
+export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOptions): Tracing {
   const resource = resourceFromAttributes({ 'service.name': serviceName })
   const instrumentationScope = { name: 'proxmcp', version: VERSION }
   // A flush at shutdown sends every queued batch at once, and one may be under way already.
@@ -49,6 +52,7 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol }: SdkOptions)
             maxBatch: BATCH,
             delayMs: DELAY_MS,
             maxWaitingSpans: MAX_QUEUED,
+            onLost: lossReport(warn),
           },
         )
   const sampler = new TraceIdRatioBasedSampler(sampleRatio)

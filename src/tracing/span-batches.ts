@@ -6,7 +6,7 @@ import type { SpanSink } from './recorded-span.ts'
 
 /** Where batches go: the SDK's OTLP exporter, with `otlpBatchSerializer`. */
 export interface BatchExporter {
-  export(batch: EncodedSpans, done: (result: { code: number }) => void): void
+  export(batch: EncodedSpans, done: (result: { code: number; error?: Error }) => void): void
   shutdown(): Promise<void>
 }
 
@@ -17,6 +17,8 @@ export interface SpanBatchesOptions {
   delayMs: number
   /** Spans waiting while a batch is sent; past that a batch is dropped rather than held. */
   maxWaitingSpans: number
+  /** Spans that will not reach the collector, and why. */
+  onLost?: (spans: number, reason: string) => void
 }
 
 /** Room for a batch of ProxMCP's spans, so that its buffer seldom grows. */
@@ -71,6 +73,8 @@ export class SpanBatches implements SpanSink {
     if (this.waitingSpans + this.count <= this.options.maxWaitingSpans) {
       this.waiting.push({ bytes: this.writer.finish(), count: this.count })
       this.waitingSpans += this.count
+    } else {
+      this.options.onLost?.(this.count, `${this.waitingSpans} spans already wait for the collector`)
     }
     this.writer = this.newWriter()
     this.count = 0
@@ -88,10 +92,21 @@ export class SpanBatches implements SpanSink {
   }
 
   private export(batch: EncodedSpans): Promise<void> {
-    return new Promise((resolve) => this.exporter.export(batch, () => resolve()))
+    return new Promise((resolve) =>
+      this.exporter.export(batch, ({ code, error }) => {
+        if (code !== 0) this.options.onLost?.(batch.count, failure(error))
+        resolve()
+      }),
+    )
   }
 
   private newWriter(): ProtoWriter {
     return new ProtoWriter(this.options.maxBatch * BYTES_PER_SPAN)
   }
+}
+
+/** The exporter's error as a person reads it: an HTTP status where the collector gave one. */
+function failure(error: (Error & { code?: unknown }) | undefined): string {
+  if (!error) return 'the export failed'
+  return typeof error.code === 'number' ? `HTTP ${error.code} ${error.message}` : error.message
 }

@@ -107,6 +107,37 @@ test("tracing: { protocol: 'http/json' } exports OTLP JSON", async () => {
   }
 })
 
+test('spans a collector refuses are told in the log, once, with its reason', async () => {
+  const refusing = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch: async (request) => {
+      await request.arrayBuffer()
+      return new Response('bad payload', { status: 400 })
+    },
+  })
+  const upstream = serveV1Http({ name: 'alpha' })
+  const proxy = await startProxy({
+    upstreams: [{ id: 'alpha', url: upstream.url }],
+    tracing: { endpoint: `http://127.0.0.1:${refusing.port}/v1/traces` },
+  })
+  try {
+    const client = await connectClient(proxy.url)
+    for (let i = 0; i < 3; i++) await client.callTool({ name: 'meta_echo', arguments: {} })
+    await client.close()
+    const warning = await waitFor(
+      () => proxy.logs.find((line) => line.includes('spans were not exported')),
+      'a warning about the refused spans',
+    )
+    expect(warning).toMatch(/tracing: \d+ spans were not exported \(.*400.*\)/)
+    expect(proxy.logs.filter((line) => line.includes('spans were not exported'))).toHaveLength(1)
+  } finally {
+    await proxy.stop()
+    await upstream.close()
+    refusing.stop(true)
+  }
+})
+
 test('with tracing off, nothing of OpenTelemetry is loaded', async () => {
   const upstream = serveV1Http({ name: 'alpha' })
   const script = `
