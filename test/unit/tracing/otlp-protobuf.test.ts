@@ -177,36 +177,32 @@ test('while an export is slow, small batches sealed by the timer wait up to the 
   expect((batcher as unknown as { waiting: unknown[] }).waiting).toHaveLength(99)
 })
 
-test('lost spans are told: a failed export with its reason, a batch with no room to wait', async () => {
+test('lost spans are told: a batch with no room to wait, a failed export with its reason', async () => {
   const lost: string[] = []
-  const batcher = new SpanBatches(
-    {
-      export: (_batch, done) => done({ code: 1, error: new Error('collector said 400') }),
-      shutdown: async () => {},
-    },
-    {
-      maxBatch: 1,
-      delayMs: 60_000,
-      maxWaitingSpans: 0,
-      onLost: (spans, why) => void lost.push(`${spans}: ${why}`),
-    },
-  )
-  new RecordedSpan({ resource, instrumentationScope, sink: batcher }, 's', SpanKind.INTERNAL, {}, TRACE).end()
-  await batcher.shutdown()
-  expect(lost).toEqual(['1: 0 spans already wait for the collector'])
-  const failing = new SpanBatches(
-    {
-      export: (_batch, done) => done({ code: 1, error: new Error('collector said 400') }),
-      shutdown: async () => {},
-    },
-    {
-      maxBatch: 1,
-      delayMs: 60_000,
-      maxWaitingSpans: 10,
-      onLost: (spans, why) => void lost.push(`${spans}: ${why}`),
-    },
-  )
-  new RecordedSpan({ resource, instrumentationScope, sink: failing }, 's', SpanKind.INTERNAL, {}, TRACE).end()
-  await failing.shutdown()
-  expect(lost[1]).toBe('1: collector said 400')
+  /** One span through batches whose collector refuses everything. */
+  const oneSpanRefused = async (maxWaitingSpans: number) => {
+    const batcher = new SpanBatches(
+      {
+        export: (_batch, done) => done({ code: 1, error: new Error('collector said no') }),
+        shutdown: async () => {},
+      },
+      {
+        maxBatch: 1,
+        delayMs: 60_000,
+        maxWaitingSpans,
+        onLost: (spans, why) => void lost.push(`${spans}: ${why}`),
+      },
+    )
+    new RecordedSpan(
+      { resource, instrumentationScope, sink: batcher },
+      's',
+      SpanKind.INTERNAL,
+      {},
+      TRACE,
+    ).end()
+    await batcher.shutdown()
+  }
+  await oneSpanRefused(0)
+  await oneSpanRefused(10)
+  expect(lost).toEqual(['1: 0 spans already wait for the collector', '1: collector said no'])
 })
