@@ -1,4 +1,4 @@
-import MiniSearch from 'minisearch'
+import MiniSearch, { type Query } from 'minisearch'
 import { stemmer } from 'stemmer'
 import type { JsonObject } from '../upstream/link.ts'
 import { SYNONYM_GROUPS } from './tool-synonyms.ts'
@@ -33,16 +33,11 @@ function term(word: string): string | null {
   return STOP_WORDS.has(lower) ? null : stemmer(lower)
 }
 
-/** Each stem's synonyms, stemmed: a query term is expanded to them. */
+/** Each stem's synonyms, stemmed: a query term is expanded to them (see `find`). */
 const SYNONYMS = new Map<string, string[]>()
 for (const group of SYNONYM_GROUPS) {
   const stems = group.map((word) => stemmer(word))
   for (const stem of stems) SYNONYMS.set(stem, [...new Set([...(SYNONYMS.get(stem) ?? [stem]), ...stems])])
-}
-
-function queryTerms(word: string): string[] | null {
-  const stem = term(word)
-  return stem === null ? null : (SYNONYMS.get(stem) ?? [stem])
 }
 
 function firstSentence(text: string): string {
@@ -68,18 +63,46 @@ export interface ScopedSearch {
 }
 
 /** A word the query did not have (a synonym of one it had, or a hint) counts this much as one it had. */
-const EXPANSION_WEIGHT = 0.3
+const EXPANSION_WEIGHT = 0.5
 
 const URL_LIKE = /\b(?:https?:\/\/|www\.)\S+/i
 const FILE_LIKE =
   /\w\.(?:md|txt|json|jsonc|ya?ml|toml|ini|env|csv|tsv|log|xml|html?|css|[cm]?[jt]sx?|py|rb|go|rs|java|kt|c|h|cpp|cs|php|sh|sql|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|webp|svg|mp[34]|wav|zip|tar|gz)\b/i
 
 /** What the query names without saying it: a URL is a URL, `notes.md` a file. */
-function withHints(query: string): string {
-  let hinted = query
-  if (URL_LIKE.test(query)) hinted += ' url'
-  else if (FILE_LIKE.test(query)) hinted += ' file'
-  return hinted
+function hintOf(query: string): string | undefined {
+  if (URL_LIKE.test(query)) return 'url'
+  if (FILE_LIKE.test(query)) return 'file'
+  return undefined
+}
+
+/** Where a synonym is looked for: what a tool is, not every word of its details. */
+const EXPANSION_FIELDS = ['name', 'title', 'summary']
+
+const asIs = (stem: string) => stem
+
+/**
+ * The words of a query, stemmed, looked for in every field; their synonyms, and what the query
+ * names without saying it, at half weight and only in what a tool is (name, title, first sentence).
+ */
+function toolQuery(text: string): Query {
+  const typed = [...new Set(words(text).map(term))].filter((stem) => stem !== null)
+  const expansions = new Set(typed.flatMap((stem) => SYNONYMS.get(stem) ?? []))
+  for (const stem of typed) expansions.delete(stem)
+  const hint = hintOf(text)
+  if (hint && !typed.includes(hint)) expansions.add(hint)
+  return {
+    combineWith: 'OR',
+    queries: [
+      { queries: [typed.join(' ')], processTerm: asIs },
+      {
+        queries: [[...expansions].join(' ')],
+        processTerm: asIs,
+        fields: EXPANSION_FIELDS,
+        boostTerm: () => EXPANSION_WEIGHT,
+      },
+    ],
+  }
 }
 
 /** Documents indexed per turn of the event loop: a large catalog is indexed without stalling other requests. */
@@ -99,7 +122,6 @@ export class ToolIndex {
     processTerm: term,
     searchOptions: {
       boost: { name: 3, title: 2, summary: 2, description: 0.5, params: 0.3 },
-      processTerm: queryTerms,
     },
   })
   /** A document's id by its text: tools written alike (the same tool in two views) share one. */
@@ -117,14 +139,11 @@ export class ToolIndex {
     await this.indexed
     const filter = (hit: { id: number }) => inScope.has(hit.id)
     return {
-      find: (query, limit) => {
-        const typed = new Set(words(query).map(term))
-        const boostTerm = (stem: string) => (typed.has(stem) ? 1 : EXPANSION_WEIGHT)
-        return this.search
-          .search(withHints(query), { filter, boostTerm })
+      find: (query, limit) =>
+        this.search
+          .search(toolQuery(query), { filter })
           .slice(0, limit)
-          .map((hit) => inScope.get(hit.id) as JsonObject)
-      },
+          .map((hit) => inScope.get(hit.id) as JsonObject),
     }
   }
 
