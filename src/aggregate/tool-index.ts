@@ -80,6 +80,8 @@ function hintOf(query: string): string | undefined {
 const EXPANSION_FIELDS = ['name', 'title', 'summary']
 
 const asIs = (stem: string) => stem
+/** Stems are joined with spaces to make a query: split there only (a stem may not be a `words` word). */
+const bySpace = (stems: string) => stems.split(' ')
 
 /**
  * The words of a query, stemmed, looked for in every field; their synonyms, and what the query
@@ -94,9 +96,10 @@ function toolQuery(text: string): Query {
   return {
     combineWith: 'OR',
     queries: [
-      { queries: [typed.join(' ')], processTerm: asIs },
+      { queries: [typed.join(' ')], tokenize: bySpace, processTerm: asIs },
       {
         queries: [[...expansions].join(' ')],
+        tokenize: bySpace,
         processTerm: asIs,
         fields: EXPANSION_FIELDS,
         boostTerm: () => EXPANSION_WEIGHT,

@@ -26,8 +26,10 @@ export class SseEventReader {
     while (lf !== -1 || cr !== -1) {
       const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr
       this.line(pending.slice(start, end), events)
-      start = end + (end === cr && lf === cr + 1 ? 2 : 1)
-      if (end === cr && start === pending.length) this.afterCR = true
+      const crlf = end === cr && lf === cr + 1
+      start = end + (crlf ? 2 : 1)
+      // A bare CR ending the text may be the first half of a CRLF cut between chunks.
+      if (end === cr && !crlf && start === pending.length) this.afterCR = true
       if (lf !== -1 && lf < start) lf = pending.indexOf('\n', start)
       if (cr !== -1 && cr < start) cr = pending.indexOf('\r', start)
     }

@@ -2,23 +2,32 @@ import { unref } from '../unref.ts'
 
 /**
  * Tells of spans lost on the way to the collector without a line per batch: the first loss at
- * once, then what was lost since, at most once a minute.
+ * once, then what was lost since, at most once a minute, and what is left untold at `flush`.
  */
-export function lossReport(warn: (message: string) => void, everyMs = 60_000) {
-  let lost = 0
-  let reason = ''
-  let quietUntil = 0
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const tell = () => {
-    timer = undefined
-    quietUntil = Date.now() + everyMs
-    warn(`tracing: ${lost} spans were not exported (${reason})`)
-    lost = 0
+export class LossReport {
+  private lost = 0
+  private reason = ''
+  private quietUntil = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(
+    private readonly warn: (message: string) => void,
+    private readonly everyMs = 60_000,
+  ) {}
+
+  readonly add = (spans: number, why: string): void => {
+    this.lost += spans
+    this.reason = why
+    if (Date.now() >= this.quietUntil) this.flush()
+    else if (!this.timer) this.timer = unref(setTimeout(this.flush, this.quietUntil - Date.now()))
   }
-  return (spans: number, why: string) => {
-    lost += spans
-    reason = why
-    if (Date.now() >= quietUntil) tell()
-    else if (!timer) timer = unref(setTimeout(tell, quietUntil - Date.now()))
+
+  readonly flush = (): void => {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.lost === 0) return
+    this.quietUntil = Date.now() + this.everyMs
+    this.warn(`tracing: ${this.lost} spans were not exported (${this.reason})`)
+    this.lost = 0
   }
 }

@@ -8,7 +8,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace'
 import { VERSION } from '../version.ts'
-import { lossReport } from './loss-report.ts'
+import { LossReport } from './loss-report.ts'
 import { type EncodedSpans, otlpBatchSerializer } from './otlp-protobuf.ts'
 import { otlpTracing } from './otlp-tracing.ts'
 import { SpanBatches } from './span-batches.ts'
@@ -37,6 +37,7 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOp
   const instrumentationScope = { name: 'proxmcp', version: VERSION }
   // A flush at shutdown sends every queued batch at once, and one may be under way already.
   const exporterOptions = { url, concurrencyLimit: MAX_QUEUED / BATCH + 1 }
+  const losses = new LossReport(warn)
   const sink =
     protocol === 'http/json'
       ? new BatchSpanProcessor({
@@ -52,7 +53,8 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOp
             maxBatch: BATCH,
             delayMs: DELAY_MS,
             maxWaitingSpans: MAX_QUEUED,
-            onLost: lossReport(warn),
+            maxConcurrentExports: exporterOptions.concurrencyLimit,
+            onLost: losses.add,
           },
         )
   const sampler = new TraceIdRatioBasedSampler(sampleRatio)
@@ -65,7 +67,10 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOp
         ? () => true
         : (traceId) =>
             sampler.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED,
-    close: () => sink.shutdown(),
+    close: async () => {
+      await sink.shutdown()
+      losses.flush()
+    },
   })
 }
 

@@ -17,6 +17,8 @@ export interface SpanBatchesOptions {
   delayMs: number
   /** Spans waiting while a batch is sent; past that a batch is dropped rather than held. */
   maxWaitingSpans: number
+  /** Exports the exporter takes at once: at shutdown, what waits is sent in waves of this many. */
+  maxConcurrentExports: number
   /** Spans that will not reach the collector, and why. */
   onLost?: (spans: number, reason: string) => void
 }
@@ -29,7 +31,7 @@ const BYTES_PER_SPAN = 400
  * in batches. The SDK's batch processor keeps the span objects until the export, a second later:
  * at thousands of requests a second those survive young-generation collections, and keeping them
  * cost more CPU than writing them. As the SDK's processor, it sends one batch at a time and lets
- * a bounded number wait; at shutdown it sends them all at once.
+ * a bounded number of spans wait; at shutdown it sends what waits as fast as the exporter takes it.
  */
 export class SpanBatches implements SpanSink {
   private writer: ProtoWriter
@@ -59,9 +61,13 @@ export class SpanBatches implements SpanSink {
   async shutdown(): Promise<void> {
     this.closed = true
     this.seal()
-    const rest = this.waiting.splice(0).map((batch) => this.export(batch))
+    const rest = this.waiting.splice(0)
     this.waitingSpans = 0
-    await Promise.all([this.sending, ...rest])
+    // One export may be under way already: the waves leave room for it.
+    const wave = Math.max(1, this.options.maxConcurrentExports - 1)
+    for (let at = 0; at < rest.length; at += wave)
+      await Promise.all(rest.slice(at, at + wave).map((batch) => this.export(batch)))
+    await this.sending
     await this.exporter.shutdown()
   }
 
@@ -91,13 +97,19 @@ export class SpanBatches implements SpanSink {
     })
   }
 
+  /** Resolves when the batch is sent or lost (and told), never rejects. */
   private export(batch: EncodedSpans): Promise<void> {
-    return new Promise((resolve) =>
-      this.exporter.export(batch, ({ code, error }) => {
+    return new Promise((resolve) => {
+      const ended = ({ code, error }: { code: number; error?: Error }) => {
         if (code !== 0) this.options.onLost?.(batch.count, failure(error))
         resolve()
-      }),
-    )
+      }
+      try {
+        this.exporter.export(batch, ended)
+      } catch (error) {
+        ended({ code: 1, error: error as Error })
+      }
+    })
   }
 
   private newWriter(): ProtoWriter {

@@ -102,3 +102,10 @@ test('a URL in the query asks for a tool about URLs, a file name for one about f
   expect(names(search, 'what is at https://example.com/a?', 1)).toEqual(['fetch'])
   expect(names(search, 'show me src/notes.md', 1)).toEqual(['read'])
 })
+
+test('a word whose lower case has a combining mark is still found whole', async () => {
+  const search = await searchOver([
+    { name: 'İstanbul_weather', description: 'The weather in one city.', inputSchema: {} },
+  ] as unknown as typeof TOOLS)
+  expect(names(search, 'İstanbul')).toEqual(['İstanbul_weather'])
+})

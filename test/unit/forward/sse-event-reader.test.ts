@@ -79,3 +79,18 @@ test('a CRLF cut between its CR and LF is one line end, not two', () => {
 test('an empty chunk between the CR and LF of a CRLF changes nothing', () => {
   expect(readAll(['data: a\r', '', '\ndata: b\r\n\r\n'])).toEqual(['a\nb'])
 })
+
+test('a whole CRLF ending one chunk does not swallow the LF that opens the next', () => {
+  expect(readAll(['data: a\r\n', '\n', 'data: b\n\n'])).toEqual(['a', 'b'])
+})
+
+test('cut anywhere, a stream mixing LF, CRLF and bare CR reads as it does whole', () => {
+  const stream = 'data: a\r\n\r\ndata: b\rdata: c\r\rdata: d\n\ndata: e\r\n\n: x\r\ndata: f\r\r'
+  const whole = readAll([stream])
+  expect(whole).toEqual(['a', 'b\nc', 'd', 'e', 'f'])
+  for (let first = 1; first < stream.length; first++)
+    for (let second = first; second < stream.length; second++)
+      expect(readAll([stream.slice(0, first), stream.slice(first, second), stream.slice(second)])).toEqual(
+        whole,
+      )
+})

