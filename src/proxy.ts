@@ -251,6 +251,8 @@ export class ProxMCP {
       catalog: this.endpoints.everything.catalog,
       traffic: () => this.metrics.traffic(),
       servers: () => this.endpoints.servers().map((endpoint) => endpoint.summary()),
+      serverCatalogs: () =>
+        this.endpoints.servers().map((endpoint) => ({ name: endpoint.summary().name, catalog: endpoint.catalog })),
       servesMcp: () => this.endpoints.at(undefined) !== undefined,
       restart: (id) => this.restartUpstream(id),
       accepting: () => this.accepting,

@@ -5,17 +5,20 @@ import type { ServerSummary } from '../servers/mcp-endpoint.ts'
 import type { ProxMCPStatus } from '../status.ts'
 import { RecentRequests } from './recent-requests.ts'
 import type { UiDeps } from './ui-routes.ts'
-import { uiUpstreams } from './ui-state.ts'
+import { type CatalogView, uiUpstreams } from './ui-state.ts'
 
 /** What the proxy lends its status page. */
 export interface UiSource {
   adminKey?: string
   status(): ProxMCPStatus
   upstreamConfigs(): UpstreamConfig[]
+  /** The catalog of every upstream (what `/mcp` serves unless `default` says otherwise). */
   catalog: Catalog
   traffic(): Traffic
   /** The virtual servers. */
   servers(): ServerSummary[]
+  /** Each virtual server's own catalog. */
+  serverCatalogs(): { name: string; catalog: Catalog }[]
   /** Whether `/mcp` is served (`default: false` turns it off). */
   servesMcp(): boolean
   restart(id: string): Promise<boolean>
@@ -36,8 +39,10 @@ export function createUiDeps(source: UiSource): UiDeps {
       const status = source.status()
       return {
         upstreams: uiUpstreams(status, source.upstreamConfigs()),
-        tools: source.catalog.toolReport(),
-        ...source.catalog.owners(),
+        ...catalogView(source.catalog),
+        serverCatalogs: Object.fromEntries(
+          source.serverCatalogs().map(({ name, catalog }) => [name, catalogView(catalog)]),
+        ),
         sessions: status.sessions,
         servers: source.servers(),
         endpoints: [
@@ -51,4 +56,8 @@ export function createUiDeps(source: UiSource): UiDeps {
       }
     },
   }
+}
+
+function catalogView(catalog: Catalog): CatalogView {
+  return { tools: catalog.toolReport(), ...catalog.owners() }
 }

@@ -30,6 +30,7 @@ export function statusPage(token: string): string {
 <div class="scroll"><table id="servers"><thead><tr><th scope="col">Path</th><th scope="col">Upstreams</th><th scope="col">Sessions</th><th scope="col">Who may use it</th><th scope="col">Tool search</th></tr></thead><tbody></tbody></table></div>
 </section>
 <section aria-labelledby="h-catalog"><h2 id="h-catalog">Catalog</h2>
+<span id="catalog-of-field" hidden><label for="catalog-of">Of</label> <select id="catalog-of"></select></span>
 <label for="search">Search</label> <input id="search" type="search" placeholder="name or upstream">
 <div class="scroll"><table id="catalog"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Upstream</th><th scope="col">Marks</th></tr></thead><tbody></tbody></table></div>
 </section>
@@ -100,12 +101,17 @@ function traffic(now, at) {
 function marks(tool) {
   return tool.marks.map((m) => m !== 'conflict' ? m : tool.shown || tool.marks.includes('filtered') ? 'conflict: also in ' + tool.conflictWith : 'conflict: ' + tool.conflictWith + ' has the name')
 }
+function catalogOf(server) { return (server && state.serverCatalogs[server]) || state }
+function toolNames() {
+  const tools = catalogOf($('endpoint').value.replace(/^mcp\\/?/, '')).tools
+  $('tool-names').replaceChildren(...tools.filter((t) => t.shown).map((t) => Object.assign(document.createElement('option'), { value: t.name })))
+}
 function render() {
-  const search = $('search').value.toLowerCase()
+  const search = $('search').value.toLowerCase(), view = catalogOf($('catalog-of').value)
   const entries = [
-    ...state.tools.map((t) => ({ kind: 'tool', name: t.name, upstream: t.upstream, hidden: !t.shown, marks: marks(t).concat(t.name !== t.original ? ['was ' + t.original] : []) })),
-    ...state.prompts.map((p) => ({ kind: 'prompt', name: p.name, upstream: p.upstream, marks: [] })),
-    ...state.resources.map((r) => ({ kind: 'resource', name: r.uri, upstream: r.upstream, marks: [] })),
+    ...view.tools.map((t) => ({ kind: 'tool', name: t.name, upstream: t.upstream, hidden: !t.shown, marks: marks(t).concat(t.name !== t.original ? ['was ' + t.original] : []) })),
+    ...view.prompts.map((p) => ({ kind: 'prompt', name: p.name, upstream: p.upstream, marks: [] })),
+    ...view.resources.map((r) => ({ kind: 'resource', name: r.uri, upstream: r.upstream, marks: [] })),
   ].filter((e) => !search || (e.name + ' ' + e.upstream).toLowerCase().includes(search))
   rows('catalog', entries, (row, e) => {
     if (e.hidden) row.className = 'hidden'
@@ -147,7 +153,10 @@ async function refresh() {
   $('endpoint').replaceChildren(...state.endpoints.map((path) => Object.assign(document.createElement('option'), { value: path, textContent: '/' + path, selected: path === picked })))
   $('servers-section').hidden = state.servers.length === 0
   rows('servers', state.servers, (row, s) => { cell(row, '/mcp/' + s.name); cell(row, s.upstreams.join(', ')); cell(row, s.sessions); cell(row, s.access ? s.access.join(', ') : 'anyone'); cell(row, s.toolSearch ? 'on' : 'off') })
-  $('tool-names').replaceChildren(...state.tools.filter((t) => t.shown).map((t) => Object.assign(document.createElement('option'), { value: t.name })))
+  const servers = Object.keys(state.serverCatalogs), of = $('catalog-of').value
+  $('catalog-of-field').hidden = servers.length === 0
+  $('catalog-of').replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'every upstream' }), ...servers.map((name) => Object.assign(document.createElement('option'), { value: name, textContent: '/mcp/' + name, selected: name === of })))
+  toolNames()
   rows('recent', state.recent, (row, r) => { cell(row, r.time.slice(11, 19)); cell(row, r.method); cell(row, r.name); cell(row, r.upstream); cell(row, r.status, r.status >= 400 ? 'error' : ''); cell(row, r.durationMs) })
   render()
 }
@@ -176,7 +185,8 @@ $('try').onsubmit = async (event) => {
   } catch (error) { out.textContent = String(error.message ?? error) }
   poll()
 }
-$('search').oninput = () => state && render()
+$('search').oninput = $('catalog-of').onchange = () => state && render()
+$('endpoint').onchange = () => state && toolNames()
 $('reload').onclick = () => act('ui/reload')
 poll(); setInterval(poll, 2000)
 `

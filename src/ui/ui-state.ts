@@ -8,12 +8,18 @@ import type { RecentRequest } from './recent-requests.ts'
 const MASK = '•••'
 const TOKEN_LIKE_LENGTH = 16
 
-/** Everything the status page shows, read afresh for each poll. */
-export interface UiState {
-  upstreams: (UpstreamStatus & { target: string; secrets: string[] })[]
+/** A merged catalog as the page shows it: each tool with what became of it, and who owns what. */
+export interface CatalogView {
   tools: ToolReport[]
   prompts: { name: string; upstream: string }[]
   resources: { uri: string; upstream: string }[]
+}
+
+/** Everything the status page shows, read afresh for each poll; its catalog is every upstream's. */
+export interface UiState extends CatalogView {
+  upstreams: (UpstreamStatus & { target: string; secrets: string[] })[]
+  /** Each virtual server's catalog, by name: only its upstreams, its rules applied. */
+  serverCatalogs: Record<string, CatalogView>
   sessions: number
   /** The virtual servers (`/mcp/<name>`), with their sessions. */
   servers: ServerSummary[]

@@ -88,9 +88,29 @@ describe.skipIf(Boolean(chromiumUnavailable))('the status page in a real browser
       await page.$$eval('#endpoint option', (options) => options.map((option) => option.textContent)),
     ).toEqual(['/mcp', '/mcp/solo'])
     await page.select('#endpoint', 'mcp/solo')
+    // The tool names offered are the server's own.
+    expect(
+      await page.$$eval('#tool-names option', (options) => options.map((option) => option.value)),
+    ).toContain('solo_only')
     await page.type('#tool', 'solo_only')
     await page.click('#try button[type=submit]')
     await page.waitForFunction(() => document.getElementById('result')?.textContent?.includes('"alpha"'))
+    await page.close()
+  })
+
+  test("the catalog can show a virtual server's own: its upstreams only, its renames applied", async () => {
+    const page = await browser.newPage()
+    await page.goto(proxy.url.replace(/\/mcp$/, '/ui'))
+    await page.waitForSelector('#catalog-of option[value="solo"]')
+    const names = async () => (await tableRows(page, 'catalog')).map((cells) => cells[1])
+    expect(await names()).toContain('alpha_only')
+    await page.select('#catalog-of', 'solo')
+    const solo = await tableRows(page, 'catalog')
+    expect(solo.every((cells) => cells[2] === 'alpha')).toBe(true)
+    expect(solo.some((cells) => cells[1] === 'solo_only' && cells.join(' ').includes('was alpha_only'))).toBe(
+      true,
+    )
+    expect(await names()).not.toContain('alpha_only')
     await page.close()
   })
 

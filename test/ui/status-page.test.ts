@@ -96,6 +96,15 @@ describe('the status page of a proxy bound to loopback', () => {
     ])
   })
 
+  test("each virtual server's catalog is its own: its upstreams' tools, under its rules", async () => {
+    const { serverCatalogs, tools } = (await (await fetch(`${base(proxy)}/ui/state`)).json()) as UiState
+    expect(Object.keys(serverCatalogs)).toEqual(['coding'])
+    const coding = serverCatalogs.coding as UiState['serverCatalogs'][string]
+    expect(coding.tools.length).toBeGreaterThan(0)
+    expect(new Set(coding.tools.map((tool) => tool.upstream))).toEqual(new Set(['alpha']))
+    expect(new Set(tools.map((tool) => tool.upstream))).toEqual(new Set(['alpha', 'beta']))
+  })
+
   test('the catalog marks renamed, filtered, conflicting and changed tools, with their upstreams', async () => {
     const { tools } = (await (await fetch(`${base(proxy)}/ui/state`)).json()) as UiState
     const find = (upstream: string, original: string) =>
