@@ -251,8 +251,7 @@ export class ProxMCP {
       catalog: this.endpoints.everything.catalog,
       traffic: () => this.metrics.traffic(),
       servers: () => this.endpoints.servers().map((endpoint) => endpoint.summary()),
-      serverCatalogs: () =>
-        this.endpoints.servers().map((endpoint) => ({ name: endpoint.summary().name, catalog: endpoint.catalog })),
+      serverCatalogs: () => this.endpoints.servers().map(({ name = '', catalog }) => ({ name, catalog })),
       servesMcp: () => this.endpoints.at(undefined) !== undefined,
       restart: (id) => this.restartUpstream(id),
       accepting: () => this.accepting,
