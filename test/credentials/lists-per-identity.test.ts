@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/client'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { authPlugin } from '../../src/index.ts'
 import { type ClientEra, connectClient } from '../helpers/clients.ts'
 import {
@@ -121,16 +122,57 @@ function serveUnlockingServer(): { url: string; users: string[]; stop: () => Pro
   return { url: `http://127.0.0.1:${http.port}/mcp`, users, stop: () => http.stop(true) }
 }
 
-test.each(['legacy', 'modern'] as const)(
-  "an identity's own list changing upstream is listed again at once, for that identity only (%s-era clients)",
-  async (era) => {
-    const upstream = serveUnlockingServer()
+/**
+ * The same server on the 2026-07-28 side (v2 SDK, `createMcpHandler`): each request is answered by
+ * a server built for its user, and `unlock` tells every `subscriptions/listen` stream the tools changed.
+ */
+function serveModernUnlockingServer(): { url: string; users: string[]; stop: () => Promise<void> } {
+  const users: string[] = []
+  const unlocked = new Set<string>()
+  const handler = createMcpHandler(
+    ({ requestInfo }) => {
+      const user = requestInfo?.headers.get('x-user') ?? '(none)'
+      const server = new McpServer({ name: 'unlocking', version: '0.2.0' })
+      server.registerTool('unlock', { description: 'Grants the caller the admin tools' }, async () => {
+        unlocked.add(user)
+        handler.notify.toolsChanged()
+        return { content: [{ type: 'text', text: `unlock for ${user}` }] }
+      })
+      if (unlocked.has(user))
+        server.registerTool('admin_panel', { description: 'Admin only' }, async () => ({
+          content: [{ type: 'text', text: `admin_panel for ${user}` }],
+        }))
+      return server
+    },
+    { legacy: 'reject' },
+  )
+  const http = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    idleTimeout: 0,
+    fetch(request) {
+      users.push(request.headers.get('x-user') ?? '(none)')
+      return handler.fetch(request)
+    },
+  })
+  return { url: `http://127.0.0.1:${http.port}/mcp`, users, stop: () => http.stop(true) }
+}
+
+test.each([
+  ['legacy', 'legacy'],
+  ['modern', 'legacy'],
+  ['legacy', 'modern'],
+  ['modern', 'modern'],
+] as const)(
+  "an identity's own list changing upstream is listed again at once, for that identity only (%s-era clients, %s upstream)",
+  async (era, upstreamEra) => {
+    const upstream = upstreamEra === 'legacy' ? serveUnlockingServer() : serveModernUnlockingServer()
     const unlocking = await startProxy({
       upstreams: [
         {
           id: 'admin',
           url: upstream.url,
-          era: 'legacy',
+          era: upstreamEra,
           credentials: { alice: { headers: { 'x-user': 'alice' } }, bob: { headers: { 'x-user': 'bob' } } },
           listsPerIdentity: true,
         },
