@@ -159,3 +159,35 @@ test.each([
 ])('%s is a configuration error', (_what, options, message) => {
   expect(() => rateLimitPlugin(options)).toThrow(message)
 })
+
+test('with servers, only requests to those virtual servers are limited, each server counted apart', async () => {
+  const clock = { now: 1_000_000 }
+  const proxy = await startProxy({
+    upstreams: [{ id: 'alpha', url: alpha.url }],
+    servers: {
+      ci: { upstreams: ['alpha'] },
+      bots: { upstreams: ['alpha'] },
+      coding: { upstreams: ['alpha'] },
+    },
+    plugins: [rateLimitPlugin({ limit: 2, windowMs: 60_000, now: () => clock.now, servers: ['ci', 'bots'] })],
+  })
+  try {
+    const statuses = async (path: string, times: number) => {
+      const seen: number[] = []
+      for (let i = 0; i < times; i++) seen.push((await postRpc(proxy.url + path)).status)
+      return seen.map((status) => (status === 429 ? 429 : 'ok'))
+    }
+    expect(await statuses('/ci', 3)).toEqual(['ok', 'ok', 429])
+    expect(await statuses('/bots', 3)).toEqual(['ok', 'ok', 429])
+    expect(await statuses('/coding', 4)).toEqual(['ok', 'ok', 'ok', 'ok'])
+    expect(await statuses('', 4)).toEqual(['ok', 'ok', 'ok', 'ok'])
+  } finally {
+    await proxy.stop()
+  }
+})
+
+test('servers must name at least one virtual server', () => {
+  expect(() => rateLimitPlugin({ limit: 1, windowMs: 1_000, servers: [] })).toThrow(
+    'rateLimitPlugin: servers must name at least one virtual server',
+  )
+})

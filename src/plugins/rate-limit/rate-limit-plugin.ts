@@ -12,7 +12,8 @@ import type { RateLimitOptions } from './types.ts'
  * `RateLimit-Policy`. Every request counts: MCP POSTs, GET streams, DELETEs, discovery GETs.
  *
  * Plugin order: with `keyBy: 'key'`, after `authPlugin` (it reads `ctx.identity`); with
- * `keyBy: 'ip'`, before it, so failed authentication attempts are limited too.
+ * `keyBy: 'ip'`, before it, so failed authentication attempts are limited too. With `servers`,
+ * it limits only requests to those virtual servers, each apart.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@ import type { RateLimitOptions } from './types.ts'
  *   rateLimitPlugin({ limit: 300, windowMs: 60_000, keyBy: 'ip', trustProxy: true }),
  *   authPlugin({ mode: 'apikey', keys: process.env.PROXMCP_API_KEY! }),
  *   rateLimitPlugin({ limit: 100, windowMs: 60_000, keyBy: 'key' }),
+ *   rateLimitPlugin({ limit: 10, windowMs: 60_000, keyBy: 'key', servers: ['ci'] }),
  * ]
  * ```
  */
@@ -34,7 +36,10 @@ export function rateLimitPlugin(options: RateLimitOptions): ProxMCPPlugin {
   if (!Number.isInteger(hops) || hops < 0)
     throw new Error('rateLimitPlugin: trustProxy must be true or a hop count')
   const subnet = options.ipv6Subnet ?? 64
-  const keyOf = (ctx: ProxMCPContext, request: Request): string => {
+  const servers = options.servers && new Set(options.servers)
+  if (servers && (servers.size === 0 || [...servers].some((name) => typeof name !== 'string' || name === '')))
+    throw new Error('rateLimitPlugin: servers must name at least one virtual server')
+  const clientKey = (ctx: ProxMCPContext, request: Request): string => {
     if (options.keyBy === 'global') return 'global'
     if (options.keyBy === 'key' && ctx.identity !== undefined) return `id:${ctx.identity}`
     const address = clientAddress(request, ctx.clientAddress, hops)
@@ -43,7 +48,9 @@ export function rateLimitPlugin(options: RateLimitOptions): ProxMCPPlugin {
   return {
     name: 'rate-limit',
     async onRequest(ctx, request) {
-      const hit = await store.hit(keyOf(ctx, request), { limit, windowMs, now: now() })
+      if (servers && (ctx.server === undefined || !servers.has(ctx.server))) return undefined
+      const key = servers ? `server:${ctx.server}:${clientKey(ctx, request)}` : clientKey(ctx, request)
+      const hit = await store.hit(key, { limit, windowMs, now: now() })
       return hit.allowed ? undefined : tooManyRequests(hit, limit, windowMs)
     },
     onClose: () => store.close?.(),

@@ -44,6 +44,12 @@ export interface RateLimitOptions {
   trustProxy?: boolean | number
   /** IPv6 clients are limited per network of this prefix length (default 64; 128 = per address). */
   ipv6Subnet?: number
+  /**
+   * Only requests to these virtual servers (`/mcp/<name>`) are limited, each server counted apart:
+   * stack one plugin per set of servers to give them different limits. Default: every request,
+   * whichever server it addresses, counted together.
+   */
+  servers?: string[]
   /** Default: an in-memory store of at most 10,000 keys. */
   store?: RateLimitStore
   /** The clock, in milliseconds (default `Date.now`); for tests. */
