@@ -47,6 +47,9 @@ export class SseEventReader {
       this.data = []
     } else if (line.startsWith('data:')) {
       this.data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5))
+    } else if (line === 'data') {
+      // A field name without a colon has an empty value.
+      this.data.push('')
     }
   }
 }

@@ -56,6 +56,7 @@ test.each([
   ['fields other than data ignored', 'event: x\ndata: d\nid: 3\n\n', ['d']],
   ['several blank lines between events', 'data: a\n\n\n\ndata: b\n\n', ['a', 'b']],
   ['a JSON message with a "data:" inside a string', 'data: {"text":"data: x"}\n\n', ['{"text":"data: x"}']],
+  ['a "data" line without a colon, an empty data line', 'data\ndata: x\n\n', ['\nx']],
 ])('%s', (_what, stream, events) => {
   expect(readAll([stream])).toEqual(events)
 })
