@@ -15,6 +15,7 @@ import type { SpawnFn } from './runtime/types.ts'
 import { Endpoints } from './servers/endpoints.ts'
 import { SessionRegistry } from './session/session-registry.ts'
 import { type ProxMCPStatus, upstreamStatus } from './status.ts'
+import { setUpTracing } from './tracing/set-up-tracing.ts'
 import type { Tracing } from './tracing/tracing.ts'
 import { createUiDeps } from './ui/ui-deps.ts'
 import { ALL_KINDS } from './upstream/list-all.ts'
@@ -68,27 +69,6 @@ function auditTrail(
     maxBuffered,
     onDropped: () => metrics.auditDropped.inc(),
     onError: (error) => logger.error(`audit: a line could not be written: ${(error as Error).message}`),
-  })
-}
-
-/** Tracing as configured: the SDK and its OTLP exporter are imported only when it is on. */
-async function setUpTracing(
-  config: ResolvedConfig['tracing'],
-  provider: TracerProvider | undefined,
-  logger: Logger,
-): Promise<Tracing | undefined> {
-  if (!config && !provider) return undefined
-  if (provider) {
-    const { otelTracing } = await import('./tracing/otel-tracing.ts')
-    return otelTracing(provider, async () => {})
-  }
-  const { otelSdk } = await import('./tracing/otel-sdk.ts')
-  return otelSdk({
-    url: config?.endpoint ?? 'http://localhost:4318/v1/traces',
-    serviceName: config?.serviceName ?? 'proxmcp',
-    sampleRatio: config?.sampleRatio ?? 1,
-    protocol: config?.protocol ?? 'http/protobuf',
-    warn: (message) => logger.warn(message),
   })
 }
 
@@ -162,7 +142,10 @@ export class ProxMCP {
       },
     )
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
-    this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, this.logger).then(
+    this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, {
+      warn: (message) => this.logger.warn(message),
+      lost: (spans) => this.metrics.tracingLost.inc({}, spans),
+    }).then(
       (tracing) => {
         this.tracing = tracing
       },

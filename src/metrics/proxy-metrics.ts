@@ -50,6 +50,10 @@ export class ProxyMetrics {
     'proxmcp_tool_searches_total',
     'search_tools calls answered by the proxy (tool search), by outcome.',
   )
+  readonly tracingLost = new Counter(
+    'proxmcp_trace_spans_lost_total',
+    'Spans that did not reach the OTLP collector (a full queue, a refused or failed export).',
+  )
   readonly auditDropped = new Counter(
     'proxmcp_audit_dropped_total',
     'Audit lines dropped because the audit buffer was full (the sinks could not keep up).',
@@ -111,6 +115,7 @@ export class ProxyMetrics {
       this.upstreamDuration,
       this.rejected,
       this.toolSearches,
+      this.tracingLost,
       this.auditDropped,
       new Gauge('proxmcp_upstream_up', 'Whether the upstream is connected (1) or not (0).', () =>
         upstreams.map((upstream) => ({

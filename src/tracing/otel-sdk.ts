@@ -27,12 +27,14 @@ export interface SdkOptions {
   sampleRatio: number
   /** OTLP's default encoding is protobuf; JSON is larger and slower to write. */
   protocol: 'http/protobuf' | 'http/json'
-  /** Where lost spans are told (the proxy's log). */
+  /** Where lost spans are told (the proxy's log)… */
   warn: (message: string) => void
+  /** …and counted (its metrics). */
+  lost: (spans: number) => void
 }
 
 /** Tracing exported by the OpenTelemetry SDK to an OTLP/HTTP collector: loaded only when tracing is on. */
-export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOptions): Tracing {
+export function otelSdk({ url, serviceName, sampleRatio, protocol, warn, lost }: SdkOptions): Tracing {
   const resource = resourceFromAttributes({ 'service.name': serviceName })
   const instrumentationScope = { name: 'proxmcp', version: VERSION }
   // A flush at shutdown sends every queued batch at once, and one may be under way already.
@@ -54,7 +56,10 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol, warn }: SdkOp
             delayMs: DELAY_MS,
             maxWaitingSpans: MAX_QUEUED,
             maxConcurrentExports: exporterOptions.concurrencyLimit,
-            onLost: losses.add,
+            onLost: (spans, why) => {
+              lost(spans)
+              losses.add(spans, why)
+            },
           },
         )
   const sampler = new TraceIdRatioBasedSampler(sampleRatio)

@@ -107,7 +107,7 @@ test("tracing: { protocol: 'http/json' } exports OTLP JSON", async () => {
   }
 })
 
-test('spans a collector refuses are told in the log, once, with its reason', async () => {
+test('spans a collector refuses are told in the log, once, with its reason, and counted', async () => {
   const refusing = Bun.serve({
     port: 0,
     hostname: '127.0.0.1',
@@ -131,6 +131,12 @@ test('spans a collector refuses are told in the log, once, with its reason', asy
     )
     expect(warning).toMatch(/tracing: \d+ spans were not exported \(.*400.*\)/)
     expect(proxy.logs.filter((line) => line.includes('spans were not exported'))).toHaveLength(1)
+    const told = Number(/tracing: (\d+) spans/.exec(warning as string)?.[1])
+    const metrics = await (await fetch(proxy.url.replace(/\/mcp$/, '/metrics'))).text()
+    const counted = Number(/^proxmcp_trace_spans_lost_total (\d+)$/m.exec(metrics)?.[1])
+    // Spans of a later batch may be lost (and counted) inside the quiet minute, not yet told.
+    expect(counted).toBeGreaterThanOrEqual(told)
+    expect(told).toBeGreaterThan(0)
   } finally {
     await proxy.stop()
     await upstream.close()
