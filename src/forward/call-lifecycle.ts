@@ -59,7 +59,7 @@ export function beginCall(
  * included: audited as a call with no upstream, counted in `proxmcp_tool_searches_total`, and a
  * failure told to the plugins' `onError`, as for a forwarded call.
  */
-export async function answerLocally(
+export async function answerToolSearch(
   core: ProxyCore,
   ctx: ProxMCPContext | undefined,
   answer: () => Promise<JsonObject>,

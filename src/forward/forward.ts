@@ -4,7 +4,7 @@ import { ProxyErrorCode, proxyErrors } from '../errors.ts'
 import { contextOf } from '../plugins/context.ts'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import type { JsonObject } from '../upstream/link.ts'
-import { answerLocally, beginCall } from './call-lifecycle.ts'
+import { answerToolSearch, beginCall } from './call-lifecycle.ts'
 import { checkedToolResult } from './checked-result.ts'
 import { route } from './route.ts'
 import type { CallScope, ProxyCore } from './scope.ts'
@@ -55,7 +55,7 @@ function answeredByProxy(
   const { catalog } = core
   if (!catalog.searchesTools) return undefined
   if (params.name === SEARCH_TOOLS)
-    return answerLocally(core, ctx, async () =>
+    return answerToolSearch(core, ctx, async () =>
       resultAsPluginsLeaveIt(core, 'tools/call', await catalog.searchTools(params.arguments, ctx), ctx),
     )
   if (params.name === CALL_TOOL)

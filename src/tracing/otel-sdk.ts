@@ -37,7 +37,7 @@ export interface SdkOptions {
 export function otelSdk({ url, serviceName, sampleRatio, protocol, warn, lost }: SdkOptions): Tracing {
   const resource = resourceFromAttributes({ 'service.name': serviceName })
   const instrumentationScope = { name: 'proxmcp', version: VERSION }
-  // A flush at shutdown sends every queued batch at once, and one may be under way already.
+  // The SDK's batch processor (JSON) sends every queued batch at once at shutdown, and one may be under way already.
   const exporterOptions = { url, concurrencyLimit: MAX_QUEUED / BATCH + 1 }
   const losses = new LossReport(warn)
   const sink =

@@ -20,9 +20,9 @@ export interface OtlpTracingOptions extends SpanOrigin {
 }
 
 /**
- * ProxMCP's own tracing, when it loads the SDK: spans are `RecordedSpan`s handed to the SDK's
- * batch processor and OTLP exporter. A client's sampled flag is followed as it is (parent-based);
- * a new trace is sampled by its id. An unsampled request still passes a context upstream.
+ * ProxMCP's own tracing, when it loads the SDK: spans are `RecordedSpan`s handed to a sink
+ * (`SpanBatches`, or the SDK's batch processor for JSON). A client's sampled flag is followed as it
+ * is (parent-based); a new trace is sampled by its id. An unsampled request still passes a context upstream.
  */
 export function otlpTracing(options: OtlpTracingOptions): Tracing {
   return {
