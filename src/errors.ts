@@ -86,6 +86,11 @@ export const proxyErrors = {
   serverForbidden: (path: string) =>
     refused(403, `Forbidden: this identity may not use the MCP server at ${path}`),
   shuttingDown: () => refused(503, 'Service Unavailable: the proxy is shutting down'),
+  clusterUnavailable: (reason: string) =>
+    refused(
+      503,
+      `Service Unavailable: the cluster's shared session store (Redis) cannot be reached: ${reason}`,
+    ),
   sessionIdRequired: () => refused(400, 'Bad Request: Mcp-Session-Id header is required'),
   sseSessionIdRequired: () => refused(400, 'Bad Request: the sessionId query parameter is required'),
   sessionNotFound: (howToStartOver: string) =>

@@ -4,6 +4,7 @@ import type { Hono } from 'hono'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import { isLoopback } from './app/guard.ts'
 import { AuditLog, type AuditSink } from './audit/audit-log.ts'
+import { type ClusterHandle, startCluster } from './cluster/start-cluster.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
 import { IdentityLedger } from './credentials/identity-ledger.ts'
@@ -108,6 +109,7 @@ export class ProxMCP {
   private tracing: Tracing | undefined
   private readonly tracingReady: Promise<void>
   private readonly identities = new IdentityLedger()
+  private readonly cluster: ClusterHandle | undefined
 
   constructor(options: ProxMCPOptions) {
     const { spawn, fetch, logger, upstreamConnections, reloadConfig, tracerProvider, ...config } = options
@@ -142,6 +144,7 @@ export class ProxMCP {
       },
     )
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
+    this.cluster = startCluster(this.config, this.logger)
     this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, {
       warn: (message) => this.logger.warn(message),
       lost: (spans) => this.metrics.tracingLost.inc({}, spans),
@@ -163,6 +166,7 @@ export class ProxMCP {
         registry: this.registry,
         logger: this.logger,
         namespace: this.config.namespace,
+        ...(this.cluster && { cluster: this.cluster }),
       },
       this.config,
     )
@@ -325,6 +329,7 @@ export class ProxMCP {
     await Promise.all([...this.registry.sessions].map((session) => session.close()))
     await this.upstreamSet.stopAll()
     await this.plugins.close()
+    await this.cluster?.close()
     // Last: the lines and spans of calls that ended while stopping go out before the proxy does.
     await Promise.all([this.audit?.close(), this.tracing?.close()])
   }

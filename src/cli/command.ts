@@ -5,6 +5,7 @@ import { ConfigError } from '../config/resolve.ts'
 import { ProxMCP } from '../proxy.ts'
 import { VERSION } from '../version.ts'
 import { cliPlugins } from './cli-plugins.ts'
+import { clusterFromEnv } from './cluster-env.ts'
 import { parseFlags, UsageError, uniqueIds } from './flags.ts'
 import { findConfigFile, loadConfigFile } from './load-config.ts'
 import { createCliLogger } from './logger.ts'
@@ -204,9 +205,18 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
     ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
     : filePlugins
   const tracing = file.tracing ?? tracingFromEnv(process.env)
+  const cluster = clusterFromEnv(process.env, file.cluster)
   const servers = { ...file.servers, ...flags.overrides.servers }
   return {
-    config: { ...file, ...flags.overrides, upstreams, plugins, servers, ...(tracing && { tracing }) },
+    config: {
+      ...file,
+      ...flags.overrides,
+      upstreams,
+      plugins,
+      servers,
+      ...(tracing && { tracing }),
+      ...(cluster && { cluster }),
+    },
     path,
   }
 }

@@ -163,6 +163,15 @@ export const ProxyConfigSchema = v.pipe(
         v.check((audit) => audit.file !== undefined || audit.stdout, 'expected "file" or "stdout: true"'),
       ),
     ),
+    cluster: v.optional(
+      v.object({
+        redis: v.pipe(
+          v.string('expected a redis:// URL'),
+          v.regex(/^rediss?:\/\/./, 'expected a redis:// or rediss:// URL'),
+        ),
+        secret: v.pipe(v.string('expected a string'), v.minLength(32, 'expected at least 32 characters')),
+      }),
+    ),
     ui: v.optional(
       v.union(
         [

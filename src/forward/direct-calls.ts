@@ -26,6 +26,8 @@ export interface DirectCallHost {
   link(upstream: Upstream): Promise<UpstreamLink>
   /** Takes one of the session's call slots, or throws when they are all in use; returns its release. */
   admitCall(): () => void
+  /** Starts the ids of requests to the client: in cluster mode they name the replica, so answers find their way back. */
+  requestIdPrefix(): string
 }
 
 interface Question {
@@ -114,7 +116,7 @@ export class DirectCalls {
       upstreamId: `proxmcp-${++sequence}`,
       canAnswer: (method) => canAnswer(capabilities, method),
       question: (asking, deliver) => {
-        const proxyId = `proxmcp-q${++sequence}`
+        const proxyId = `${this.host.requestIdPrefix()}q${++sequence}`
         this.questions.set(proxyId, { call: asking, deliver })
         return proxyId
       },

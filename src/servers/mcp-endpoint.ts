@@ -2,6 +2,7 @@ import type { Notification } from '@modelcontextprotocol/client'
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
 import { Catalog } from '../aggregate/catalog.ts'
 import type { ToolSearchOptions } from '../aggregate/tool-search.ts'
+import type { ClusterNode } from '../cluster/cluster-node.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import { type Logger, prefixedLogger } from '../logger.ts'
@@ -44,6 +45,8 @@ export interface SharedParts extends Omit<ProxyCore, 'catalog' | 'upstreams' | '
   upstreams: () => Upstream[]
   registry: SessionRegistry
   logger: Logger
+  /** In cluster mode: the replica's node, and how long an idle session's record is kept. */
+  cluster?: { node: Promise<ClusterNode>; sessionTtlMs: number }
   namespace: boolean
 }
 
@@ -91,7 +94,11 @@ export class McpEndpoint implements SessionGate {
         return name === undefined ? undefined : { name, ...(instructions !== undefined && { instructions }) }
       },
     }
-    this.streamable = new StreamableSessions(this.core, this)
+    this.streamable = new StreamableSessions(
+      this.core,
+      this,
+      shared.cluster && { ...shared.cluster, server: settings.name ?? null },
+    )
     this.sse = new SseSessions(this.core, this)
     // Paused 2026-07-28 calls are this server's own: a retry sent to another server cannot resume them.
     const scope = new SharedScope(this.suspensions)

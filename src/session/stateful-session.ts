@@ -30,6 +30,15 @@ export interface SessionClient {
   identity?: string
 }
 
+/** Where the session is shared with other replicas (cluster mode): what they must hear of. */
+export interface SessionSharing {
+  /** Starts the ids of requests to the client, naming this replica. */
+  readonly requestIdPrefix: string
+  logLevelSet(level: string): Promise<void>
+  /** Records a (un)subscription for the replica that follows them; true when that is this one. */
+  subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean>
+}
+
 /**
  * One 2025-era client session, over Streamable HTTP or the HTTP+SSE transport: its SDK server
  * and its own connection to each upstream it uses, so whatever an upstream asks or tells
@@ -47,6 +56,8 @@ export class StatefulSession implements CallScope, SessionRequests {
   private readonly notifications: NotificationRelay
   private callsInFlight = 0
   private lastActivity = Date.now()
+  /** Set when the session is shared with other replicas. */
+  sharing: SessionSharing | undefined
 
   constructor(
     private readonly core: ProxyCore,
@@ -64,6 +75,7 @@ export class StatefulSession implements CallScope, SessionRequests {
       clientCapabilities: () => this.clientCapabilities(),
       link: (upstream) => this.link(upstream),
       admitCall: () => this.admitCall(),
+      requestIdPrefix: () => this.sharing?.requestIdPrefix ?? 'proxmcp-',
     })
     this.server.onclose = () => void this.close()
     this.server.setNotificationHandler('notifications/roots/list_changed', async (notification) => {
@@ -141,6 +153,12 @@ export class StatefulSession implements CallScope, SessionRequests {
    * messages are filtered here instead, and the level still reaches the others.
    */
   async setLogLevel(level: string): Promise<void> {
+    await this.applyLogLevel(level)
+    await this.sharing?.logLevelSet(level)
+  }
+
+  /** The level another replica's request set, or the one the session had where it was adopted. */
+  async applyLogLevel(level: string): Promise<void> {
     this.logLevel = level
     const logging = this.core.upstreams.filter(
       (upstream) =>
@@ -178,6 +196,13 @@ export class StatefulSession implements CallScope, SessionRequests {
   }
 
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
+    if (!this.sharing || (await this.sharing.subscriptionSet(upstream, uri, subscribed))) {
+      await this.follow(upstream, uri, subscribed)
+    }
+  }
+
+  /** (Un)subscribes on this session's connection to the upstream. */
+  async follow(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     const method = subscribed ? 'resources/subscribe' : 'resources/unsubscribe'
     if (upstream.sharesProcess && !this.countSubscription(upstream, uri, subscribed)) return
     await this.withLink(upstream, (link) => link.request(method, { uri })).catch(
@@ -208,6 +233,10 @@ export class StatefulSession implements CallScope, SessionRequests {
     return upstream.asks.count(uri, subscribed)
   }
 
+  upstreamById(id: string): Upstream | undefined {
+    return this.core.upstreams.find((upstream) => upstream.id === id)
+  }
+
   /** Drops the connection to an upstream that a reload replaced (the upstream closed it). */
   forget(upstream: Upstream): void {
     this.links.delete(upstream)
@@ -218,7 +247,7 @@ export class StatefulSession implements CallScope, SessionRequests {
     const link = this.links.get(upstream)
     this.links.delete(upstream)
     for (const uri of this.sharedSubscriptions.get(upstream) ?? []) {
-      void this.subscribe(upstream, uri, false).catch(() => {})
+      void this.follow(upstream, uri, false).catch(() => {})
     }
     await link?.then((opened) => upstream.closeSessionLink(opened)).catch(() => {})
   }
@@ -231,7 +260,7 @@ export class StatefulSession implements CallScope, SessionRequests {
     this.onClosed()
     this.direct.abort()
     for (const [upstream, uris] of this.sharedSubscriptions) {
-      for (const uri of uris) void this.subscribe(upstream, uri, false).catch(() => {})
+      for (const uri of uris) void this.follow(upstream, uri, false).catch(() => {})
     }
     const open = [...this.links].map(([upstream, link]) =>
       link.then((opened) => upstream.closeSessionLink(opened)).catch(() => {}),

@@ -2,6 +2,11 @@ import {
   type HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
+import type { ClusterNode } from '../cluster/cluster-node.ts'
+import { ClusterTransport } from '../cluster/cluster-transport.ts'
+import { ClusteredSession } from '../cluster/clustered-session.ts'
+import type { SessionOpening } from '../cluster/session-records.ts'
+import { adoptionRequests, replayed } from '../cluster/session-replay.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import { contextOfAuth } from '../plugins/context.ts'
@@ -13,15 +18,33 @@ const SESSION_NOT_FOUND = () => errorResponse(proxyErrors.sessionNotFound('initi
 interface Entry {
   transport: WebStandardStreamableHTTPServerTransport
   session: StatefulSession
+  /** In cluster mode: the transport its SDK server sees, and its place in the cluster. */
+  clusterTransport?: ClusterTransport
+  shared?: ClusteredSession
 }
 
-/** Routes 2025-era Streamable HTTP requests to their session by `Mcp-Session-Id`. */
+/** Where an endpoint's sessions are shared with other replicas. */
+export interface EndpointCluster {
+  /** Settles once Redis is reached (rejects when it cannot be). */
+  node: Promise<ClusterNode>
+  /** The endpoint's virtual server; null for `/mcp` over every upstream. */
+  server: string | null
+  sessionTtlMs: number
+}
+
+/**
+ * Routes 2025-era Streamable HTTP requests to their session by `Mcp-Session-Id`. In cluster mode
+ * a session opened on another replica is adopted here on its first request: rebuilt from its
+ * record in Redis, with the client's `initialize` replayed.
+ */
 export class StreamableSessions {
   private readonly entries = new Map<string, Entry>()
+  private readonly adopting = new Map<string, Promise<Entry | Response | undefined>>()
 
   constructor(
     private readonly core: ProxyCore,
     private readonly registry: SessionGate,
+    private readonly cluster?: EndpointCluster,
   ) {}
 
   /** Whether the request names a session open here (which client it belongs to is checked by `handle`). */
@@ -33,15 +56,11 @@ export class StreamableSessions {
   async handle(request: Request, options: HandleRequestOptions, client: SessionClient): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
-      const entry = this.entries.get(sessionId)
+      const found = this.entries.get(sessionId) ?? (await this.adopt(sessionId, client))
+      if (found instanceof Response) return found
       // Another identity's session is as unknown as one that never existed.
-      if (!entry?.session.belongsTo(client.identity)) return SESSION_NOT_FOUND()
-      entry.session.touch()
-      const direct =
-        request.method === 'POST'
-          ? await entry.session.direct.serve(request, options.parsedBody, contextOfAuth(options.authInfo))
-          : undefined
-      return direct ?? entry.transport.handleRequest(request, options)
+      if (!found?.session.belongsTo(client.identity)) return SESSION_NOT_FOUND()
+      return this.serve(found, request, options)
     }
     if (request.method !== 'POST' || !opensSession(options.parsedBody)) {
       return errorResponse(proxyErrors.sessionIdRequired())
@@ -49,30 +68,131 @@ export class StreamableSessions {
     return this.registry.admit(client) ?? this.open(request, options, client)
   }
 
+  private async serve(entry: Entry, request: Request, options: HandleRequestOptions): Promise<Response> {
+    const { session, shared, transport } = entry
+    session.touch()
+    shared?.renew()
+    if (request.method === 'POST') {
+      const routed = await shared?.route(options.parsedBody)
+      if (routed) return routed
+      const direct = await session.direct.serve(request, options.parsedBody, contextOfAuth(options.authInfo))
+      if (direct) return direct
+    }
+    const response = await transport.handleRequest(request, options)
+    if (shared && request.method === 'GET' && response.ok) shared.streamOpened(request.signal)
+    return response
+  }
+
   private async open(request: Request, options: HandleRequestOptions, client: SessionClient) {
+    const node = await this.cluster?.node
+    const id = node ? await node.ids.issue() : crypto.randomUUID()
+    const entry = await this.create(id, client, node)
+    const response = await entry.transport.handleRequest(request, options)
+    // A session whose id the client was not given (a refused or id-less initialize) is unreachable.
+    if (!entry.transport.sessionId || !response.headers.has('mcp-session-id')) {
+      await entry.session.close()
+      return response
+    }
+    if (this.cluster) await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody))
+    return response
+  }
+
+  private create(id: string, client: SessionClient, node?: ClusterNode): Promise<Entry> {
     let session: StatefulSession | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      onsessioninitialized: (id) =>
-        void this.entries.set(id, { transport, session: session as StatefulSession }),
-      onsessionclosed: () => void session?.close(),
+      sessionIdGenerator: () => id,
+      onsessioninitialized: (initialized) => void this.entries.set(initialized, entry),
+      onsessionclosed: () => {
+        void entry.shared?.end()
+        void session?.close()
+      },
     })
-    session = new StatefulSession(this.core, transport, client, this.registry, () => {
-      if (transport.sessionId) this.entries.delete(transport.sessionId)
+    const clusterTransport = node && new ClusterTransport(transport, node)
+    session = new StatefulSession(this.core, clusterTransport ?? transport, client, this.registry, () => {
+      this.entries.delete(id)
+      if (entry.shared) node?.leave(id)
     })
-    await session.start()
-    const response = await transport.handleRequest(request, options)
-    // A session whose id the client was not given (a refused or id-less initialize) is unreachable.
-    if (!transport.sessionId || !response.headers.has('mcp-session-id')) await session.close()
-    return response
+    const entry: Entry = { transport, session, ...(clusterTransport && { clusterTransport }) }
+    return session.start().then(() => entry)
+  }
+
+  /** Joins the session's channel (before the client can reach another replica) and, when new, records it. */
+  private async share(entry: Entry, opening?: SessionOpening): Promise<void> {
+    const { sessionTtlMs } = this.cluster as EndpointCluster
+    const node = (await this.cluster?.node) as ClusterNode
+    const id = entry.transport.sessionId as string
+    const shared = new ClusteredSession(
+      id,
+      node,
+      entry.session,
+      entry.clusterTransport as ClusterTransport,
+      (body) => void this.serveHere(entry, body),
+      sessionTtlMs,
+    )
+    entry.shared = shared
+    await node.join(id, shared)
+    if (opening) await node.records.create(id, opening)
+  }
+
+  private adopt(id: string, client: SessionClient): Promise<Entry | Response | undefined> {
+    if (!this.cluster) return Promise.resolve(undefined)
+    let adopting = this.adopting.get(id)
+    if (!adopting) {
+      adopting = this.rebuild(id, client).finally(() => this.adopting.delete(id))
+      this.adopting.set(id, adopting)
+    }
+    return adopting
+  }
+
+  /** A session another replica opened: rebuilt here from its record, as its client opened it. */
+  private async rebuild(id: string, client: SessionClient): Promise<Entry | Response | undefined> {
+    const { server } = this.cluster as EndpointCluster
+    const node = (await this.cluster?.node) as ClusterNode
+    if (!(await node.ids.isOurs(id))) return undefined
+    const record = await node.records.load(id)
+    if (!record || record.server !== server || record.identity !== client.identity) return undefined
+    const refusal = this.registry.admit(client)
+    if (refusal) return refusal
+    const entry = await this.create(id, { ...client, identity: record.identity }, node)
+    for (const { request, body } of adoptionRequests(id, record.initialize)) {
+      await (await entry.transport.handleRequest(request, { parsedBody: body })).body?.cancel()
+    }
+    if (!entry.transport.sessionId) {
+      await entry.session.close()
+      return undefined
+    }
+    if (record.logLevel !== undefined) await entry.session.applyLogLevel(record.logLevel).catch(() => {})
+    await this.share(entry)
+    return entry
+  }
+
+  /** A message the client posted to another replica, served here; its answer went out there. */
+  private async serveHere({ session, transport }: Entry, body: unknown): Promise<void> {
+    const { request } = replayed(body, transport.sessionId)
+    const direct = await session.direct.serve(request, body, undefined).catch(() => undefined)
+    if (direct) return
+    const answer = await transport.handleRequest(request, { parsedBody: body }).catch(() => undefined)
+    await answer?.body?.cancel()
   }
 }
 
 /** An initialize *request*: one without an id is a notification, which opens nothing. */
 export function opensSession(body: unknown): boolean {
+  return initializeOf(body) !== undefined
+}
+
+function initializeOf(body: unknown): { params?: Record<string, unknown> } | undefined {
   const messages = Array.isArray(body) ? body : [body]
-  return messages.some((message) => {
+  return messages.find((message) => {
     const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown }
     return method === 'initialize' && (typeof id === 'string' || typeof id === 'number')
   })
+}
+
+function openingOf(server: string | null, client: SessionClient, body: unknown): SessionOpening {
+  return {
+    server,
+    ...(client.identity !== undefined && { identity: client.identity }),
+    initialize: initializeOf(body)?.params ?? {},
+  }
 }

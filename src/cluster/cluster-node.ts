@@ -1,0 +1,111 @@
+import { RedisBus } from './redis-bus.ts'
+import { SessionIds } from './session-ids.ts'
+import { SessionRecords } from './session-records.ts'
+
+export interface ClusterOptions {
+  /** `redis://[[user][:password]@]host[:port][/db]` (or `rediss://` for TLS). */
+  redis: string
+  /** Signs the session ids the cluster issues; every replica needs the same one. */
+  secret: string
+}
+
+/** What one replica tells the others about a session they all may hold. */
+export type SessionMessage =
+  /** Client notifications (cancellations, roots changes): each replica's calls and upstreams hear them. */
+  | { kind: 'client'; body: unknown }
+  /** A message for the client outside any call: the replica holding its GET stream sends it. */
+  | { kind: 'deliver'; message: unknown }
+  | { kind: 'level'; level: string }
+  /** The session's subscriptions changed: the replica holding its GET stream follows them upstream. */
+  | { kind: 'subscriptions' }
+  /** The client ended the session. */
+  | { kind: 'closed' }
+
+/** A session this replica holds, as the cluster reaches it. */
+export interface LocalSession {
+  /** Messages from the client's POSTs that landed on another replica: answers to this replica's requests. */
+  replay(body: unknown): void
+  hear(message: SessionMessage): void
+}
+
+type Envelope = SessionMessage & { from: string }
+
+const ID_MARK = /^proxmcp-([a-z0-9]{10})-/
+
+/**
+ * This replica's place in the cluster: its tag (in every request id it sends a client, so the
+ * answer finds its way back), the sessions it holds and their channel on Redis
+ * (`proxmcp:session:<id>`), and its own channel for answers (`proxmcp:replica:<tag>`).
+ */
+export class ClusterNode {
+  readonly tag = crypto.randomUUID().replaceAll('-', '').slice(0, 10)
+  readonly records: SessionRecords
+  readonly ids: SessionIds
+  private readonly local = new Map<string, LocalSession>()
+
+  private constructor(
+    private readonly bus: RedisBus,
+    options: ClusterOptions & { ttlMs: number },
+  ) {
+    this.records = new SessionRecords(bus, options.ttlMs)
+    this.ids = new SessionIds(options.secret)
+  }
+
+  static async start(options: ClusterOptions & { ttlMs: number }): Promise<ClusterNode> {
+    const node = new ClusterNode(await RedisBus.connect(options.redis), options)
+    await node.bus.listen(replicaChannel(node.tag), (raw) => {
+      const { session, body } = JSON.parse(raw) as { session: string; body: unknown }
+      node.local.get(session)?.replay(body)
+    })
+    return node
+  }
+
+  /** A prefix for request ids: answers carrying it are routed back to this replica. */
+  idPrefix(): string {
+    return `proxmcp-${this.tag}-`
+  }
+
+  /** The replica that sent the request a client's answer answers; undefined for ids not the cluster's. */
+  replicaOf(id: unknown): string | undefined {
+    return typeof id === 'string' ? ID_MARK.exec(id)?.[1] : undefined
+  }
+
+  async join(sessionId: string, session: LocalSession): Promise<void> {
+    this.local.set(sessionId, session)
+    await this.bus.listen(sessionChannel(sessionId), (raw) => {
+      const envelope = JSON.parse(raw) as Envelope
+      if (envelope.from !== this.tag) this.local.get(sessionId)?.hear(envelope)
+    })
+  }
+
+  leave(sessionId: string): void {
+    this.local.delete(sessionId)
+    void this.bus.unlisten(sessionChannel(sessionId))
+  }
+
+  async tell(sessionId: string, message: SessionMessage): Promise<void> {
+    await this.bus.publish(sessionChannel(sessionId), JSON.stringify({ ...message, from: this.tag }))
+  }
+
+  /** Hands a client's answer to the replica whose request it answers; false when no replica heard it. */
+  async forward(replica: string, sessionId: string, body: unknown): Promise<boolean> {
+    const heard = await this.bus.publish(
+      replicaChannel(replica),
+      JSON.stringify({ session: sessionId, body }),
+    )
+    return heard > 0
+  }
+
+  close(): Promise<void> {
+    this.local.clear()
+    return this.bus.close()
+  }
+}
+
+function sessionChannel(id: string): string {
+  return `proxmcp:session:${id}`
+}
+
+function replicaChannel(tag: string): string {
+  return `proxmcp:replica:${tag}`
+}

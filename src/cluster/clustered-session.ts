@@ -1,0 +1,137 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
+import type { SessionSharing, StatefulSession } from '../session/stateful-session.ts'
+import type { Upstream } from '../upstream/upstream.ts'
+import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
+import type { ClusterTransport } from './cluster-transport.ts'
+
+type Message = { id?: unknown; method?: unknown }
+
+const ACCEPTED = () => new Response(null, { status: 202 })
+
+/**
+ * One replica's copy of a session the cluster shares: it tells the other copies what they must
+ * follow (log level, subscriptions, the client's notifications), hands on answers that belong to
+ * another replica's requests, and, while the client's GET stream is here, follows the session's
+ * resource subscriptions upstream and sends what the others have for the client.
+ */
+export class ClusteredSession implements LocalSession, SessionSharing {
+  /** Subscriptions this copy follows upstream, as `upstream id\nuri`. */
+  private readonly followed = new Set<string>()
+  private renewedAt = Date.now()
+  readonly requestIdPrefix: string
+
+  constructor(
+    readonly id: string,
+    private readonly node: ClusterNode,
+    private readonly session: StatefulSession,
+    private readonly transport: ClusterTransport,
+    /** Serves a message here as if the client had posted it here. */
+    private readonly serveHere: (body: unknown) => void,
+    private readonly ttlMs: number,
+  ) {
+    this.requestIdPrefix = node.idPrefix()
+    session.sharing = this
+  }
+
+  /**
+   * A client POST for this session: answers to another replica's requests go there (202 here);
+   * notifications reach every replica. Undefined leaves the POST to be served here.
+   */
+  async route(body: unknown): Promise<Response | undefined> {
+    const messages = (Array.isArray(body) ? body : [body]) as Message[]
+    if (messages.every((message) => message?.method === undefined && this.elsewhere(message?.id))) {
+      for (const message of messages) {
+        await this.node.forward(this.node.replicaOf(message.id) as string, this.id, message)
+      }
+      return ACCEPTED()
+    }
+    if (messages.every((message) => typeof message?.method === 'string' && message.id === undefined)) {
+      await this.node.tell(this.id, { kind: 'client', body })
+    }
+    return undefined
+  }
+
+  replay(body: unknown): void {
+    this.serveHere(body)
+  }
+
+  hear(message: SessionMessage): void {
+    if (message.kind === 'client') this.serveHere(message.body)
+    else if (message.kind === 'deliver') this.transport.deliver(message.message as JSONRPCMessage)
+    else if (message.kind === 'level') void this.session.applyLogLevel(message.level).catch(() => {})
+    else if (message.kind === 'subscriptions') void this.followRecorded()
+    else void this.session.close()
+  }
+
+  /** A request for the session arrived here: its record lives on (renewed at most every tenth of its life). */
+  renew(): void {
+    const now = Date.now()
+    if (now - this.renewedAt < this.ttlMs / 10) return
+    this.renewedAt = now
+    void this.node.records.renew(this.id).catch(() => {})
+  }
+
+  async logLevelSet(level: string): Promise<void> {
+    await this.node.records.setLogLevel(this.id, level)
+    await this.node.tell(this.id, { kind: 'level', level })
+  }
+
+  async subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean> {
+    await this.node.records.setSubscription(this.id, upstream.id, uri, subscribed)
+    if (this.transport.holdsStream()) {
+      this.note(upstream.id, uri, subscribed)
+      return true
+    }
+    await this.node.tell(this.id, { kind: 'subscriptions' })
+    return false
+  }
+
+  /** The client's GET stream opened here: this copy follows the session's subscriptions until it closes. */
+  streamOpened(closed: AbortSignal): void {
+    void this.followRecorded()
+    closed.addEventListener('abort', () => void this.unfollowAll(), { once: true })
+  }
+
+  /** The client ended the session: every copy closes, and its record goes. */
+  async end(): Promise<void> {
+    await Promise.allSettled([this.node.tell(this.id, { kind: 'closed' }), this.node.records.end(this.id)])
+  }
+
+  private elsewhere(id: unknown): boolean {
+    const replica = this.node.replicaOf(id)
+    return replica !== undefined && replica !== this.node.tag
+  }
+
+  private async followRecorded(): Promise<void> {
+    if (!this.transport.holdsStream()) return
+    const record = await this.node.records.load(this.id).catch(() => undefined)
+    if (!record) return
+    const wanted = new Set<string>()
+    for (const [upstream, uris] of record.subscriptions)
+      for (const uri of uris) wanted.add(`${upstream}\n${uri}`)
+    for (const key of wanted) if (!this.followed.has(key)) await this.followKey(key, true)
+    for (const key of this.followed) if (!wanted.has(key)) await this.followKey(key, false)
+  }
+
+  private async unfollowAll(): Promise<void> {
+    for (const key of this.followed) await this.followKey(key, false)
+  }
+
+  private async followKey(key: string, subscribed: boolean): Promise<void> {
+    const [upstreamId, uri] = splitKey(key)
+    const upstream = this.session.upstreamById(upstreamId)
+    this.note(upstreamId, uri, subscribed)
+    if (upstream) await this.session.follow(upstream, uri, subscribed).catch(() => {})
+  }
+
+  private note(upstreamId: string, uri: string, subscribed: boolean): void {
+    const key = `${upstreamId}\n${uri}`
+    if (subscribed) this.followed.add(key)
+    else this.followed.delete(key)
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const newline = key.indexOf('\n')
+  return [key.slice(0, newline), key.slice(newline + 1)]
+}

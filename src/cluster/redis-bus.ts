@@ -1,0 +1,75 @@
+import type { RedisClientType } from 'redis'
+
+type Listener = (message: string) => void
+
+/**
+ * The replicas' one shared component: a Redis connection for keys and publishing, and a second
+ * one for subscriptions (a subscribed connection can run nothing else). The `redis` package is
+ * imported when the cluster starts, so a proxy without cluster mode never loads it.
+ */
+export class RedisBus {
+  private readonly listeners = new Map<string, Listener>()
+
+  private constructor(
+    private readonly commands: RedisClientType,
+    private readonly subscriber: RedisClientType,
+  ) {}
+
+  static async connect(url: string): Promise<RedisBus> {
+    const { createClient } = await import('redis')
+    const commands = createClient({
+      url,
+      // Requests fail at once while Redis is away, instead of queueing until it is back.
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+    }) as RedisClientType
+    const subscriber = commands.duplicate() as RedisClientType
+    // Errors reach the commands that fail; unheard, the event would end the process.
+    for (const client of [commands, subscriber]) client.on('error', () => {})
+    await Promise.all([commands.connect(), subscriber.connect()])
+    return new RedisBus(commands, subscriber)
+  }
+
+  /** Sets fields of a hash and (re)starts its time to live, in one round trip. */
+  async write(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
+    await this.commands.multi().hSet(key, fields).pExpire(key, ttlMs).exec()
+  }
+
+  async read(key: string): Promise<Record<string, string>> {
+    return this.commands.hGetAll(key)
+  }
+
+  async remove(key: string, field: string): Promise<void> {
+    await this.commands.hDel(key, field)
+  }
+
+  async expire(key: string, ttlMs: number): Promise<void> {
+    await this.commands.pExpire(key, ttlMs)
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.commands.del(key)
+  }
+
+  /** How many replicas heard it. */
+  publish(channel: string, message: string): Promise<number> {
+    return this.commands.publish(channel, message)
+  }
+
+  /** Resolves once Redis confirms: from then on no message on `channel` is missed. */
+  async listen(channel: string, listener: Listener): Promise<void> {
+    const known = this.listeners.has(channel)
+    this.listeners.set(channel, listener)
+    if (!known) await this.subscriber.subscribe(channel, (message) => this.listeners.get(channel)?.(message))
+  }
+
+  async unlisten(channel: string): Promise<void> {
+    if (!this.listeners.delete(channel)) return
+    await this.subscriber.unsubscribe(channel).catch(() => {})
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear()
+    await Promise.allSettled([this.subscriber.close(), this.commands.close()])
+  }
+}

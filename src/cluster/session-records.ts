@@ -1,0 +1,78 @@
+import type { RedisBus } from './redis-bus.ts'
+
+/** What a 2025-era session's client said when it opened the session: replayed where it is adopted. */
+export interface SessionOpening {
+  /** The virtual server the session is on; null for `/mcp` over every upstream. */
+  server: string | null
+  identity?: string
+  address?: string
+  /** The params of the client's `initialize` request, as sent. */
+  initialize: Record<string, unknown>
+}
+
+export interface SessionRecord extends SessionOpening {
+  logLevel?: string
+  /** Resource subscriptions, as `upstream id` → URIs. */
+  subscriptions: Map<string, Set<string>>
+}
+
+const OPENING = 'opening'
+const LEVEL = 'level'
+const SUBSCRIPTION = 'sub:'
+
+/**
+ * Shared session state: one Redis hash per session (`proxmcp:session:<id>`), a field per fact, so
+ * concurrent changes from different replicas never overwrite each other. It expires after the
+ * idle timeout unless a request renews it.
+ */
+export class SessionRecords {
+  constructor(
+    private readonly bus: RedisBus,
+    private readonly ttlMs: number,
+  ) {}
+
+  create(id: string, opening: SessionOpening): Promise<void> {
+    return this.bus.write(key(id), { [OPENING]: JSON.stringify(opening) }, this.ttlMs)
+  }
+
+  async load(id: string): Promise<SessionRecord | undefined> {
+    const fields = await this.bus.read(key(id))
+    const opening = fields[OPENING]
+    if (!opening) return undefined
+    const subscriptions = new Map<string, Set<string>>()
+    for (const [field, value] of Object.entries(fields)) {
+      if (!field.startsWith(SUBSCRIPTION)) continue
+      const upstream = field.slice(SUBSCRIPTION.length, field.indexOf('\n'))
+      const uris = subscriptions.get(upstream) ?? new Set<string>()
+      uris.add(value)
+      subscriptions.set(upstream, uris)
+    }
+    return {
+      ...(JSON.parse(opening) as SessionOpening),
+      ...(fields[LEVEL] && { logLevel: fields[LEVEL] }),
+      subscriptions,
+    }
+  }
+
+  setLogLevel(id: string, level: string): Promise<void> {
+    return this.bus.write(key(id), { [LEVEL]: level }, this.ttlMs)
+  }
+
+  setSubscription(id: string, upstream: string, uri: string, subscribed: boolean): Promise<void> {
+    const field = `${SUBSCRIPTION}${upstream}\n${uri}`
+    if (!subscribed) return this.bus.remove(key(id), field)
+    return this.bus.write(key(id), { [field]: uri }, this.ttlMs)
+  }
+
+  renew(id: string): Promise<void> {
+    return this.bus.expire(key(id), this.ttlMs)
+  }
+
+  end(id: string): Promise<void> {
+    return this.bus.delete(key(id))
+  }
+}
+
+function key(id: string): string {
+  return `proxmcp:session:${id}`
+}

@@ -1,0 +1,27 @@
+import type { ResolvedConfig } from '../config/resolve.ts'
+import type { Logger } from '../logger.ts'
+import { ClusterNode } from './cluster-node.ts'
+
+export interface ClusterHandle {
+  node: Promise<ClusterNode>
+  /** How long an idle session's record is kept: the session idle timeout. */
+  sessionTtlMs: number
+  close(): Promise<void>
+}
+
+/** Joins the cluster the config names (connecting to its Redis now); undefined without `cluster`. */
+export function startCluster(config: ResolvedConfig, logger: Logger): ClusterHandle | undefined {
+  if (!config.cluster) return undefined
+  const sessionTtlMs = config.sessionIdleTimeoutMs
+  const node = ClusterNode.start({ ...config.cluster, ttlMs: sessionTtlMs })
+  node.then(
+    (joined) => logger.info(`cluster: replica ${joined.tag} joined, sessions shared through Redis`),
+    (error) =>
+      logger.error(`cluster: Redis cannot be reached, so sessions fail: ${(error as Error).message}`),
+  )
+  return {
+    node,
+    sessionTtlMs,
+    close: async () => (await node.catch(() => undefined))?.close(),
+  }
+}
