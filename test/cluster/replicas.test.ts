@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Client } from '@modelcontextprotocol/client'
+import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
 import { answeringSampling, connectClient } from '../helpers/clients.ts'
 import { type Cluster, startCluster } from '../helpers/cluster.ts'
 import { redisUnavailable } from '../helpers/redis-server.ts'
+import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 const text = (result: unknown) =>
@@ -65,5 +67,96 @@ describe.skipIf(redisUnavailable !== undefined)('a session served by every repli
       () => upstream.events.filter((event) => event === 'aborted').length > aborted,
       'the upstream call to be aborted',
     )
+  })
+})
+
+describe.skipIf(redisUnavailable !== undefined)('what the client hears outside its calls', () => {
+  let board: BoardServer
+  let cluster: Cluster
+  let client: Client
+  const updates: string[] = []
+  let listChanges = 0
+  beforeAll(async () => {
+    board = serveBoard()
+    cluster = await startCluster({ upstreams: [{ id: 'board', url: board.url }] })
+    client = await connectClient(cluster.url, {
+      setup: (created) => {
+        created.setNotificationHandler('notifications/resources/updated', async (notification) => {
+          updates.push(notification.params.uri)
+        })
+        created.setNotificationHandler('notifications/tools/list_changed', async () => void listChanges++)
+      },
+    })
+  })
+  afterAll(async () => {
+    await client?.close()
+    await cluster?.stop()
+    await board?.close()
+  })
+
+  test('a subscription made on one replica brings updates over the GET stream held by another, once', async () => {
+    await client.subscribeResource({ uri: 'board://main' })
+    await waitFor(() => board.subscribers() === 1, 'the replica holding the GET stream to subscribe upstream')
+    for (let round = 0; round < 3; round++)
+      await client.callTool({ name: 'write_board', arguments: { text: `v${round}` } })
+    await waitFor(() => updates.length === 3, 'three updates')
+    await Bun.sleep(200)
+    expect(updates).toEqual(['board://main', 'board://main', 'board://main'])
+    expect(board.subscribers()).toBe(1)
+    const read = await client.readResource({ uri: 'board://main' })
+    expect(read.contents[0]).toMatchObject({ text: 'v2' })
+    await client.unsubscribeResource({ uri: 'board://main' })
+    await waitFor(() => board.subscribers() === 0, 'the upstream subscription to end')
+  })
+
+  test('a tool added upstream is announced once and listed by every replica', async () => {
+    await client.callTool({ name: 'add_tool', arguments: { name: 'pin_note' } })
+    await waitFor(() => listChanges > 0, 'tools/list_changed')
+    for (let round = 0; round < 3; round++) {
+      const names = await waitFor(async () => {
+        const listed = (await client.listTools()).tools.map((tool) => tool.name)
+        return listed.includes('pin_note') && listed
+      }, 'the new tool on this replica')
+      expect(names).toContain('write_board')
+    }
+    await Bun.sleep(200)
+    expect(listChanges).toBe(1)
+  })
+})
+
+describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', () => {
+  let upstream: V1Fixture
+  let cluster: Cluster
+  beforeAll(async () => {
+    upstream = serveV1Http({ name: 'beta' })
+    cluster = await startCluster({
+      upstreams: [
+        { id: 'beta', url: upstream.url },
+        { id: 'local', command: stdioFixture('cluster-kill'), shareProcess: true },
+      ],
+    })
+  })
+  afterAll(async () => {
+    await cluster?.stop()
+    await upstream?.close()
+  })
+
+  test('only the call in flight on it fails; the session goes on, and its processes do not outlive it', async () => {
+    const client = await connectClient(cluster.url)
+    await client.listTools()
+    expect(fixturePids('cluster-kill').length).toBe(3)
+    const inFlight = client.callTool({ name: 'wait', arguments: { ms: 30_000 } }, { timeout: 20_000 })
+    await waitFor(() => cluster.served.length > 0, 'the call to reach a replica')
+    await Bun.sleep(300)
+    const victim = cluster.served.at(-1) as number
+    cluster.kill(victim)
+    await expect(inFlight).rejects.toThrow()
+    for (let round = 0; round < 4; round++) {
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: `after${round}` } }))).toBe(
+        `beta:after${round}`,
+      )
+    }
+    await waitFor(() => fixturePids('cluster-kill').length === 2, "the dead replica's stdio process to exit")
+    await client.close()
   })
 })
