@@ -136,6 +136,11 @@ export const proxyErrors = {
     ),
   invalidToolResult: (upstream: string) =>
     ofUpstream(upstream, `upstream '${upstream}' answered tools/call with an invalid result`),
+  callStreamLost: () =>
+    new ProxyError(
+      'the connection to the proxy replica serving this call was lost; the call was cancelled if it still ran, and its outcome is unknown',
+      { code: ProxyErrorCode.UpstreamUnavailable },
+    ),
   unansweredStream: (upstream: string) =>
     ofUpstream(upstream, `upstream '${upstream}' ended its answer stream without answering`),
   noCredential: (upstream: string, identity: string | undefined) =>

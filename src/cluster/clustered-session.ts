@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
+import { errorFields, proxyErrors } from '../errors.ts'
 import type { SessionSharing, StatefulSession } from '../session/stateful-session.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
@@ -49,6 +50,35 @@ export class ClusteredSession implements LocalSession, SessionSharing {
       await this.node.tell(this.id, { kind: 'client', body })
     }
     return undefined
+  }
+
+  primingEventId(clientId: string | number): string {
+    return `${this.requestIdPrefix}c${encodeURIComponent(JSON.stringify(clientId))}`
+  }
+
+  /**
+   * A client reconnecting (GET with Last-Event-ID) to a call's stream that was cut, most likely
+   * because the replica serving it died: the stream cannot be resumed, so the call is cancelled
+   * wherever it may still run and the client gets an error for it instead of waiting forever.
+   */
+  answerLostStream(lastEventId: string | null): Response | undefined {
+    const replica = this.node.replicaOf(lastEventId)
+    const rest = replica ? (lastEventId as string).slice(this.requestIdPrefix.length) : ''
+    if (!rest.startsWith('c')) return undefined
+    let id: unknown
+    try {
+      id = JSON.parse(decodeURIComponent(rest.slice(1)))
+    } catch {
+      return undefined
+    }
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }
+    this.serveHere(cancel)
+    void this.node.tell(this.id, { kind: 'client', body: cancel }).catch(() => {})
+    const answer = { jsonrpc: '2.0', id, error: errorFields(proxyErrors.callStreamLost()) }
+    return new Response(`event: message\ndata: ${JSON.stringify(answer)}\n\n`, {
+      headers: { 'content-type': 'text/event-stream', 'mcp-session-id': this.id },
+    })
   }
 
   replay(body: unknown): void {

@@ -28,6 +28,8 @@ export interface DirectCallHost {
   admitCall(): () => void
   /** Starts the ids of requests to the client: in cluster mode they name the replica, so answers find their way back. */
   requestIdPrefix(): string
+  /** In cluster mode, the first event id of a call's stream (see RelayedCallSetup). */
+  primingEventId(clientId: RequestId): string | undefined
 }
 
 interface Question {
@@ -113,6 +115,7 @@ export class DirectCalls {
       ctx,
       sessionId,
       clientId: id,
+      ...withPrimingEvent(this.host.primingEventId(id)),
       upstreamId: `proxmcp-${++sequence}`,
       canAnswer: (method) => canAnswer(capabilities, method),
       question: (asking, deliver) => {
@@ -197,4 +200,8 @@ function jsonAnswer(message: WireMessage, sessionId: string): Response {
   return new Response(JSON.stringify(message), {
     headers: { 'content-type': 'application/json', 'mcp-session-id': sessionId },
   })
+}
+
+function withPrimingEvent(primingEventId: string | undefined): { primingEventId?: string } {
+  return primingEventId === undefined ? {} : { primingEventId }
 }

@@ -22,6 +22,11 @@ export interface RelayedCallSetup {
   sessionId: string
   /** The client's request id, which its answer carries. */
   clientId: RequestId
+  /**
+   * In cluster mode, the id of an empty first event: a client that loses the stream reconnects
+   * with it (Last-Event-ID), and whichever replica it reaches answers that the call was lost.
+   */
+  primingEventId?: string
   /** The id the request carries upstream, distinct from the SDK client's own on the same connection. */
   upstreamId: string
   /** Whether the client declared the capability to answer the upstream's request `method`. */
@@ -127,7 +132,9 @@ export abstract class RelayedCall {
 
   /** The client's answer as an event stream: progress and questions, then the answer. */
   protected eventStream(body: ReadableStream<Uint8Array>): Response {
-    return new Response(body, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
+    const { primingEventId } = this.setup
+    const stream = primingEventId ? primed(encoder.encode(`id: ${primingEventId}\ndata: \n\n`), body) : body
+    return new Response(stream, { headers: { ...SSE_HEADERS, ...this.sessionHeader() } })
   }
 
   /** Ends the call's event stream, with its answer when there is one. */
@@ -173,4 +180,25 @@ export abstract class RelayedCall {
   private forClient(final: WireMessage): WireMessage {
     return { ...final, id: this.setup.clientId }
   }
+}
+
+/** `body`, after one chunk sent first (from `pull`: Bun flushes a stream's chunks as pulls return). */
+function primed(first: Uint8Array, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
+  let primedYet = false
+  return new ReadableStream<Uint8Array>(
+    {
+      pull: async (controller) => {
+        if (!primedYet) {
+          primedYet = true
+          return controller.enqueue(first)
+        }
+        const chunk = await reader.read()
+        if (chunk.done) controller.close()
+        else controller.enqueue(chunk.value)
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  )
 }

@@ -34,6 +34,8 @@ export interface SessionClient {
 export interface SessionSharing {
   /** Starts the ids of requests to the client, naming this replica. */
   readonly requestIdPrefix: string
+  /** The first event id of a call's stream, naming the call, so a lost stream can be answered anywhere. */
+  primingEventId(clientId: string | number): string
   logLevelSet(level: string): Promise<void>
   /** Records a (un)subscription for the replica that follows them; true when that is this one. */
   subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean>
@@ -76,6 +78,7 @@ export class StatefulSession implements CallScope, SessionRequests {
       link: (upstream) => this.link(upstream),
       admitCall: () => this.admitCall(),
       requestIdPrefix: () => this.sharing?.requestIdPrefix ?? 'proxmcp-',
+      primingEventId: (clientId) => this.sharing?.primingEventId(clientId),
     })
     this.server.onclose = () => void this.close()
     this.server.setNotificationHandler('notifications/roots/list_changed', async (notification) => {

@@ -78,6 +78,8 @@ export class StreamableSessions {
       const direct = await session.direct.serve(request, options.parsedBody, contextOfAuth(options.authInfo))
       if (direct) return direct
     }
+    const lost = request.method === 'GET' && shared?.answerLostStream(request.headers.get('last-event-id'))
+    if (lost) return lost
     const response = await transport.handleRequest(request, options)
     if (shared && request.method === 'GET' && response.ok) shared.streamOpened(request.signal)
     return response

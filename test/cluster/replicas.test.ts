@@ -3,7 +3,7 @@ import type { Client } from '@modelcontextprotocol/client'
 import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
 import { answeringSampling, connectClient } from '../helpers/clients.ts'
-import { type Cluster, startCluster } from '../helpers/cluster.ts'
+import { type Cluster, type Replica, startCluster } from '../helpers/cluster.ts'
 import { redisUnavailable } from '../helpers/redis-server.ts'
 import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -126,12 +126,15 @@ describe.skipIf(redisUnavailable !== undefined)('what the client hears outside i
 
 describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', () => {
   let upstream: V1Fixture
+  let board: BoardServer
   let cluster: Cluster
   beforeAll(async () => {
     upstream = serveV1Http({ name: 'beta' })
+    board = serveBoard()
     cluster = await startCluster({
       upstreams: [
         { id: 'beta', url: upstream.url },
+        { id: 'board', url: board.url },
         { id: 'local', command: stdioFixture('cluster-kill'), shareProcess: true },
       ],
     })
@@ -139,24 +142,51 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
   afterAll(async () => {
     await cluster?.stop()
     await upstream?.close()
+    await board?.close()
   })
 
   test('only the call in flight on it fails; the session goes on, and its processes do not outlive it', async () => {
     const client = await connectClient(cluster.url)
     await client.listTools()
     expect(fixturePids('cluster-kill').length).toBe(3)
-    const inFlight = client.callTool({ name: 'wait', arguments: { ms: 30_000 } }, { timeout: 20_000 })
-    await waitFor(() => cluster.served.length > 0, 'the call to reach a replica')
-    await Bun.sleep(300)
+    let started: () => void = () => {}
+    const progressed = new Promise<void>((resolve) => {
+      started = resolve
+    })
+    // The default timeout (60 s) is far past the test's: only the lost-call answer can end the call in time.
+    const inFlight = client.callTool(
+      { name: 'tidy_board', arguments: { ms: 30_000 } },
+      { onprogress: () => started() },
+    )
+    await progressed
     const victim = cluster.served.at(-1) as number
     cluster.kill(victim)
-    await expect(inFlight).rejects.toThrow()
+    await expect(inFlight).rejects.toThrow(/replica serving this call was lost/)
     for (let round = 0; round < 4; round++) {
       expect(text(await client.callTool({ name: 'echo', arguments: { text: `after${round}` } }))).toBe(
         `beta:after${round}`,
       )
     }
     await waitFor(() => fixturePids('cluster-kill').length === 2, "the dead replica's stdio process to exit")
+    await client.close()
+  })
+
+  test('a replica told to stop finishes its calls, reports itself not ready, and the session goes on elsewhere', async () => {
+    const client = await connectClient(cluster.url)
+    await client.listTools()
+    const call = client.callTool({ name: 'wait', arguments: { ms: 1_500 } })
+    await Bun.sleep(300)
+    const draining = cluster.replicas[cluster.served.at(-1) as number] as Replica
+    draining.child.kill('SIGTERM')
+    await waitFor(async () => {
+      const ready = await fetch(`http://127.0.0.1:${draining.port}/readyz`).catch(() => undefined)
+      return ready?.status === 503 && ((await ready.json()) as { status: string }).status === 'draining'
+    }, 'the draining replica to say so')
+    expect(text(await call)).toBe('waited')
+    await draining.child.exited
+    for (let round = 0; round < 3; round++) {
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'still' } }))).toBe('beta:still')
+    }
     await client.close()
   })
 })
