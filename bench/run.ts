@@ -1,5 +1,5 @@
 /**
- * ProxMCP benchmark: `npm run bench`, or `bun bench/run.ts [--cases 0,1,2,3,4] [--reps N] [--quick]
+ * ProxMCP benchmark: `npm run bench`, or `bun bench/run.ts [--cases 0,1,7] [--reps N] [--quick]
  * [--compare-root DIR]` (DIR: another checkout, e.g. with a fix applied, measured beside this one in
  * case 1). Set BENCH_PROXMCP_ROOT to benchmark another checkout altogether. Prints a markdown
  * report and writes bench/results/latest.json and latest.md.
@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { aggregate } from './cases/aggregate.ts'
 import type { CaseContext, CaseResult } from './cases/case-types.ts'
+import { cluster } from './cases/cluster.ts'
 import { type CompiledResult, compiled } from './cases/compiled.ts'
 import { credentials } from './cases/credentials.ts'
 import { directVsProxy } from './cases/direct-vs-proxy.ts'
@@ -31,7 +32,7 @@ const REQUESTS: Record<number, number> = { 1: 1_500, 16: 3_000, 64: 4_500 }
 
 const { values } = parseArgs({
   options: {
-    cases: { type: 'string', default: '0,1,2,3,4,5,6' },
+    cases: { type: 'string', default: '0,1,2,3,4,5,6,7' },
     reps: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     'compare-root': { type: 'string' },
@@ -76,6 +77,7 @@ const runners: [string, string, (ctx: CaseContext) => Promise<CaseResult>][] = [
   ['3', 'aggregation of 10 upstreams', aggregate],
   ['5', 'tracing and audit cost', observability],
   ['6', 'per-identity credentials cost', credentials],
+  ['7', 'cluster mode and replicas', cluster],
 ]
 const failures: string[] = []
 /** A case that fails is reported and the others still run. */

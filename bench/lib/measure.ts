@@ -31,6 +31,8 @@ export interface Contender {
   tool: string
   /** The proxy process, for its CPU and RSS. Absent for direct connections. */
   proxyPid?: number
+  /** More processes of the same proxy (cluster replicas): their CPU adds to the proxy's. */
+  replicaPids?: number[]
   /** An upstream process, for its CPU. */
   upstreamPid?: number
   /** Credentials the clients send, one set a client (see WorkerCommand `open`). */
@@ -197,6 +199,7 @@ function cpuOf(contender: Contender): { proxy: number; upstream: number } {
     proxy = tree.cpuMs
     if (contender.childrenAreUpstreams) upstream += tree.treeCpuMs - tree.cpuMs
   }
+  for (const pid of contender.replicaPids ?? []) proxy += cpuMsOf(pid)
   return { proxy, upstream }
 }
 

@@ -7,6 +7,8 @@ export interface Ratio {
   concurrency: number
   /** target req/s ÷ baseline req/s */
   throughput: number
+  /** target proxy CPU µs/request ÷ baseline's, when both sides are proxies */
+  proxyCpu?: number
   /** target p50 − baseline p50, in milliseconds */
   addedP50: number
   /** target p99 − baseline p99, in milliseconds */
@@ -23,12 +25,15 @@ export function ratios(measurements: Measurement[], comparisons: Comparison[]): 
       .flatMap((target) => {
         const baseline = find(comparison.baseline, target.op, target.concurrency)
         if (!baseline) return []
+        const cpu = target.proxyCpuUsPerRequest
+        const baselineCpu = baseline.proxyCpuUsPerRequest
         return [
           {
             comparison,
             op: target.op,
             concurrency: target.concurrency,
             throughput: target.rps / baseline.rps,
+            ...(cpu !== undefined && baselineCpu !== undefined && { proxyCpu: cpu / baselineCpu }),
             addedP50: target.p50 - baseline.p50,
             addedP99: target.p99 - baseline.p99,
           },

@@ -1,6 +1,6 @@
 import type { CaseResult } from '../cases/case-types.ts'
 import type { CompiledResult } from '../cases/compiled.ts'
-import { ratios } from './compare.ts'
+import { type Ratio, ratios } from './compare.ts'
 import { int, mb, ms, percent, ratio, table } from './format.ts'
 import type { TargetCheck } from './targets.ts'
 
@@ -8,9 +8,11 @@ const OP_LABEL: Record<string, string> = { call: 'tools/call', list: 'tools/list
 
 /** One case: every measurement with its ratio to the case's direct baseline, then the other ratios. */
 export function renderCase(result: CaseResult): string {
-  const primary = ratios(result.measurements, result.comparisons).filter(
-    (r) => result.comparisons.find((c) => c.target === r.comparison.target) === r.comparison,
-  )
+  const all = ratios(result.measurements, result.comparisons)
+  /** A target's first comparison is shown in the main table. */
+  const isPrimary = (r: Ratio) =>
+    result.comparisons.find((c) => c.target === r.comparison.target) === r.comparison
+  const primary = all.filter(isPrimary)
   const rows = result.measurements.map((m) => {
     const r = primary.find(
       (p) => p.comparison.target === m.target && p.op === m.op && p.concurrency === m.concurrency,
@@ -54,19 +56,18 @@ export function renderCase(result: CaseResult): string {
       rows,
     ),
   ]
-  const secondary = result.comparisons.filter(
-    (c) => result.comparisons.find((p) => p.target === c.target) !== c,
-  )
-  if (secondary.length > 0) {
-    const rest = ratios(result.measurements, secondary)
+  // Comparisons the main table cannot show, and every one between two proxies, with their CPU ratio.
+  const rest = all.filter((r) => !isPrimary(r) || r.proxyCpu !== undefined)
+  if (rest.length > 0) {
     parts.push(
       table(
-        ['throughput ratio', 'op', 'clients', 'ratio', 'Δp50 ms'],
+        ['ratio', 'op', 'clients', 'req/s ratio', 'proxy CPU/req ratio', 'Δp50 ms'],
         rest.map((r) => [
           `${r.comparison.target} ÷ ${r.comparison.baseline}`,
           OP_LABEL[r.op] ?? r.op,
           String(r.concurrency),
           ratio(r.throughput),
+          ratio(r.proxyCpu),
           ms(r.addedP50),
         ]),
       ),
