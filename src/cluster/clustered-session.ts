@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
-import { errorFields, proxyErrors } from '../errors.ts'
+import { errorFields, errorResponse, proxyErrors } from '../errors.ts'
 import type { SessionSharing, StatefulSession } from '../session/stateful-session.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
@@ -41,13 +41,18 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   async route(body: unknown): Promise<Response | undefined> {
     const messages = (Array.isArray(body) ? body : [body]) as Message[]
     if (messages.every((message) => message?.method === undefined && this.elsewhere(message?.id))) {
-      for (const message of messages) {
-        await this.node.forward(this.node.replicaOf(message.id) as string, this.id, message)
+      try {
+        for (const message of messages) {
+          await this.node.forward(this.node.replicaOf(message.id) as string, this.id, message)
+        }
+      } catch (error) {
+        return errorResponse(proxyErrors.clusterUnavailable((error as Error).message))
       }
       return ACCEPTED()
     }
     if (messages.every((message) => typeof message?.method === 'string' && message.id === undefined)) {
-      await this.node.tell(this.id, { kind: 'client', body })
+      // Without Redis the other replicas miss it, but this one still serves it.
+      await this.node.tell(this.id, { kind: 'client', body }).catch(() => {})
     }
     return undefined
   }

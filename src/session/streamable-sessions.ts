@@ -56,7 +56,7 @@ export class StreamableSessions {
   async handle(request: Request, options: HandleRequestOptions, client: SessionClient): Promise<Response> {
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId) {
-      const found = this.entries.get(sessionId) ?? (await this.adopt(sessionId, client))
+      const found = this.entries.get(sessionId) ?? (await this.adopt(sessionId, client).catch(clusterDown))
       if (found instanceof Response) return found
       // Another identity's session is as unknown as one that never existed.
       if (!found?.session.belongsTo(client.identity)) return SESSION_NOT_FOUND()
@@ -86,7 +86,8 @@ export class StreamableSessions {
   }
 
   private async open(request: Request, options: HandleRequestOptions, client: SessionClient) {
-    const node = await this.cluster?.node
+    const node = await this.cluster?.node.catch(() => undefined)
+    if (this.cluster && !node) return clusterDown(new Error('not connected'))
     const id = node ? await node.ids.issue() : crypto.randomUUID()
     const entry = await this.create(id, client, node)
     const response = await entry.transport.handleRequest(request, options)
@@ -95,7 +96,14 @@ export class StreamableSessions {
       await entry.session.close()
       return response
     }
-    if (this.cluster) await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody))
+    if (!this.cluster) return response
+    try {
+      await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody))
+    } catch (error) {
+      // A session the other replicas cannot find is not handed out.
+      await entry.session.close()
+      return clusterDown(error)
+    }
     return response
   }
 
@@ -176,6 +184,10 @@ export class StreamableSessions {
     const answer = await transport.handleRequest(request, { parsedBody: body }).catch(() => undefined)
     await answer?.body?.cancel()
   }
+}
+
+function clusterDown(error: unknown): Response {
+  return errorResponse(proxyErrors.clusterUnavailable((error as Error).message))
 }
 
 /** An initialize *request*: one without an id is a notification, which opens nothing. */

@@ -8,6 +8,20 @@ import { redisUnavailable } from '../helpers/redis-server.ts'
 import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
 import { waitFor } from '../helpers/wait.ts'
 
+/** The replica with a call in flight, by its own metrics. */
+async function replicaRunningACall(cluster: Cluster): Promise<number> {
+  return waitFor(async () => {
+    for (const [index, replica] of cluster.replicas.entries()) {
+      const metrics = await fetch(`http://127.0.0.1:${replica.port}/metrics`).then(
+        (response) => response.text(),
+        () => '',
+      )
+      if (/^proxmcp_calls_in_flight 1$/m.test(metrics)) return index + 1
+    }
+    return 0
+  }, 'a replica running the call').then((found) => found - 1)
+}
+
 const text = (result: unknown) =>
   ((result as { content: { text: string }[] }).content[0] as { text: string }).text
 
@@ -159,7 +173,7 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
       { onprogress: () => started() },
     )
     await progressed
-    const victim = cluster.served.at(-1) as number
+    const victim = await replicaRunningACall(cluster)
     cluster.kill(victim)
     await expect(inFlight).rejects.toThrow(/replica serving this call was lost/)
     for (let round = 0; round < 4; round++) {
@@ -175,8 +189,7 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
     const client = await connectClient(cluster.url)
     await client.listTools()
     const call = client.callTool({ name: 'wait', arguments: { ms: 1_500 } })
-    await Bun.sleep(300)
-    const draining = cluster.replicas[cluster.served.at(-1) as number] as Replica
+    const draining = cluster.replicas[await replicaRunningACall(cluster)] as Replica
     draining.child.kill('SIGTERM')
     await waitFor(async () => {
       const ready = await fetch(`http://127.0.0.1:${draining.port}/readyz`).catch(() => undefined)
@@ -187,6 +200,17 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
     for (let round = 0; round < 3; round++) {
       expect(text(await client.callTool({ name: 'echo', arguments: { text: 'still' } }))).toBe('beta:still')
     }
+    await client.close()
+  })
+
+  test('with Redis gone, sessions a replica holds go on and new ones are refused with a reason', async () => {
+    const client = await connectClient(cluster.url)
+    for (let round = 0; round < 3; round++) await client.callTool({ name: 'echo', arguments: { text: 'x' } })
+    await cluster.redis.stop()
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'alone' } }))).toBe('beta:alone')
+    await expect(connectClient(cluster.url)).rejects.toThrow(
+      /shared session store \(Redis\) cannot be reached/,
+    )
     await client.close()
   })
 })

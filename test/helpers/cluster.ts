@@ -24,11 +24,24 @@ export interface Cluster {
   stop(): Promise<void>
 }
 
+export interface ClusterOptions {
+  /** More flags for every replica's command line, after `--config` and `--port` (e.g. `--upstream URL`). */
+  args?: string[]
+}
+
 /** Starts one ProxMCP process of the cluster (the CLI, as deployed) on a free port. */
-async function startReplica(configPath: string, redisUrl: string): Promise<Replica> {
+async function startReplica(configPath: string, redisUrl: string, args: string[]): Promise<Replica> {
   const port = freePort()
   const child = Bun.spawn(
-    [process.execPath, join(process.cwd(), 'src/cli/bun.ts'), '--config', configPath, '--port', String(port)],
+    [
+      process.execPath,
+      join(process.cwd(), 'src/cli/bun.ts'),
+      '--config',
+      configPath,
+      '--port',
+      String(port),
+      ...args,
+    ],
     {
       env: { ...process.env, PROXMCP_CLUSTER_REDIS: redisUrl, PROXMCP_CLUSTER_SECRET: CLUSTER_SECRET },
       stdin: 'ignore',
@@ -49,12 +62,18 @@ async function startReplica(configPath: string, redisUrl: string): Promise<Repli
  * a real balancer it passes a request on to the next replica when one refuses the connection, and
  * cuts the client's stream when the replica serving it dies.
  */
-export async function startCluster(config: object, count = 3): Promise<Cluster> {
+export async function startCluster(
+  config: object,
+  count = 3,
+  options: ClusterOptions = {},
+): Promise<Cluster> {
   const redis = await startRedis()
   const dir = mkdtempSync(join(tmpdir(), 'proxmcp-cluster-'))
   const configPath = join(dir, 'proxmcp.config.json')
   writeFileSync(configPath, JSON.stringify(config))
-  const replicas = await Promise.all(Array.from({ length: count }, () => startReplica(configPath, redis.url)))
+  const replicas = await Promise.all(
+    Array.from({ length: count }, () => startReplica(configPath, redis.url, options.args ?? [])),
+  )
   const served: number[] = []
   let turn = 0
   const balancer = Bun.serve({
@@ -65,8 +84,9 @@ export async function startCluster(config: object, count = 3): Promise<Cluster> 
       const url = new URL(request.url)
       const body =
         request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer()
+      const first = turn++
       for (let tries = 0; tries < replicas.length; tries++) {
-        const index = turn++ % replicas.length
+        const index = (first + tries) % replicas.length
         const replica = replicas[index] as Replica
         const headers = new Headers(request.headers)
         headers.set('host', `127.0.0.1:${replica.port}`)
