@@ -1,3 +1,5 @@
+export type { ClusterBus, ConnectClusterBus } from './cluster/cluster-bus.ts'
+export { connectRedisBus } from './cluster/redis-bus.ts'
 export { defineConfig } from './config/define-config.ts'
 export { importMcpServers } from './config/import-mcp-servers.ts'
 export { fromMcpServers, type McpServersOptions } from './config/mcp-servers.ts'

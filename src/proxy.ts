@@ -4,6 +4,7 @@ import type { Hono } from 'hono'
 import { type AppEnv, createApp } from './app/create-app.ts'
 import { isLoopback } from './app/guard.ts'
 import { AuditLog, type AuditSink } from './audit/audit-log.ts'
+import type { ConnectClusterBus } from './cluster/cluster-bus.ts'
 import { type ClusterHandle, startCluster } from './cluster/start-cluster.ts'
 import type { ProxMCPConfigFile } from './config/define-config.ts'
 import { ConfigError, type ResolvedConfig, resolveConfig } from './config/resolve.ts'
@@ -48,6 +49,8 @@ export interface ProxMCPOptions extends ProxMCPConfigFile {
    * the SDK itself). Elsewhere `tracing` in the config sets up the SDK and an OTLP/HTTP exporter.
    */
   tracerProvider?: TracerProvider
+  /** How cluster mode (`cluster` in the config) reaches Redis; the Bun and Node entry points pass `connectRedisBus`. */
+  clusterBus?: ConnectClusterBus
 }
 
 /** The audit trail the config asks for: standard output and/or a rotated file (Node's file APIs, loaded when first written). */
@@ -112,7 +115,8 @@ export class ProxMCP {
   private readonly cluster: ClusterHandle | undefined
 
   constructor(options: ProxMCPOptions) {
-    const { spawn, fetch, logger, upstreamConnections, reloadConfig, tracerProvider, ...config } = options
+    const { spawn, fetch, logger, upstreamConnections, reloadConfig, tracerProvider, clusterBus, ...config } =
+      options
     this.perRequest =
       (upstreamConnections ?? (runsOnWorkers() ? 'per-request' : 'persistent')) === 'per-request'
     const perRequest = this.perRequest
@@ -144,7 +148,7 @@ export class ProxMCP {
       },
     )
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
-    this.cluster = startCluster(this.config, this.logger)
+    this.cluster = startCluster(this.config, this.logger, clusterBus)
     this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, {
       warn: (message) => this.logger.warn(message),
       lost: (spans) => this.metrics.tracingLost.inc({}, spans),

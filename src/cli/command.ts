@@ -1,4 +1,5 @@
 import { defineCommand, runMain } from 'citty'
+import { connectRedisBus } from '../cluster/redis-bus.ts'
 import type { ProxMCPConfigFile } from '../config/define-config.ts'
 import { importMcpServers } from '../config/import-mcp-servers.ts'
 import { ConfigError } from '../config/resolve.ts'
@@ -125,6 +126,7 @@ async function serveProxy(argv: string[], runtime: CliRuntime): Promise<void> {
     proxy = new ProxMCP({
       ...loaded.config,
       spawn: runtime.spawn,
+      clusterBus: connectRedisBus,
       logger: createCliLogger(loaded.config.logFormat ?? 'pretty'),
       reloadConfig: () => reloadConfig(argv, runtime, proxy),
     })

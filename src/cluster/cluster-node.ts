@@ -1,4 +1,4 @@
-import { RedisBus } from './redis-bus.ts'
+import type { ClusterBus, ConnectClusterBus } from './cluster-bus.ts'
 import { SessionIds } from './session-ids.ts'
 import { SessionRecords } from './session-records.ts'
 
@@ -44,15 +44,18 @@ export class ClusterNode {
   private readonly local = new Map<string, LocalSession>()
 
   private constructor(
-    private readonly bus: RedisBus,
+    private readonly bus: ClusterBus,
     options: ClusterOptions & { ttlMs: number },
   ) {
     this.records = new SessionRecords(bus, options.ttlMs)
     this.ids = new SessionIds(options.secret)
   }
 
-  static async start(options: ClusterOptions & { ttlMs: number }): Promise<ClusterNode> {
-    const node = new ClusterNode(await RedisBus.connect(options.redis), options)
+  static async start(
+    options: ClusterOptions & { ttlMs: number },
+    connect: ConnectClusterBus,
+  ): Promise<ClusterNode> {
+    const node = new ClusterNode(await connect(options.redis), options)
     await node.bus.listen(replicaChannel(node.tag), (raw) => {
       const { session, body } = JSON.parse(raw) as { session: string; body: unknown }
       node.local.get(session)?.replay(body)

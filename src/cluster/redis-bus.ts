@@ -1,4 +1,5 @@
 import type { RedisClientType } from 'redis'
+import type { ClusterBus, ConnectClusterBus } from './cluster-bus.ts'
 
 type Listener = (message: string) => void
 
@@ -7,7 +8,7 @@ type Listener = (message: string) => void
  * one for subscriptions (a subscribed connection can run nothing else). The `redis` package is
  * imported when the cluster starts, so a proxy without cluster mode never loads it.
  */
-export class RedisBus {
+export class RedisBus implements ClusterBus {
   private readonly listeners = new Map<string, Listener>()
 
   private constructor(
@@ -15,7 +16,7 @@ export class RedisBus {
     private readonly subscriber: RedisClientType,
   ) {}
 
-  static async connect(url: string): Promise<RedisBus> {
+  static async connect(url: string): Promise<ClusterBus> {
     const { createClient } = await import('redis')
     const commands = createClient({
       url,
@@ -30,7 +31,6 @@ export class RedisBus {
     return new RedisBus(commands, subscriber)
   }
 
-  /** Sets fields of a hash and (re)starts its time to live, in one round trip. */
   async write(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
     await this.commands.multi().hSet(key, fields).pExpire(key, ttlMs).exec()
   }
@@ -51,12 +51,10 @@ export class RedisBus {
     await this.commands.del(key)
   }
 
-  /** How many replicas heard it. */
   publish(channel: string, message: string): Promise<number> {
     return this.commands.publish(channel, message)
   }
 
-  /** Resolves once Redis confirms: from then on no message on `channel` is missed. */
   async listen(channel: string, listener: Listener): Promise<void> {
     const known = this.listeners.has(channel)
     this.listeners.set(channel, listener)
@@ -73,3 +71,6 @@ export class RedisBus {
     await Promise.allSettled([this.subscriber.close(), this.commands.close()])
   }
 }
+
+/** Cluster mode's Redis for Bun and Node: `new ProxMCP({ ..., clusterBus: connectRedisBus })`. */
+export const connectRedisBus: ConnectClusterBus = (url) => RedisBus.connect(url)

@@ -1,4 +1,4 @@
-import type { RedisBus } from './redis-bus.ts'
+import type { ClusterBus } from './cluster-bus.ts'
 
 /** What a 2025-era session's client said when it opened the session: replayed where it is adopted. */
 export interface SessionOpening {
@@ -27,7 +27,7 @@ const SUBSCRIPTION = 'sub:'
  */
 export class SessionRecords {
   constructor(
-    private readonly bus: RedisBus,
+    private readonly bus: ClusterBus,
     private readonly ttlMs: number,
   ) {}
 
