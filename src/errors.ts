@@ -86,6 +86,7 @@ export const proxyErrors = {
   serverForbidden: (path: string) =>
     refused(403, `Forbidden: this identity may not use the MCP server at ${path}`),
   shuttingDown: () => refused(503, 'Service Unavailable: the proxy is shutting down'),
+  replicaSilent: () => refused(502, 'Bad Gateway: the proxy replica serving this request stopped answering'),
   clusterUnavailable: (reason: string) =>
     refused(
       503,
@@ -119,6 +120,10 @@ export const proxyErrors = {
   resourceNotFound: (uri: unknown) => invalidParams(`Resource not found: ${uri}`, { uri }),
   invalidCursor: () => invalidParams('Invalid cursor'),
   invalidRequestState: () => invalidParams('Invalid or expired requestState'),
+  pausedCallGone: () =>
+    invalidParams(
+      'Invalid requestState: the proxy replica holding this paused call is gone; send the request again without it',
+    ),
   missingInputResponse: (key: string) => invalidParams(`the client sent no answer for ${key}`),
   invalidToolArguments: (tool: string, problem: string) =>
     invalidParams(`Invalid arguments for ${tool}: ${problem}`),

@@ -149,6 +149,12 @@ export class ProxMCP {
     )
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
     this.cluster = startCluster(this.config, this.logger, clusterBus)
+    // Requests another replica passes here are served as if they had come in here.
+    this.cluster?.node.then(
+      (node) =>
+        node.serveWith(async (request, clientAddress) => this.getApp().fetch(request, { clientAddress })),
+      () => {},
+    )
     this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, {
       warn: (message) => this.logger.warn(message),
       lost: (spans) => this.metrics.tracingLost.inc({}, spans),

@@ -23,6 +23,9 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const { request, body } = unwrapped ?? { request: c.req.raw, body: read.body }
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
+    // Plugins run once, on the replica that serves the request.
+    const elsewhere = await endpoint.streamable.servedElsewhere(request, body, c.env?.clientAddress)
+    if (elsewhere) return elsewhere
     const ctx = contextFor(c, { body, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
       const refusal = refuseAtEndpoint(c, endpoint, ctx)
@@ -45,8 +48,10 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
       return mismatch ?? endpoint.modern.fetch(request, options)
     })
   }
-  const streamOrEnd = (c: Context<AppEnv>, endpoint: McpEndpoint) => {
+  const streamOrEnd = async (c: Context<AppEnv>, endpoint: McpEndpoint) => {
     const request = c.req.raw
+    const elsewhere = await endpoint.streamable.servedElsewhere(request, undefined, c.env?.clientAddress)
+    if (elsewhere) return elsewhere
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
       const refusal = refuseAtEndpoint(c, endpoint, ctx)

@@ -1,4 +1,5 @@
 import type { ClusterBus, ConnectClusterBus } from './cluster-bus.ts'
+import { type ExchangeMessage, ReplicaRequests, type ServeHere } from './replica-requests.ts'
 import { SessionIds } from './session-ids.ts'
 import { SessionRecords } from './session-records.ts'
 
@@ -29,6 +30,7 @@ export interface LocalSession {
 }
 
 type Envelope = SessionMessage & { from: string }
+type ReplicaMessage = ExchangeMessage | { kind: 'answer'; session: string; body: unknown }
 
 const ID_MARK = /^proxmcp-([a-z0-9]{10})-/
 
@@ -42,6 +44,9 @@ export class ClusterNode {
   readonly records: SessionRecords
   readonly ids: SessionIds
   private readonly local = new Map<string, LocalSession>()
+  /** Requests this replica passes to the replica that holds what they need, and serves for others. */
+  readonly exchanges: ReplicaRequests
+  private handler: ServeHere | undefined
 
   private constructor(
     private readonly bus: ClusterBus,
@@ -49,6 +54,11 @@ export class ClusterNode {
   ) {
     this.records = new SessionRecords(bus, options.ttlMs)
     this.ids = new SessionIds(options.secret)
+    this.exchanges = new ReplicaRequests(
+      this.tag,
+      (replica, message) => this.bus.publish(replicaChannel(replica), JSON.stringify(message)),
+      () => this.handler,
+    )
   }
 
   static async start(
@@ -57,8 +67,9 @@ export class ClusterNode {
   ): Promise<ClusterNode> {
     const node = new ClusterNode(await connect(options.redis), options)
     await node.bus.listen(replicaChannel(node.tag), (raw) => {
-      const { session, body } = JSON.parse(raw) as { session: string; body: unknown }
-      node.local.get(session)?.replay(body)
+      const message = JSON.parse(raw) as ReplicaMessage
+      if (message.kind === 'answer') node.local.get(message.session)?.replay(message.body)
+      else node.exchanges.receive(message)
     })
     return node
   }
@@ -92,14 +103,18 @@ export class ClusterNode {
 
   /** Hands a client's answer to the replica whose request it answers; false when no replica heard it. */
   async forward(replica: string, sessionId: string, body: unknown): Promise<boolean> {
-    const heard = await this.bus.publish(
-      replicaChannel(replica),
-      JSON.stringify({ session: sessionId, body }),
-    )
+    const message: ReplicaMessage = { kind: 'answer', session: sessionId, body }
+    const heard = await this.bus.publish(replicaChannel(replica), JSON.stringify(message))
     return heard > 0
   }
 
+  /** How requests passed to this replica are served: the proxy's app, plugins included. */
+  serveWith(handler: ServeHere): void {
+    this.handler = handler
+  }
+
   close(): Promise<void> {
+    this.exchanges.close()
     this.local.clear()
     return this.bus.close()
   }

@@ -1,9 +1,29 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { errorFields, errorResponse, proxyErrors } from '../errors.ts'
-import type { SessionSharing, StatefulSession } from '../session/stateful-session.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
 import type { ClusterTransport } from './cluster-transport.ts'
+
+/** Where the session is shared with other replicas (cluster mode): what they must hear of. */
+export interface SessionSharing {
+  /** Starts the ids of requests to the client, naming this replica. */
+  readonly requestIdPrefix: string
+  /** The first event id of a call's stream, naming the call, so a lost stream can be answered anywhere. */
+  primingEventId(clientId: string | number): string
+  logLevelSet(level: string): Promise<void>
+  /** Records a (un)subscription for the replica that follows them; true when that is this one. */
+  subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean>
+}
+
+/** A replica's own copy of a session, as the cluster uses it. */
+export interface SharableSession {
+  sharing: SessionSharing | undefined
+  applyLogLevel(level: string): Promise<void>
+  /** (Un)subscribes on this copy's connection to the upstream. */
+  follow(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+  upstreamById(id: string): Upstream | undefined
+  close(): Promise<void>
+}
 
 type Message = { id?: unknown; method?: unknown }
 
@@ -24,7 +44,7 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   constructor(
     readonly id: string,
     private readonly node: ClusterNode,
-    private readonly session: StatefulSession,
+    private readonly session: SharableSession,
     private readonly transport: ClusterTransport,
     /** Serves a message here as if the client had posted it here. */
     private readonly serveHere: (body: unknown) => void,

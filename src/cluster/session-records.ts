@@ -11,6 +11,8 @@ export interface SessionOpening {
 }
 
 export interface SessionRecord extends SessionOpening {
+  /** The replica that runs the session's own stdio processes, which cannot move: it serves every request of the session. */
+  owner?: string
   logLevel?: string
   /** Resource subscriptions, as `upstream id` → URIs. */
   subscriptions: Map<string, Set<string>>
@@ -18,6 +20,7 @@ export interface SessionRecord extends SessionOpening {
 
 const OPENING = 'opening'
 const LEVEL = 'level'
+const OWNER = 'owner'
 const SUBSCRIPTION = 'sub:'
 
 /**
@@ -31,8 +34,14 @@ export class SessionRecords {
     private readonly ttlMs: number,
   ) {}
 
-  create(id: string, opening: SessionOpening): Promise<void> {
-    return this.bus.write(key(id), { [OPENING]: JSON.stringify(opening) }, this.ttlMs)
+  create(id: string, opening: SessionOpening, owner?: string): Promise<void> {
+    const fields = { [OPENING]: JSON.stringify(opening), ...(owner && { [OWNER]: owner }) }
+    return this.bus.write(key(id), fields, this.ttlMs)
+  }
+
+  /** The session's processes now run on `replica` (its owner was gone). */
+  setOwner(id: string, replica: string): Promise<void> {
+    return this.bus.write(key(id), { [OWNER]: replica }, this.ttlMs)
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
@@ -50,6 +59,7 @@ export class SessionRecords {
     return {
       ...(JSON.parse(opening) as SessionOpening),
       ...(fields[LEVEL] && { logLevel: fields[LEVEL] }),
+      ...(fields[OWNER] && { owner: fields[OWNER] }),
       subscriptions,
     }
   }

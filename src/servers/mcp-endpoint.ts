@@ -63,7 +63,7 @@ export class McpEndpoint implements SessionGate {
   readonly sse: SseSessions
   readonly modern: McpHttpHandler
   private rules: CompiledRules
-  private readonly suspensions = new Suspensions()
+  private readonly suspensions: Suspensions
   private removed = false
 
   constructor(
@@ -71,6 +71,14 @@ export class McpEndpoint implements SessionGate {
     private settings: EndpointSettings,
   ) {
     this.rules = compileRules(settings)
+    let replica: string | undefined
+    shared.cluster?.node.then(
+      (node) => {
+        replica = node.tag
+      },
+      () => {},
+    )
+    this.suspensions = new Suspensions(() => replica)
     const { plugins } = shared
     this.catalog = new Catalog(() => this.upstreams(), {
       namespace: shared.namespace,

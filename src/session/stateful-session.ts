@@ -6,6 +6,7 @@ import {
   type ServerContext,
   type Transport,
 } from '@modelcontextprotocol/server'
+import type { SessionSharing, SharableSession } from '../cluster/clustered-session.ts'
 import { isCredentialError, proxyErrors } from '../errors.ts'
 import { callSignal } from '../forward/call-signal.ts'
 import { DirectCalls } from '../forward/direct-calls.ts'
@@ -30,23 +31,12 @@ export interface SessionClient {
   identity?: string
 }
 
-/** Where the session is shared with other replicas (cluster mode): what they must hear of. */
-export interface SessionSharing {
-  /** Starts the ids of requests to the client, naming this replica. */
-  readonly requestIdPrefix: string
-  /** The first event id of a call's stream, naming the call, so a lost stream can be answered anywhere. */
-  primingEventId(clientId: string | number): string
-  logLevelSet(level: string): Promise<void>
-  /** Records a (un)subscription for the replica that follows them; true when that is this one. */
-  subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean>
-}
-
 /**
  * One 2025-era client session, over Streamable HTTP or the HTTP+SSE transport: its SDK server
  * and its own connection to each upstream it uses, so whatever an upstream asks or tells
  * reaches exactly this client.
  */
-export class StatefulSession implements CallScope, SessionRequests {
+export class StatefulSession implements CallScope, SessionRequests, SharableSession {
   readonly server: Server
   /** The fast path past the SDK: tools/call to 2025-era upstreams, and lists (see DirectCalls). */
   readonly direct: DirectCalls

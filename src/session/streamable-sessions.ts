@@ -2,9 +2,11 @@ import {
   type HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
+import { BoundedMap } from '../bounded-map.ts'
 import type { ClusterNode } from '../cluster/cluster-node.ts'
 import { ClusterTransport } from '../cluster/cluster-transport.ts'
 import { ClusteredSession } from '../cluster/clustered-session.ts'
+import { pausedCallReplica } from '../cluster/paused-calls.ts'
 import type { SessionOpening } from '../cluster/session-records.ts'
 import { adoptionRequests, replayed } from '../cluster/session-replay.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
@@ -40,6 +42,8 @@ export interface EndpointCluster {
 export class StreamableSessions {
   private readonly entries = new Map<string, Entry>()
   private readonly adopting = new Map<string, Promise<Entry | Response | undefined>>()
+  /** Owners of sessions this replica does not hold (undefined: any replica may serve it). */
+  private readonly owners = new BoundedMap<string, string | undefined>(10_000)
 
   constructor(
     private readonly core: ProxyCore,
@@ -66,6 +70,46 @@ export class StreamableSessions {
       return errorResponse(proxyErrors.sessionIdRequired())
     }
     return this.registry.admit(client) ?? this.open(request, options, client)
+  }
+
+  /**
+   * In cluster mode, the answer of the replica that must serve this request: the one holding the
+   * paused call a 2026-07-28 retry continues, or running the session's own stdio processes.
+   * Undefined when this replica serves it; a session whose owner is gone is taken over here.
+   */
+  async servedElsewhere(
+    request: Request,
+    body: unknown,
+    clientAddress?: string,
+  ): Promise<Response | undefined> {
+    const node = await this.cluster?.node.catch(() => undefined)
+    if (!node) return undefined
+    const text = body === undefined ? undefined : JSON.stringify(body)
+    const paused = pausedCallReplica((body as { params?: { requestState?: unknown } })?.params?.requestState)
+    if (paused && paused !== node.tag) {
+      const answer = await node.exchanges.forward(paused, request, text, clientAddress)
+      return answer ?? errorResponse(proxyErrors.pausedCallGone(), (body as { id?: unknown }).id ?? null)
+    }
+    const sessionId = request.headers.get('mcp-session-id')
+    if (!sessionId || this.entries.has(sessionId)) return undefined
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const owner = await this.ownerOf(sessionId, node, attempt > 0)
+      if (!owner || owner === node.tag) return undefined
+      const answer = await node.exchanges.forward(owner, request, text, clientAddress)
+      if (answer) return answer
+    }
+    // The owner is gone: this replica runs the session's processes from now on.
+    this.owners.set(sessionId, node.tag)
+    await node.records.setOwner(sessionId, node.tag)
+    return undefined
+  }
+
+  private async ownerOf(id: string, node: ClusterNode, fresh: boolean): Promise<string | undefined> {
+    if (!fresh && this.owners.has(id)) return this.owners.get(id)
+    if (!(await node.ids.isOurs(id))) return undefined
+    const owner = (await node.records.load(id))?.owner
+    this.owners.set(id, owner)
+    return owner
   }
 
   private async serve(entry: Entry, request: Request, options: HandleRequestOptions): Promise<Response> {
@@ -98,7 +142,8 @@ export class StreamableSessions {
     }
     if (!this.cluster) return response
     try {
-      await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody))
+      const pinned = this.core.upstreams.some((upstream) => upstream.processPerSession)
+      await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody), pinned)
     } catch (error) {
       // A session the other replicas cannot find is not handed out.
       await entry.session.close()
@@ -127,7 +172,7 @@ export class StreamableSessions {
   }
 
   /** Joins the session's channel (before the client can reach another replica) and, when new, records it. */
-  private async share(entry: Entry, opening?: SessionOpening): Promise<void> {
+  private async share(entry: Entry, opening?: SessionOpening, pinned = false): Promise<void> {
     const { sessionTtlMs } = this.cluster as EndpointCluster
     const node = (await this.cluster?.node) as ClusterNode
     const id = entry.transport.sessionId as string
@@ -141,7 +186,7 @@ export class StreamableSessions {
     )
     entry.shared = shared
     await node.join(id, shared)
-    if (opening) await node.records.create(id, opening)
+    if (opening) await node.records.create(id, opening, pinned ? node.tag : undefined)
   }
 
   private adopt(id: string, client: SessionClient): Promise<Entry | Response | undefined> {

@@ -1,3 +1,4 @@
+import { pausedCallToken } from '../cluster/paused-calls.ts'
 import { proxyErrors } from '../errors.ts'
 import type { SuspendableCall } from '../forward/scope.ts'
 import { unref } from '../unref.ts'
@@ -15,7 +16,11 @@ interface PendingAsk {
 
 /** A call to a 2025-era upstream, paused while a 2026-07-28 client answers what the upstream asked. */
 class SuspendedCall {
-  readonly token = `${PREFIX}${crypto.randomUUID()}`
+  constructor(
+    /** In cluster mode the token names the replica, so a retry that lands elsewhere is passed here. */
+    readonly token: string,
+  ) {}
+
   readonly cancel = new AbortController()
   result: Promise<JsonObject> = Promise.resolve({})
   private readonly asks = new Map<string, PendingAsk>()
@@ -88,13 +93,16 @@ class SuspendedCall {
 export class Suspensions {
   private readonly calls = new Map<string, SuspendedCall>()
 
+  constructor(private readonly replica: () => string | undefined = () => undefined) {}
+
   static owns(requestState: string | undefined): boolean {
     return requestState?.startsWith(PREFIX) ?? false
   }
 
   /** Starts an upstream call; answers its result, or the first round of questions. */
   start(run: SuspendableCall, roundSignal: AbortSignal): Promise<JsonObject> {
-    const call = new SuspendedCall()
+    const replica = this.replica()
+    const call = new SuspendedCall(pausedCallToken(replica))
     call.attachRound(roundSignal)
     call.result = run(call.ask, call.cancel.signal)
     return this.next(call)

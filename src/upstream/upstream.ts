@@ -116,6 +116,11 @@ export class Upstream {
   }
 
   /** A stdio upstream whose one process serves every client session (`shareProcess`). */
+  /** A stdio upstream that runs a process per session. */
+  get processPerSession(): boolean {
+    return this.config.transport === 'stdio' && !this.config.shareProcess
+  }
+
   get sharesProcess(): boolean {
     return this.config.transport === 'stdio' && this.config.shareProcess
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import type { Client } from '@modelcontextprotocol/client'
 import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
@@ -214,3 +215,65 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
     await client.close()
   })
 })
+
+describe.skipIf(redisUnavailable !== undefined)('what only one replica can hold', () => {
+  let upstream: V1Fixture
+  let cluster: Cluster
+  beforeAll(async () => {
+    upstream = serveV1Http({ name: 'gamma' })
+    cluster = await startCluster({
+      upstreams: [
+        { id: 'gamma', url: upstream.url },
+        { id: 'own', command: stdioFixture('cluster-own') },
+      ],
+      namespace: true,
+    })
+  })
+  afterAll(async () => {
+    await cluster?.stop()
+    await upstream?.close()
+  })
+
+  test('a 2026-07-28 retry that lands on another replica continues the paused call where it waits', async () => {
+    const client = await connectClient(cluster.url, { era: 'modern', ...answeringSampling('hi again') })
+    for (let round = 0; round < 3; round++) {
+      expect(text(await client.callTool({ name: 'gamma__sample', arguments: {} }))).toBe(
+        'model said hi again',
+      )
+    }
+    await client.close()
+  })
+
+  test("a session's own stdio process runs on one replica, which the others pass its requests to; when that replica dies the next one takes over", async () => {
+    // Each replica runs the upstream's own connection and a process started ahead for the next session.
+    const idle = 6
+    await waitFor(() => fixturePids('cluster-own').length === idle, 'the processes every replica starts')
+    const client = await connectClient(cluster.url)
+    for (let round = 0; round < 4; round++) {
+      expect(text(await client.callTool({ name: 'own__echo', arguments: { text: `r${round}` } }))).toBe(
+        `cluster-own:r${round}`,
+      )
+    }
+    // One replica took its waiting process for the session and started another; the others none.
+    expect(fixturePids('cluster-own')).toHaveLength(idle + 1)
+    const perReplica = cluster.replicas.map(
+      (replica) => fixturePids('cluster-own').filter((pid) => parentOf(pid) === replica.child.pid).length,
+    )
+    const owner = perReplica.indexOf(3)
+    expect(perReplica.toSorted()).toEqual([2, 2, 3])
+    cluster.kill(owner)
+    await waitFor(() => fixturePids('cluster-own').length === idle - 2, "the dead owner's processes to exit")
+    for (let round = 0; round < 3; round++) {
+      expect(text(await client.callTool({ name: 'own__echo', arguments: { text: 'again' } }))).toBe(
+        'cluster-own:again',
+      )
+    }
+    expect(fixturePids('cluster-own')).toHaveLength(idle - 1)
+    await client.close()
+  })
+})
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+}
