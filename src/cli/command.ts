@@ -202,12 +202,12 @@ async function readConfig(argv: string[], runtime: CliRuntime): Promise<LoadedCo
     )
   }
   const filePlugins = file.plugins ?? []
+  const cluster = clusterFromEnv(process.env, file.cluster)
   // A `plugins` that is not a list is left for config validation to report.
   const plugins = Array.isArray(filePlugins)
-    ? [...cliPlugins(flags, logFormat, filePlugins), ...filePlugins]
+    ? [...cliPlugins(flags, logFormat, filePlugins, cluster?.redis), ...filePlugins]
     : filePlugins
   const tracing = file.tracing ?? tracingFromEnv(process.env)
-  const cluster = clusterFromEnv(process.env, file.cluster)
   const servers = { ...file.servers, ...flags.overrides.servers }
   return {
     config: {

@@ -277,3 +277,33 @@ function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
 }
+
+describe.skipIf(redisUnavailable !== undefined)('limits the cluster shares', () => {
+  let upstream: V1Fixture
+  let cluster: Cluster
+  beforeAll(async () => {
+    upstream = serveV1Http({ name: 'delta' })
+    cluster = await startCluster({ upstreams: [{ id: 'delta', url: upstream.url }] }, 3, {
+      args: ['--rate-limit', '4'],
+    })
+  })
+  afterAll(async () => {
+    await cluster?.stop()
+    await upstream?.close()
+  })
+
+  test('--rate-limit counts in the cluster’s Redis: the limit holds across replicas', async () => {
+    const statuses: number[] = []
+    for (let round = 0; round < 6; round++) {
+      const response = await fetch(cluster.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: round, method: 'tools/list' }),
+      })
+      statuses.push(response.status)
+    }
+    expect(new Set(cluster.served.slice(-6)).size).toBe(3)
+    expect(statuses.slice(0, 4).every((status) => status !== 429)).toBe(true)
+    expect(statuses.slice(4)).toEqual([429, 429])
+  })
+})
