@@ -84,10 +84,10 @@ export class StreamableSessions {
   ): Promise<Response | undefined> {
     const node = await this.cluster?.node.catch(() => undefined)
     if (!node) return undefined
-    const text = body === undefined ? undefined : JSON.stringify(body)
+    const text = () => (body === undefined ? undefined : JSON.stringify(body))
     const paused = pausedCallReplica((body as { params?: { requestState?: unknown } })?.params?.requestState)
     if (paused && paused !== node.tag) {
-      const answer = await node.exchanges.forward(paused, request, text, clientAddress)
+      const answer = await node.exchanges.forward(paused, request, text(), clientAddress)
       return answer ?? errorResponse(proxyErrors.pausedCallGone(), (body as { id?: unknown }).id ?? null)
     }
     const sessionId = request.headers.get('mcp-session-id')
@@ -95,7 +95,7 @@ export class StreamableSessions {
     for (let attempt = 0; attempt < 2; attempt++) {
       const owner = await this.ownerOf(sessionId, node, attempt > 0)
       if (!owner || owner === node.tag) return undefined
-      const answer = await node.exchanges.forward(owner, request, text, clientAddress)
+      const answer = await node.exchanges.forward(owner, request, text(), clientAddress)
       if (answer) return answer
     }
     // The owner is gone: this replica runs the session's processes from now on.
