@@ -150,10 +150,10 @@ export class ProxMCP {
     this.audit = auditTrail(this.config.audit, this.metrics, this.logger)
     this.cluster = startCluster(this.config, this.logger, clusterBus)
     // Requests another replica passes here are served as if they had come in here.
-    this.cluster?.node.then(
-      (node) =>
-        node.serveWith(async (request, clientAddress) => this.getApp().fetch(request, { clientAddress })),
-      () => {},
+    void this.cluster?.joined.then((node) =>
+      node.serveWith(async (request, clientAddress) =>
+        this.getApp().fetch(request, { clientAddress, passedOn: true }),
+      ),
     )
     this.tracingReady = setUpTracing(this.config.tracing, tracerProvider, {
       warn: (message) => this.logger.warn(message),
@@ -231,6 +231,7 @@ export class ProxMCP {
       upstreams: () => this.upstreamSet.all,
       ready: (sessionOpening) => this.ready(sessionOpening),
       accepting: () => this.accepting,
+      ...(this.cluster && { clusterJoined: () => this.cluster?.node() !== undefined }),
       ...(this.config.ui && { ui: this.uiDeps() }),
       ...(this.audit && { audit: this.audit }),
       tracing: () => this.tracing,

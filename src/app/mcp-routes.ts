@@ -24,7 +24,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     // Plugins run once, on the replica that serves the request.
-    const elsewhere = await endpoint.streamable.servedElsewhere(request, body, c.env?.clientAddress)
+    const elsewhere = await servedElsewhere(c, endpoint, request, body)
     if (elsewhere) return elsewhere
     const ctx = contextFor(c, { body, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
@@ -50,7 +50,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   }
   const streamOrEnd = async (c: Context<AppEnv>, endpoint: McpEndpoint) => {
     const request = c.req.raw
-    const elsewhere = await endpoint.streamable.servedElsewhere(request, undefined, c.env?.clientAddress)
+    const elsewhere = await servedElsewhere(c, endpoint, request, undefined)
     if (elsewhere) return elsewhere
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
@@ -81,6 +81,15 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   }
   app.all('/mcp', (c) => serve(c, undefined))
   app.all('/mcp/:server', (c) => serve(c, c.req.param('server')))
+}
+
+/**
+ * In cluster mode, the answer of the replica that must serve the request (plugins run there,
+ * once); a request passed on here is served here.
+ */
+function servedElsewhere(c: Context<AppEnv>, endpoint: McpEndpoint, request: Request, body: unknown) {
+  if (c.env?.passedOn) return undefined
+  return endpoint.streamable.servedElsewhere(request, body, c.env?.clientAddress)
 }
 
 /**

@@ -24,6 +24,8 @@ export interface AppDeps {
   ready: (sessionOpening?: boolean) => Promise<void>
   /** False while shutting down: no new sessions or sessionless requests. */
   accepting: () => boolean
+  /** In cluster mode, whether this replica has joined (reached Redis): not ready until it has. */
+  clusterJoined?: () => boolean
   /** The status page, when it is on. */
   ui?: UiDeps
   /** The audit trail, when it is on: refusals are security events. */
@@ -35,7 +37,13 @@ export interface AppDeps {
 }
 
 /** Bindings the runtime adapters pass to `fetch`. */
-export type AppEnv = { Bindings: { clientAddress?: string } }
+export type AppEnv = {
+  Bindings: {
+    clientAddress?: string
+    /** Passed on by another replica of the cluster, which decided this one serves it: never passed on again. */
+    passedOn?: boolean
+  }
+}
 
 /** Runs the plugin hooks around serving one request. */
 export type WithPlugins = (

@@ -8,6 +8,8 @@ export interface ClusterBus {
   write(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>
   read(key: string): Promise<Record<string, string>>
   remove(key: string, field: string): Promise<void>
+  /** Sets a hash field to `value` if it holds `expected`, atomically; resolves to what it holds after ('' when absent). */
+  swap(key: string, field: string, expected: string, value: string): Promise<string>
   expire(key: string, ttlMs: number): Promise<void>
   delete(key: string): Promise<void>
   /** How many replicas heard it. */

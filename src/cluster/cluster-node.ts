@@ -67,9 +67,9 @@ export class ClusterNode {
   ): Promise<ClusterNode> {
     const node = new ClusterNode(await connect(options.redis), options)
     await node.bus.listen(replicaChannel(node.tag), (raw) => {
-      const message = JSON.parse(raw) as ReplicaMessage
-      if (message.kind === 'answer') node.local.get(message.session)?.replay(message.body)
-      else node.exchanges.receive(message)
+      const message = parsed<ReplicaMessage>(raw)
+      if (message?.kind === 'answer') node.local.get(message.session)?.replay(message.body)
+      else if (message) node.exchanges.receive(message)
     })
     return node
   }
@@ -87,8 +87,8 @@ export class ClusterNode {
   async join(sessionId: string, session: LocalSession): Promise<void> {
     this.local.set(sessionId, session)
     await this.bus.listen(sessionChannel(sessionId), (raw) => {
-      const envelope = JSON.parse(raw) as Envelope
-      if (envelope.from !== this.tag) this.local.get(sessionId)?.hear(envelope)
+      const envelope = parsed<Envelope>(raw)
+      if (envelope && envelope.from !== this.tag) this.local.get(sessionId)?.hear(envelope)
     })
   }
 
@@ -117,6 +117,16 @@ export class ClusterNode {
     this.exchanges.close()
     this.local.clear()
     return this.bus.close()
+  }
+}
+
+/** A message off a channel; one that is not JSON (nothing of ours) is ignored rather than thrown into the Redis client. */
+function parsed<T>(raw: string): T | undefined {
+  try {
+    const message = JSON.parse(raw) as T | null
+    return typeof message === 'object' && message !== null ? message : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -11,8 +11,8 @@ export interface SessionSharing {
   /** The first event id of a call's stream, naming the call, so a lost stream can be answered anywhere. */
   primingEventId(clientId: string | number): string
   logLevelSet(level: string): Promise<void>
-  /** Records a (un)subscription for the replica that follows them; true when that is this one. */
-  subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean>
+  /** Records a (un)subscription; the copy holding the client's GET stream follows it upstream. */
+  subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
 }
 
 /** A replica's own copy of a session, as the cluster uses it. */
@@ -39,6 +39,10 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   /** Subscriptions this copy follows upstream, as `upstream id\nuri`. */
   private readonly followed = new Set<string>()
   private renewedAt = Date.now()
+  /** Whether the client's GET stream opened here and has not closed. */
+  private streamHere = false
+  private following: Promise<void> | undefined
+  private followAgain = false
   readonly requestIdPrefix: string
 
   constructor(
@@ -131,20 +135,25 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     await this.node.tell(this.id, { kind: 'level', level })
   }
 
-  async subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<boolean> {
+  async subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     await this.node.records.setSubscription(this.id, upstream.id, uri, subscribed)
-    if (this.transport.holdsStream()) {
-      this.note(upstream.id, uri, subscribed)
-      return true
-    }
-    await this.node.tell(this.id, { kind: 'subscriptions' })
-    return false
+    // The copy holding the client's GET stream follows the record, this one included.
+    if (this.streamHere) await this.followRecorded()
+    else await this.node.tell(this.id, { kind: 'subscriptions' })
   }
 
   /** The client's GET stream opened here: this copy follows the session's subscriptions until it closes. */
   streamOpened(closed: AbortSignal): void {
+    this.streamHere = true
     void this.followRecorded()
-    closed.addEventListener('abort', () => void this.unfollowAll(), { once: true })
+    closed.addEventListener(
+      'abort',
+      () => {
+        this.streamHere = false
+        void this.followRecorded()
+      },
+      { once: true },
+    )
   }
 
   /** The client ended the session: every copy closes, and its record goes. */
@@ -157,19 +166,36 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     return replica !== undefined && replica !== this.node.tag
   }
 
-  private async followRecorded(): Promise<void> {
-    if (!this.transport.holdsStream()) return
-    const record = await this.node.records.load(this.id).catch(() => undefined)
-    if (!record) return
-    const wanted = new Set<string>()
-    for (const [upstream, uris] of record.subscriptions)
-      for (const uri of uris) wanted.add(`${upstream}\n${uri}`)
-    for (const key of wanted) if (!this.followed.has(key)) await this.followKey(key, true)
-    for (const key of this.followed) if (!wanted.has(key)) await this.followKey(key, false)
+  /**
+   * Brings what this copy follows upstream in line with the record (nothing while the client's
+   * GET stream is elsewhere). One pass at a time: a change during a pass runs another after it.
+   */
+  private followRecorded(): Promise<void> {
+    if (this.following) {
+      this.followAgain = true
+      return this.following
+    }
+    this.following = (async () => {
+      do {
+        this.followAgain = false
+        await this.syncFollowed()
+      } while (this.followAgain)
+    })().finally(() => {
+      this.following = undefined
+    })
+    return this.following
   }
 
-  private async unfollowAll(): Promise<void> {
-    for (const key of this.followed) await this.followKey(key, false)
+  private async syncFollowed(): Promise<void> {
+    const wanted = new Set<string>()
+    if (this.streamHere && this.transport.holdsStream()) {
+      const record = await this.node.records.load(this.id).catch(() => undefined)
+      if (!record) return
+      for (const [upstream, uris] of record.subscriptions)
+        for (const uri of uris) wanted.add(`${upstream}\n${uri}`)
+    }
+    for (const key of wanted) if (!this.followed.has(key)) await this.followKey(key, true)
+    for (const key of [...this.followed]) if (!wanted.has(key)) await this.followKey(key, false)
   }
 
   private async followKey(key: string, subscribed: boolean): Promise<void> {

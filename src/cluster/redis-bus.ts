@@ -3,6 +3,15 @@ import type { ClusterBus, ConnectClusterBus } from './cluster-bus.ts'
 
 type Listener = (message: string) => void
 
+const SWAP_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return ARGV[3]
+end
+return current or ''
+`
+
 /**
  * The replicas' one shared component: a Redis connection for keys and publishing, and a second
  * one for subscriptions (a subscribed connection can run nothing else). The `redis` package is
@@ -18,16 +27,27 @@ export class RedisBus implements ClusterBus {
 
   static async connect(url: string): Promise<ClusterBus> {
     const { createClient } = await import('redis')
+    let connected = false
     const commands = createClient({
       url,
-      // Requests fail at once while Redis is away, instead of queueing until it is back.
+      // Requests fail at once while Redis is away, instead of queueing until it is back. A first
+      // connection that fails is reported (the caller retries); a dropped one is re-established.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+      socket: {
+        reconnectStrategy: (retries: number, cause: Error) =>
+          connected ? Math.min(100 * 2 ** retries, 5_000) : cause,
+      },
     }) as RedisClientType
     const subscriber = commands.duplicate() as RedisClientType
     // Errors reach the commands that fail; unheard, the event would end the process.
     for (const client of [commands, subscriber]) client.on('error', () => {})
-    await Promise.all([commands.connect(), subscriber.connect()])
+    try {
+      await Promise.all([commands.connect(), subscriber.connect()])
+    } catch (error) {
+      await Promise.allSettled([commands.destroy(), subscriber.destroy()])
+      throw error
+    }
+    connected = true
     return new RedisBus(commands, subscriber)
   }
 
@@ -37,6 +57,11 @@ export class RedisBus implements ClusterBus {
 
   async read(key: string): Promise<Record<string, string>> {
     return this.commands.hGetAll(key)
+  }
+
+  async swap(key: string, field: string, expected: string, value: string): Promise<string> {
+    const after = await this.commands.eval(SWAP_SCRIPT, { keys: [key], arguments: [field, expected, value] })
+    return typeof after === 'string' ? after : ''
   }
 
   async remove(key: string, field: string): Promise<void> {

@@ -74,13 +74,20 @@ export class ReplicaRequests {
     const arrived = new Promise<Response>((head) =>
       this.waiting.set(id, { replica, head, lastHeard: Date.now() }),
     )
-    const heard = await this.send(replica, body === undefined ? message : { ...message, body })
+    let heard: number
+    try {
+      heard = await this.send(replica, body === undefined ? message : { ...message, body })
+    } catch (error) {
+      this.waiting.delete(id)
+      throw error
+    }
     if (heard === 0) {
       this.waiting.delete(id)
       return undefined
     }
     this.watch()
-    request.signal.addEventListener('abort', () => this.giveUp(id), { once: true })
+    if (request.signal.aborted) this.giveUp(id)
+    else request.signal.addEventListener('abort', () => this.giveUp(id), { once: true })
     return arrived
   }
 
@@ -114,7 +121,9 @@ export class ReplicaRequests {
       waiting.controller?.enqueue(new TextEncoder().encode(message.text))
     } else if (message.kind === 'end') {
       this.waiting.delete(message.id)
-      waiting.controller?.close()
+      // An end before any head: the serving replica could not answer at all.
+      if (waiting.controller) waiting.controller.close()
+      else waiting.head(errorResponse(proxyErrors.replicaSilent()))
     }
   }
 
@@ -122,7 +131,10 @@ export class ReplicaRequests {
     const handler = this.serveHere()
     const abort = new AbortController()
     this.serving.set(message.id, abort)
-    const reply = (out: ExchangeMessage) => this.send(message.from, out).catch(() => 0)
+    // A reply that reaches nobody ends the exchange: the waiting replica is gone.
+    const reply = async (out: ExchangeMessage) => {
+      if ((await this.send(message.from, out).catch(() => 0)) === 0) abort.abort()
+    }
     const alive = setInterval(() => void reply({ kind: 'alive', id: message.id }), ALIVE_EVERY_MS)
     unref(alive)
     try {
@@ -141,14 +153,20 @@ export class ReplicaRequests {
         status: response.status,
         headers: [...response.headers.entries()],
       })
-      const decoder = new TextDecoder()
+      // Event streams (a GET stream above all) end when their reader is cancelled, not on the request's signal.
       const reader = response.body?.getReader()
-      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+      abort.signal.addEventListener('abort', () => void reader?.cancel().catch(() => {}), { once: true })
+      const decoder = new TextDecoder()
+      for (
+        let chunk = await reader?.read();
+        chunk && !chunk.done && !abort.signal.aborted;
+        chunk = await reader?.read()
+      ) {
         const text = decoder.decode(chunk.value, { stream: true })
         if (text) await reply({ kind: 'chunk', id: message.id, text })
       }
     } catch {
-      // The waiting replica went away, or the request failed: its side ends on `end`.
+      // The request failed, or was cancelled: its waiting side ends on `end`.
     } finally {
       clearInterval(alive)
       this.serving.delete(message.id)

@@ -39,9 +39,12 @@ export class SessionRecords {
     return this.bus.write(key(id), fields, this.ttlMs)
   }
 
-  /** The session's processes now run on `replica` (its owner was gone). */
-  setOwner(id: string, replica: string): Promise<void> {
-    return this.bus.write(key(id), { [OWNER]: replica }, this.ttlMs)
+  /**
+   * Makes `replica` the owner in place of `gone`, unless another replica did first; resolves to
+   * the owner after. Two replicas that find the owner gone at once cannot both take over.
+   */
+  claimOwner(id: string, gone: string, replica: string): Promise<string> {
+    return this.bus.swap(key(id), OWNER, gone, replica)
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {

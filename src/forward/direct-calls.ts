@@ -115,7 +115,7 @@ export class DirectCalls {
       ctx,
       sessionId,
       clientId: id,
-      ...withPrimingEvent(this.host.primingEventId(id)),
+      ...withPrimingEvent(resumable(request) ? this.host.primingEventId(id) : undefined),
       upstreamId: `proxmcp-${++sequence}`,
       canAnswer: (method) => canAnswer(capabilities, method),
       question: (asking, deliver) => {
@@ -200,6 +200,11 @@ function jsonAnswer(message: WireMessage, sessionId: string): Response {
   return new Response(JSON.stringify(message), {
     headers: { 'content-type': 'application/json', 'mcp-session-id': sessionId },
   })
+}
+
+/** Clients before 2025-11-25 are not promised an event without data (the SDK server primes from then on too). */
+function resumable(request: Request): boolean {
+  return (request.headers.get('mcp-protocol-version') ?? '') >= '2025-11-25'
 }
 
 function withPrimingEvent(primingEventId: string | undefined): { primingEventId?: string } {

@@ -2,7 +2,7 @@ import type { Notification } from '@modelcontextprotocol/client'
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server'
 import { Catalog } from '../aggregate/catalog.ts'
 import type { ToolSearchOptions } from '../aggregate/tool-search.ts'
-import type { ClusterNode } from '../cluster/cluster-node.ts'
+import type { ClusterHandle } from '../cluster/start-cluster.ts'
 import { createForwardingServer } from '../forward/forwarding-server.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import { type Logger, prefixedLogger } from '../logger.ts'
@@ -45,8 +45,8 @@ export interface SharedParts extends Omit<ProxyCore, 'catalog' | 'upstreams' | '
   upstreams: () => Upstream[]
   registry: SessionRegistry
   logger: Logger
-  /** In cluster mode: the replica's node, and how long an idle session's record is kept. */
-  cluster?: { node: Promise<ClusterNode>; sessionTtlMs: number }
+  /** In cluster mode: the replica's node (once joined), and how long an idle session's record is kept. */
+  cluster?: Pick<ClusterHandle, 'node' | 'nodeSoon' | 'sessionTtlMs'>
   namespace: boolean
 }
 
@@ -71,14 +71,7 @@ export class McpEndpoint implements SessionGate {
     private settings: EndpointSettings,
   ) {
     this.rules = compileRules(settings)
-    let replica: string | undefined
-    shared.cluster?.node.then(
-      (node) => {
-        replica = node.tag
-      },
-      () => {},
-    )
-    this.suspensions = new Suspensions(() => replica)
+    this.suspensions = new Suspensions(() => shared.cluster?.node()?.tag)
     const { plugins } = shared
     this.catalog = new Catalog(() => this.upstreams(), {
       namespace: shared.namespace,

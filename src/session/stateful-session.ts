@@ -189,9 +189,8 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   }
 
   async subscribe(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
-    if (!this.sharing || (await this.sharing.subscriptionSet(upstream, uri, subscribed))) {
-      await this.follow(upstream, uri, subscribed)
-    }
+    if (this.sharing) await this.sharing.subscriptionSet(upstream, uri, subscribed)
+    else await this.follow(upstream, uri, subscribed)
   }
 
   /** (Un)subscribes on this session's connection to the upstream. */

@@ -2,11 +2,10 @@ import {
   type HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
-import { BoundedMap } from '../bounded-map.ts'
 import type { ClusterNode } from '../cluster/cluster-node.ts'
 import { ClusterTransport } from '../cluster/cluster-transport.ts'
 import { ClusteredSession } from '../cluster/clustered-session.ts'
-import { pausedCallReplica } from '../cluster/paused-calls.ts'
+import { OwnerRouting } from '../cluster/owner-routing.ts'
 import type { SessionOpening } from '../cluster/session-records.ts'
 import { adoptionRequests, replayed } from '../cluster/session-replay.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
@@ -27,8 +26,10 @@ interface Entry {
 
 /** Where an endpoint's sessions are shared with other replicas. */
 export interface EndpointCluster {
-  /** Settles once Redis is reached (rejects when it cannot be). */
-  node: Promise<ClusterNode>
+  /** This replica's node; undefined while Redis cannot be reached. */
+  node: () => ClusterNode | undefined
+  /** The node, waiting for it a little while it joins. */
+  nodeSoon: () => Promise<ClusterNode | undefined>
   /** The endpoint's virtual server; null for `/mcp` over every upstream. */
   server: string | null
   sessionTtlMs: number
@@ -42,14 +43,15 @@ export interface EndpointCluster {
 export class StreamableSessions {
   private readonly entries = new Map<string, Entry>()
   private readonly adopting = new Map<string, Promise<Entry | Response | undefined>>()
-  /** Owners of sessions this replica does not hold (undefined: any replica may serve it). */
-  private readonly owners = new BoundedMap<string, string | undefined>(10_000)
+  private readonly routing: OwnerRouting | undefined
 
   constructor(
     private readonly core: ProxyCore,
     private readonly registry: SessionGate,
     private readonly cluster?: EndpointCluster,
-  ) {}
+  ) {
+    this.routing = cluster && new OwnerRouting(cluster.nodeSoon)
+  }
 
   /** Whether the request names a session open here (which client it belongs to is checked by `handle`). */
   holds(request: Request): boolean {
@@ -73,43 +75,12 @@ export class StreamableSessions {
   }
 
   /**
-   * In cluster mode, the answer of the replica that must serve this request: the one holding the
-   * paused call a 2026-07-28 retry continues, or running the session's own stdio processes.
-   * Undefined when this replica serves it; a session whose owner is gone is taken over here.
+   * In cluster mode, the answer of the replica that must serve this request (see OwnerRouting);
+   * undefined when this replica serves it.
    */
-  async servedElsewhere(
-    request: Request,
-    body: unknown,
-    clientAddress?: string,
-  ): Promise<Response | undefined> {
-    const node = await this.cluster?.node.catch(() => undefined)
-    if (!node) return undefined
-    const text = () => (body === undefined ? undefined : JSON.stringify(body))
-    const paused = pausedCallReplica((body as { params?: { requestState?: unknown } })?.params?.requestState)
-    if (paused && paused !== node.tag) {
-      const answer = await node.exchanges.forward(paused, request, text(), clientAddress)
-      return answer ?? errorResponse(proxyErrors.pausedCallGone(), (body as { id?: unknown }).id ?? null)
-    }
-    const sessionId = request.headers.get('mcp-session-id')
-    if (!sessionId || this.entries.has(sessionId)) return undefined
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const owner = await this.ownerOf(sessionId, node, attempt > 0)
-      if (!owner || owner === node.tag) return undefined
-      const answer = await node.exchanges.forward(owner, request, text(), clientAddress)
-      if (answer) return answer
-    }
-    // The owner is gone: this replica runs the session's processes from now on.
-    this.owners.set(sessionId, node.tag)
-    await node.records.setOwner(sessionId, node.tag)
-    return undefined
-  }
-
-  private async ownerOf(id: string, node: ClusterNode, fresh: boolean): Promise<string | undefined> {
-    if (!fresh && this.owners.has(id)) return this.owners.get(id)
-    if (!(await node.ids.isOurs(id))) return undefined
-    const owner = (await node.records.load(id))?.owner
-    this.owners.set(id, owner)
-    return owner
+  servedElsewhere(request: Request, body: unknown, clientAddress?: string): Promise<Response | undefined> {
+    if (!this.routing) return Promise.resolve(undefined)
+    return this.routing.elsewhere(request, body, clientAddress, (id) => this.entries.has(id))
   }
 
   private async serve(entry: Entry, request: Request, options: HandleRequestOptions): Promise<Response> {
@@ -130,10 +101,11 @@ export class StreamableSessions {
   }
 
   private async open(request: Request, options: HandleRequestOptions, client: SessionClient) {
-    const node = await this.cluster?.node.catch(() => undefined)
-    if (this.cluster && !node) return clusterDown(new Error('not connected'))
+    const node = await this.cluster?.nodeSoon()
+    if (this.cluster && !node) return clusterDown(new Error('not connected yet'))
     const id = node ? await node.ids.issue() : crypto.randomUUID()
     const entry = await this.create(id, client, node)
+    this.entries.set(id, entry)
     const response = await entry.transport.handleRequest(request, options)
     // A session whose id the client was not given (a refused or id-less initialize) is unreachable.
     if (!entry.transport.sessionId || !response.headers.has('mcp-session-id')) {
@@ -156,7 +128,6 @@ export class StreamableSessions {
     let session: StatefulSession | undefined
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      onsessioninitialized: (initialized) => void this.entries.set(initialized, entry),
       onsessionclosed: () => {
         void entry.shared?.end()
         void session?.close()
@@ -174,7 +145,7 @@ export class StreamableSessions {
   /** Joins the session's channel (before the client can reach another replica) and, when new, records it. */
   private async share(entry: Entry, opening?: SessionOpening, pinned = false): Promise<void> {
     const { sessionTtlMs } = this.cluster as EndpointCluster
-    const node = (await this.cluster?.node) as ClusterNode
+    const node = this.cluster?.node() as ClusterNode
     const id = entry.transport.sessionId as string
     const shared = new ClusteredSession(
       id,
@@ -202,22 +173,27 @@ export class StreamableSessions {
   /** A session another replica opened: rebuilt here from its record, as its client opened it. */
   private async rebuild(id: string, client: SessionClient): Promise<Entry | Response | undefined> {
     const { server } = this.cluster as EndpointCluster
-    const node = (await this.cluster?.node) as ClusterNode
+    const node = await this.cluster?.nodeSoon()
+    if (!node) return clusterDown(new Error('not connected yet'))
     if (!(await node.ids.isOurs(id))) return undefined
     const record = await node.records.load(id)
     if (!record || record.server !== server || record.identity !== client.identity) return undefined
     const refusal = this.registry.admit(client)
     if (refusal) return refusal
     const entry = await this.create(id, { ...client, identity: record.identity }, node)
-    for (const { request, body } of adoptionRequests(id, record.initialize)) {
-      await (await entry.transport.handleRequest(request, { parsedBody: body })).body?.cancel()
-    }
-    if (!entry.transport.sessionId) {
+    try {
+      for (const { request, body } of adoptionRequests(id, record.initialize)) {
+        await (await entry.transport.handleRequest(request, { parsedBody: body })).body?.cancel()
+      }
+      if (!entry.transport.sessionId) throw new Error('the replayed initialize was refused')
+      if (record.logLevel !== undefined) await entry.session.applyLogLevel(record.logLevel).catch(() => {})
+      await this.share(entry)
+    } catch (error) {
       await entry.session.close()
-      return undefined
+      throw error
     }
-    if (record.logLevel !== undefined) await entry.session.applyLogLevel(record.logLevel).catch(() => {})
-    await this.share(entry)
+    // Requests see the session only once it is wired into the cluster.
+    this.entries.set(id, entry)
     return entry
   }
 

@@ -1,4 +1,4 @@
-import { pausedCallToken } from '../cluster/paused-calls.ts'
+import { pausedCallReplica, pausedCallToken } from '../cluster/paused-calls.ts'
 import { proxyErrors } from '../errors.ts'
 import type { SuspendableCall } from '../forward/scope.ts'
 import { unref } from '../unref.ts'
@@ -111,7 +111,12 @@ export class Suspensions {
   /** Continues a paused call with the client's answers. */
   resume(requestState: string, responses: Record<string, unknown> | undefined, roundSignal: AbortSignal) {
     const call = this.calls.get(requestState)
-    if (!call) throw proxyErrors.invalidRequestState()
+    if (!call) {
+      const holder = pausedCallReplica(requestState)
+      throw holder && holder !== this.replica()
+        ? proxyErrors.pausedCallGone()
+        : proxyErrors.invalidRequestState()
+    }
     this.calls.delete(requestState)
     call.attachRound(roundSignal)
     call.answer(responses)

@@ -115,12 +115,12 @@ export class Upstream {
     return this.lists.lastKnown
   }
 
-  /** A stdio upstream whose one process serves every client session (`shareProcess`). */
   /** A stdio upstream that runs a process per session. */
   get processPerSession(): boolean {
     return this.config.transport === 'stdio' && !this.config.shareProcess
   }
 
+  /** A stdio upstream whose one process serves every client session (`shareProcess`). */
   get sharesProcess(): boolean {
     return this.config.transport === 'stdio' && this.config.shareProcess
   }

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/client'
 import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
 import { answeringSampling, connectClient } from '../helpers/clients.ts'
-import { type Cluster, type Replica, startCluster } from '../helpers/cluster.ts'
-import { redisUnavailable } from '../helpers/redis-server.ts'
+import { CLUSTER_SECRET, type Cluster, type Replica, startCluster } from '../helpers/cluster.ts'
+import { type RedisServer, redisUnavailable, startRedis } from '../helpers/redis-server.ts'
 import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { freePort, waitFor, waitForHealthz } from '../helpers/wait.ts'
 
 /** The replica with a call in flight, by its own metrics. */
 async function replicaRunningACall(cluster: Cluster): Promise<number> {
@@ -307,3 +309,57 @@ describe.skipIf(redisUnavailable !== undefined)('limits the cluster shares', () 
     expect(statuses.slice(4)).toEqual([429, 429])
   })
 })
+
+test.skipIf(redisUnavailable !== undefined)(
+  'a replica whose Redis is not there yet is not ready, refuses sessions with the reason, and joins once Redis comes',
+  async () => {
+    const redisPort = freePort()
+    const upstream = serveV1Http({ name: 'epsilon' })
+    const port = freePort()
+    const dir = mkdtempSync(join(tmpdir(), 'proxmcp-cluster-late-'))
+    writeFileSync(
+      join(dir, 'proxmcp.config.json'),
+      JSON.stringify({ upstreams: [{ id: 'e', url: upstream.url }] }),
+    )
+    const replica = Bun.spawn(
+      [
+        process.execPath,
+        join(process.cwd(), 'src/cli/bun.ts'),
+        '--config',
+        join(dir, 'proxmcp.config.json'),
+        '--port',
+        String(port),
+      ],
+      {
+        env: {
+          ...process.env,
+          PROXMCP_CLUSTER_REDIS: `redis://127.0.0.1:${redisPort}`,
+          PROXMCP_CLUSTER_SECRET: CLUSTER_SECRET,
+        },
+        stdout: 'ignore',
+        stderr: 'ignore',
+      },
+    )
+    let redis: RedisServer | undefined
+    try {
+      await waitForHealthz(port)
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
+      expect(ready.status).toBe(503)
+      expect(((await ready.json()) as { status: string }).status).toBe('joining cluster')
+      await expect(connectClient(`http://127.0.0.1:${port}/mcp`)).rejects.toThrow(/Redis\) cannot be reached/)
+      redis = await startRedis(redisPort)
+      await waitFor(
+        () => fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.ok),
+        'the replica to join once Redis is up',
+      )
+      const client = await connectClient(`http://127.0.0.1:${port}/mcp`)
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'late' } }))).toBe('epsilon:late')
+      await client.close()
+    } finally {
+      replica.kill()
+      await replica.exited
+      await redis?.stop()
+      await upstream.close()
+    }
+  },
+)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { type RedisServer, startRedis } from './redis-server.ts'
-import { freePort, waitForHealthz } from './wait.ts'
+import { freePort, waitFor, waitForHealthz } from './wait.ts'
 
 export const CLUSTER_SECRET = 'a-test-secret-of-at-least-32-characters'
 
@@ -54,6 +54,15 @@ async function startReplica(configPath: string, redisUrl: string, args: string[]
     (parts) => parts.join(''),
   )
   await waitForHealthz(port)
+  // Ready once it has joined the cluster (reached Redis) and an upstream is up.
+  await waitFor(
+    () =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+    'the replica to be ready',
+  )
   return { port, child, output }
 }
 

@@ -9,8 +9,7 @@ export interface RedisServer {
 export const redisUnavailable = Bun.which('redis-server') ? undefined : 'redis-server is not on PATH'
 
 /** A throwaway redis-server on a free loopback port: no persistence, killed by `stop`. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = freePort()
+export async function startRedis(port = freePort()): Promise<RedisServer> {
   const child = Bun.spawn(
     ['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdout: 'ignore', stderr: 'ignore' },
