@@ -155,7 +155,9 @@ export class ReplicaRequests {
       })
       // Event streams (a GET stream above all) end when their reader is cancelled, not on the request's signal.
       const reader = response.body?.getReader()
-      abort.signal.addEventListener('abort', () => void reader?.cancel().catch(() => {}), { once: true })
+      const stop = () => void reader?.cancel().catch(() => {})
+      if (abort.signal.aborted) stop()
+      else abort.signal.addEventListener('abort', stop, { once: true })
       const decoder = new TextDecoder()
       for (
         let chunk = await reader?.read();

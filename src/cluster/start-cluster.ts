@@ -66,7 +66,10 @@ export function startCluster(
     nodeSoon: () =>
       node
         ? Promise.resolve(node)
-        : Promise.race([joined, new Promise<undefined>((resolve) => unref(setTimeout(resolve, JOIN_WAIT_MS)))]),
+        : Promise.race([
+            joined,
+            new Promise<undefined>((resolve) => unref(setTimeout(resolve, JOIN_WAIT_MS))),
+          ]),
     sessionTtlMs,
     close: async () => {
       closed = true

@@ -273,6 +273,71 @@ describe.skipIf(redisUnavailable !== undefined)('what only one replica can hold'
     expect(fixturePids('cluster-own')).toHaveLength(idle - 1)
     await client.close()
   })
+
+  test('passed requests are never passed on again, and a passed GET stream ends with its client', async () => {
+    const [owner, other] = cluster.replicas.filter((replica) => !replica.child.killed) as [Replica, Replica]
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+    const opened = await fetch(`http://127.0.0.1:${owner.port}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    })
+    const session = {
+      'mcp-session-id': opened.headers.get('mcp-session-id') as string,
+      'mcp-protocol-version': '2025-11-25',
+    }
+    await opened.text()
+    // A requestState naming another replica, on a session owned by this one, must not bounce between them.
+    const redisCli = (...args: string[]) =>
+      Bun.spawnSync(['redis-cli', '-u', cluster.redis.url, ...args])
+        .stdout.toString()
+        .trim()
+    const ownerTag = redisCli('hget', `proxmcp:session:${session['mcp-session-id']}`, 'owner')
+    const tag = redisCli('pubsub', 'channels', 'proxmcp:replica:*')
+      .split('\n')
+      .map((channel) => channel.split(':').at(-1) as string)
+      .find((candidate) => candidate !== ownerTag) as string
+    expect(tag).toHaveLength(10)
+    const listed = await fetch(`http://127.0.0.1:${other.port}/mcp`, {
+      method: 'POST',
+      headers: { ...headers, ...session },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/list',
+        params: { requestState: `s:${tag}:x` },
+      }),
+    })
+    expect(listed.status).toBe(200)
+    await listed.text()
+    // The owner's SDK allows one GET stream per session: a passed one left open would refuse the next (409).
+    const streamThroughOther = (signal: AbortSignal) =>
+      fetch(`http://127.0.0.1:${other.port}/mcp`, {
+        headers: { accept: 'text/event-stream', ...session },
+        signal,
+      })
+    const first = new AbortController()
+    void streamThroughOther(first.signal).catch(() => {})
+    await Bun.sleep(300)
+    first.abort()
+    await Bun.sleep(500)
+    const second = new AbortController()
+    const answer = await Promise.race([
+      streamThroughOther(second.signal).then((response) => response.status),
+      Bun.sleep(1_000).then(() => 'still streaming'),
+    ])
+    second.abort()
+    expect([200, 'still streaming']).toContain(answer)
+  })
 })
 
 function parentOf(pid: number): number {
