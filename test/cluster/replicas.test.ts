@@ -10,6 +10,7 @@ import { CLUSTER_SECRET, type Cluster, type Replica, startCluster } from '../hel
 import { type RedisServer, redisUnavailable, startRedis } from '../helpers/redis-server.ts'
 import { fixturePids, stdioFixture } from '../helpers/stdio-fixture.ts'
 import { freePort, waitFor, waitForHealthz } from '../helpers/wait.ts'
+import { openSession } from '../load/raw-session.ts'
 
 /** The replica with a call in flight, by its own metrics. */
 async function replicaRunningACall(cluster: Cluster): Promise<number> {
@@ -277,25 +278,8 @@ describe.skipIf(redisUnavailable !== undefined)('what only one replica can hold'
   test('passed requests are never passed on again, and a passed GET stream ends with its client', async () => {
     const [owner, other] = cluster.replicas.filter((replica) => !replica.child.killed) as [Replica, Replica]
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
-    const opened = await fetch(`http://127.0.0.1:${owner.port}/mcp`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
-    })
-    const session = {
-      'mcp-session-id': opened.headers.get('mcp-session-id') as string,
-      'mcp-protocol-version': '2025-11-25',
-    }
-    await opened.text()
+    const sessionId = await openSession(`http://127.0.0.1:${owner.port}/mcp`, 0)
+    const session = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' }
     // A requestState naming another replica, on a session owned by this one, must not bounce between them.
     const redisCli = (...args: string[]) =>
       Bun.spawnSync(['redis-cli', '-u', cluster.redis.url, ...args])
