@@ -22,7 +22,7 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const unwrapped = endpoint.catalog.searchesTools ? unwrapCallToolRequest(c.req.raw, read.body) : undefined
     const { request, body } = unwrapped ?? { request: c.req.raw, body: read.body }
     const draining = refuseWhileDraining(deps.accepting(), body)
-    if (draining) return draining
+    if (draining) return (await passedWhileDraining(c, endpoint, request, body)) ?? draining
     // Plugins run once, on the replica that serves the request.
     const elsewhere = await servedElsewhere(c, endpoint, request, body)
     if (elsewhere) return elsewhere
@@ -90,6 +90,17 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
 function servedElsewhere(c: Context<AppEnv>, endpoint: McpEndpoint, request: Request, body: unknown) {
   if (c.env?.passedOn) return undefined
   return endpoint.streamable.servedElsewhere(request, body, c.env?.clientAddress)
+}
+
+/** In cluster mode, another replica's answer to work this draining one refuses. */
+async function passedWhileDraining(
+  c: Context<AppEnv>,
+  endpoint: McpEndpoint,
+  request: Request,
+  body: unknown,
+) {
+  if (c.env?.passedOn) return undefined
+  return endpoint.streamable.passedWhileDraining(request, body, c.env?.clientAddress)
 }
 
 /**

@@ -12,6 +12,8 @@ export interface ClusterBus {
   swap(key: string, field: string, expected: string, value: string): Promise<string>
   expire(key: string, ttlMs: number): Promise<void>
   delete(key: string): Promise<void>
+  /** Channels someone listens on, of those matching `pattern`. */
+  channels(pattern: string): Promise<string[]>
   /** How many replicas heard it. */
   publish(channel: string, message: string): Promise<number>
   /** Resolves once Redis confirms: from then on no message on `channel` is missed. */

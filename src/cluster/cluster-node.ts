@@ -108,6 +108,14 @@ export class ClusterNode {
     return heard > 0
   }
 
+  /** Another live replica (one listening on its channel), picked at random; undefined when this one is alone. */
+  async anotherReplica(): Promise<string | undefined> {
+    const others = (await this.bus.channels(replicaChannel('*')))
+      .map((channel) => channel.slice(replicaChannel('').length))
+      .filter((tag) => tag !== this.tag)
+    return others[Math.floor(Math.random() * others.length)]
+  }
+
   /** How requests passed to this replica are served: the proxy's app, plugins included. */
   serveWith(handler: ServeHere): void {
     this.handler = handler

@@ -43,6 +43,28 @@ export class OwnerRouting {
     }
   }
 
+  /**
+   * While this replica drains: a request that would start work here is passed to another live
+   * replica instead of refused, unless it belongs to a session whose processes run here.
+   */
+  async whileDraining(
+    request: Request,
+    body: unknown,
+    clientAddress: string | undefined,
+    pinnedHere: (sessionId: string) => boolean,
+  ): Promise<Response | undefined> {
+    const sessionId = request.headers.get('mcp-session-id')
+    const node = await this.node()
+    if (!node || (sessionId && pinnedHere(sessionId))) return undefined
+    try {
+      const other = await node.anotherReplica()
+      const text = body === undefined ? undefined : JSON.stringify(body)
+      return other ? await node.exchanges.forward(other, request, text, clientAddress) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   private async toOwner(
     node: ClusterNode,
     sessionId: string,

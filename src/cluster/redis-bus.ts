@@ -76,6 +76,10 @@ export class RedisBus implements ClusterBus {
     await this.commands.del(key)
   }
 
+  channels(pattern: string): Promise<string[]> {
+    return this.commands.pubSubChannels(pattern)
+  }
+
   publish(channel: string, message: string): Promise<number> {
     return this.commands.publish(channel, message)
   }

@@ -22,6 +22,8 @@ interface Entry {
   /** In cluster mode: the transport its SDK server sees, and its place in the cluster. */
   clusterTransport?: ClusterTransport
   shared?: ClusteredSession
+  /** Its own stdio processes run here (cluster mode): only this replica serves it. */
+  pinned?: boolean
 }
 
 /** Where an endpoint's sessions are shared with other replicas. */
@@ -83,6 +85,21 @@ export class StreamableSessions {
     return this.routing.elsewhere(request, body, clientAddress, (id) => this.entries.has(id))
   }
 
+  /** In cluster mode, while this replica drains: another replica's answer to a request that would start work here. */
+  passedWhileDraining(
+    request: Request,
+    body: unknown,
+    clientAddress?: string,
+  ): Promise<Response | undefined> {
+    if (!this.routing) return Promise.resolve(undefined)
+    return this.routing.whileDraining(
+      request,
+      body,
+      clientAddress,
+      (id) => this.entries.get(id)?.pinned === true,
+    )
+  }
+
   private async serve(entry: Entry, request: Request, options: HandleRequestOptions): Promise<Response> {
     const { session, shared, transport } = entry
     session.touch()
@@ -115,6 +132,7 @@ export class StreamableSessions {
     if (!this.cluster) return response
     try {
       const pinned = this.core.upstreams.some((upstream) => upstream.processPerSession)
+      entry.pinned = pinned
       await this.share(entry, openingOf(this.cluster.server, client, options.parsedBody), pinned)
     } catch (error) {
       // A session the other replicas cannot find is not handed out.
@@ -181,6 +199,7 @@ export class StreamableSessions {
     const refusal = this.registry.admit(client)
     if (refusal) return refusal
     const entry = await this.create(id, { ...client, identity: record.identity }, node)
+    entry.pinned = record.owner !== undefined
     try {
       for (const { request, body } of adoptionRequests(id, record.initialize)) {
         await (await entry.transport.handleRequest(request, { parsedBody: body })).body?.cancel()

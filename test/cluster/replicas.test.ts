@@ -189,7 +189,7 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
     await client.close()
   })
 
-  test('a replica told to stop finishes its calls, reports itself not ready, and the session goes on elsewhere', async () => {
+  test('a replica told to stop finishes its calls, passes new work to others, reports itself not ready, and the session goes on', async () => {
     const client = await connectClient(cluster.url)
     await client.listTools()
     const call = client.callTool({ name: 'wait', arguments: { ms: 1_500 } })
@@ -199,6 +199,12 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
       const ready = await fetch(`http://127.0.0.1:${draining.port}/readyz`).catch(() => undefined)
       return ready?.status === 503 && ((await ready.json()) as { status: string }).status === 'draining'
     }, 'the draining replica to say so')
+    // Work that lands on the draining replica meanwhile is passed to another, not refused.
+    for (let round = 0; round < 3; round++) {
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'meanwhile' } }))).toBe(
+        'beta:meanwhile',
+      )
+    }
     expect(text(await call)).toBe('waited')
     await draining.child.exited
     for (let round = 0; round < 3; round++) {
