@@ -1,7 +1,9 @@
+import type { ProtocolError } from '@modelcontextprotocol/server'
 import { ProxyError, proxyErrors, refusesCredential } from '../errors.ts'
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
 import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
+import { settlesWithin } from './settles-within.ts'
 import { SseEventReader } from './sse-event-reader.ts'
 import { type Params, withTraceContext } from './upstream-request.ts'
 
@@ -11,6 +13,9 @@ import { type Params, withTraceContext } from './upstream-request.ts'
  * upstream writes it, with the upstream's own backpressure. Progress passes as it is, questions
  * get ids of the proxy's, any other notification takes the session's usual route.
  */
+/** How long a cluster call waits for the upstream's headers before opening the client's stream itself. */
+const PRIMING_WAIT_MS = 200
+
 export class HttpCall extends RelayedCall {
   private readonly exchange = new AbortController()
 
@@ -25,15 +30,15 @@ export class HttpCall extends RelayedCall {
   async start(message: WireMessage, clientGone: AbortSignal): Promise<Response | undefined> {
     // Left attached once the call is over: a call that is over ignores it.
     clientGone.addEventListener('abort', () => this.clientGone(), { once: true })
+    const posting = this.post(message)
+    // Awaited below, or by the late stream once the client reads it; never left unheard meanwhile.
+    posting.catch(() => {})
+    if (this.setup.primingEventId && !(await settlesWithin(posting, PRIMING_WAIT_MS))) {
+      return this.eventStream(this.lateStream(posting))
+    }
     let response: Response
     try {
-      const { trace } = this.call
-      const params = withTraceContext(message.params as Params, trace)
-      response = await this.transport.post(
-        { ...message, params, id: this.setup.upstreamId } as never,
-        this.exchange.signal,
-        trace as Record<string, string> | undefined,
-      )
+      response = await posting
     } catch (error) {
       return this.answerNow(this.outcomeOf(error))
     }
@@ -45,19 +50,85 @@ export class HttpCall extends RelayedCall {
       this.finish(undefined)
       return undefined
     }
-    if (!response.ok) {
-      const text = (await response.text().catch(() => '')).slice(0, 200)
-      const { id } = this.setup.upstream
-      const error = refusesCredential(response.status)
-        ? proxyErrors.credentialRefused(id, response.status, text)
-        : toProxyError(new Error(`HTTP ${response.status} ${text}`.trim()), id, 0)
-      return this.answerNow(this.errorMessage(error))
-    }
+    if (!response.ok) return this.answerNow(this.errorMessage(await this.refusal(response)))
     const type = response.headers.get('content-type') ?? ''
-    if (type.startsWith('text/event-stream') && response.body) return this.stream(response.body)
+    if (type.startsWith('text/event-stream') && response.body)
+      return this.eventStream(this.stream(response.body))
     if (type.startsWith('application/json')) return this.answerNow(await this.jsonAnswer(response))
     void response.body?.cancel()
     return this.answerNow(this.unanswered())
+  }
+
+  private async post(message: WireMessage): Promise<Response> {
+    const { trace } = this.call
+    const params = withTraceContext(message.params as Params, trace)
+    return this.transport.post(
+      { ...message, params, id: this.setup.upstreamId } as never,
+      this.exchange.signal,
+      trace as Record<string, string> | undefined,
+    )
+  }
+
+  /**
+   * The client's stream of a cluster call whose upstream has not answered yet (an upstream may
+   * send no header before its first event): it opens at once with the event that lets a client
+   * whose replica dies get an error instead of waiting, and goes on as the upstream answers.
+   */
+  private lateStream(posting: Promise<Response>): ReadableStream<Uint8Array> {
+    let relayed: ReadableStreamDefaultReader<Uint8Array> | undefined
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          if (!relayed) {
+            const outcome = await this.outcome(posting)
+            if (!(outcome instanceof ReadableStream)) return this.writeFinal(controller, outcome)
+            relayed = outcome.getReader()
+          }
+          const chunk = await relayed.read()
+          if (chunk.done) controller.close()
+          else controller.enqueue(chunk.value)
+        },
+        cancel: () => {
+          void relayed?.cancel().catch(() => {})
+          this.clientGone()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+  }
+
+  /** The upstream's answer as a late stream goes on: its relayed events, or the message that ends the call. */
+  private async outcome(
+    posting: Promise<Response>,
+  ): Promise<ReadableStream<Uint8Array> | WireMessage | undefined> {
+    let response: Response
+    try {
+      response = await posting
+    } catch (error) {
+      return this.outcomeOf(error)
+    }
+    if (response.status === 404) {
+      // Too late for the SDK path to serve the call: the session is reopened for the next one.
+      void response.body?.cancel()
+      this.setup.link.failed()
+      return this.errorMessage(
+        proxyErrors.upstreamFailed(this.setup.upstream.id, 'its session ended; call again'),
+      )
+    }
+    if (!response.ok) return this.errorMessage(await this.refusal(response))
+    const type = response.headers.get('content-type') ?? ''
+    if (type.startsWith('text/event-stream') && response.body) return this.stream(response.body)
+    if (type.startsWith('application/json')) return this.jsonAnswer(response)
+    void response.body?.cancel()
+    return this.unanswered()
+  }
+
+  private async refusal(response: Response): Promise<ProtocolError> {
+    const text = (await response.text().catch(() => '')).slice(0, 200)
+    const { id } = this.setup.upstream
+    return refusesCredential(response.status)
+      ? proxyErrors.credentialRefused(id, response.status, text)
+      : toProxyError(new Error(`HTTP ${response.status} ${text}`.trim()), id, 0)
   }
 
   protected stopUpstream(reason: unknown): void {
@@ -72,7 +143,7 @@ export class HttpCall extends RelayedCall {
     this.exchange.abort()
   }
 
-  private stream(body: ReadableStream<Uint8Array>): Response {
+  private stream(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
     const reader = body.getReader()
     const decoder = new TextDecoder()
     const events = new SseEventReader()
@@ -111,7 +182,7 @@ export class HttpCall extends RelayedCall {
       },
       { highWaterMark: 0 },
     )
-    return this.eventStream(stream)
+    return stream
   }
 
   /** What goes to the client for one upstream message: its text, or undefined when nothing does. */
