@@ -41,6 +41,11 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
+    // Plugins run once, on the replica holding the stream.
+    const elsewhere = c.env?.passedOn
+      ? undefined
+      : await endpoint.sse.servedElsewhere(request, read.body, sessionId, c.env?.clientAddress)
+    if (elsewhere) return elsewhere
     const ctx = contextFor(c, { body, sessionId, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
       const refused = refuseAtEndpoint(c, endpoint, ctx)

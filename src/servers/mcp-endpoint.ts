@@ -100,7 +100,7 @@ export class McpEndpoint implements SessionGate {
       this,
       shared.cluster && { ...shared.cluster, server: settings.name ?? null },
     )
-    this.sse = new SseSessions(this.core, this)
+    this.sse = new SseSessions(this.core, this, shared.cluster?.node)
     // Paused 2026-07-28 calls are this server's own: a retry sent to another server cannot resume them.
     const scope = new SharedScope(this.suspensions)
     this.modern = createMcpHandler(() => createForwardingServer(this.core, scope), { legacy: 'reject' })

@@ -11,7 +11,6 @@ const encoder = new TextEncoder()
  * through proxies and load balancers.
  */
 export class SseServerTransport implements Transport {
-  readonly sessionId = crypto.randomUUID()
   onclose?: () => void
   onerror?: (error: Error) => void
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
@@ -23,7 +22,10 @@ export class SseServerTransport implements Transport {
   /** Aborts when the stream ends: the client is gone, and so is everything it started. */
   private readonly gone = new AbortController()
 
-  constructor(private readonly endpoint: string) {}
+  constructor(
+    private readonly endpoint: string,
+    readonly sessionId: string = crypto.randomUUID(),
+  ) {}
 
   get signal(): AbortSignal {
     return this.gone.signal

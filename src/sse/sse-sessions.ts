@@ -1,9 +1,13 @@
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server'
+import type { ClusterNode } from '../cluster/cluster-node.ts'
 import { errorResponse, proxyErrors } from '../errors.ts'
 import type { ProxyCore } from '../forward/scope.ts'
 import type { SessionGate } from '../session/session-registry.ts'
 import { type SessionClient, StatefulSession } from '../session/stateful-session.ts'
 import { SseServerTransport } from './sse-server-transport.ts'
+
+/** The replica holding an HTTP+SSE stream, from its session id (cluster mode). */
+const STREAM_HOLDER = /^([a-z0-9]{10})-/
 
 interface Entry {
   transport: SseServerTransport
@@ -17,13 +21,36 @@ export class SseSessions {
   constructor(
     private readonly core: ProxyCore,
     private readonly registry: SessionGate,
+    /** In cluster mode, this replica's node: its tag starts the session ids, so POSTs find the stream. */
+    private readonly cluster?: () => ClusterNode | undefined,
   ) {}
+
+  /**
+   * In cluster mode, a POST for a stream another replica holds is passed there (the stream cannot
+   * move); undefined when this replica serves it.
+   */
+  async servedElsewhere(
+    request: Request,
+    body: unknown,
+    sessionId: string | undefined,
+    clientAddress: string | undefined,
+  ): Promise<Response | undefined> {
+    const node = this.cluster?.()
+    const holder = sessionId ? STREAM_HOLDER.exec(sessionId)?.[1] : undefined
+    if (!node || !holder || holder === node.tag || this.entries.has(sessionId as string)) return undefined
+    const answer = await node.exchanges
+      .forward(holder, request, JSON.stringify(body), clientAddress)
+      .catch(() => undefined)
+    // Its replica is gone, and the stream with it: the client opens a new one.
+    return answer ?? errorResponse(proxyErrors.sessionNotFound('open a new stream at /sse'))
+  }
 
   /** `messages`: where the client POSTs, relative to the URL it opened the stream at (so the proxy can sit under a path prefix). */
   async open(client: SessionClient, messages: string): Promise<Response> {
     const refusal = this.registry.admit(client)
     if (refusal) return refusal
-    const transport = new SseServerTransport(messages)
+    const tag = this.cluster?.()?.tag
+    const transport = new SseServerTransport(messages, tag ? `${tag}-${crypto.randomUUID()}` : undefined)
     const session = new StatefulSession(this.core, transport, client, this.registry, () =>
       this.entries.delete(transport.sessionId),
     )

@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   cluster: ['upstream', 'plugins', 'config'],
   stateless: ['forward', 'upstream', 'plugins', 'credentials', 'cluster'],
   session: ['forward', 'upstream', 'plugins', 'metrics', 'cluster'],
-  sse: ['session', 'forward'],
+  sse: ['session', 'forward', 'cluster'],
   servers: [
     'session',
     'sse',

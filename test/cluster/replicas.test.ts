@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Client } from '@modelcontextprotocol/client'
+import { Client, SSEClientTransport } from '@modelcontextprotocol/client'
 import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
 import { answeringSampling, connectClient } from '../helpers/clients.ts'
@@ -85,6 +85,28 @@ describe.skipIf(redisUnavailable !== undefined)('a session served by every repli
       () => upstream.events.filter((event) => event === 'aborted').length > aborted,
       'the upstream call to be aborted',
     )
+  })
+
+  test('an HTTP+SSE client, whose POSTs land on any replica, reaches the replica holding its stream', async () => {
+    const sse = new Client(
+      { name: 'sse-client', version: '1.0.0' },
+      { capabilities: { sampling: {} }, versionNegotiation: { mode: 'legacy' } },
+    )
+    sse.setRequestHandler('sampling/createMessage', async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'sampled over sse' },
+      model: 'test',
+    }))
+    await sse.connect(new SSEClientTransport(new URL(cluster.url.replace(/\/mcp$/, '/sse'))))
+    const before = cluster.served.length
+    for (let round = 0; round < 3; round++) {
+      expect(text(await sse.callTool({ name: 'echo', arguments: { text: `s${round}` } }))).toBe(
+        `alpha:s${round}`,
+      )
+      expect(text(await sse.callTool({ name: 'sample', arguments: {} }))).toBe('model said sampled over sse')
+    }
+    expect(new Set(cluster.served.slice(before)).size).toBe(3)
+    await sse.close()
   })
 })
 
