@@ -38,6 +38,18 @@ const MAX_PAGES = 1_000
 
 export const ALL_KINDS: CatalogKind[] = ['tools', 'resources', 'resourceTemplates', 'prompts']
 
+/** Asks a 2026-07-28 upstream for its list changes (`subscriptions/listen`); `onRefused` hears why it offers none. */
+export async function listenForListChanges(
+  link: UpstreamLink,
+  onRefused: (error: unknown) => void,
+): Promise<void> {
+  try {
+    await link.client.listen({ toolsListChanged: true, resourcesListChanged: true, promptsListChanged: true })
+  } catch (error) {
+    onRefused(error)
+  }
+}
+
 export function emptyCatalog(): UpstreamCatalog {
   return { tools: [], resources: [], resourceTemplates: [], prompts: [] }
 }

@@ -9,10 +9,16 @@ import type { Credential } from '../credentials/credential.ts'
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
-import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
+import { describe, eraGuessForRetry, probeLink, sharedLinkCapabilities } from './connection-policy.ts'
 import type { IdentityTools } from './identity-tools.ts'
 import type { JsonObject, UpstreamLink } from './link.ts'
-import { ALL_KINDS, type CatalogKind, kindOfListChanged, type UpstreamCatalog } from './list-all.ts'
+import {
+  ALL_KINDS,
+  type CatalogKind,
+  kindOfListChanged,
+  listenForListChanges,
+  type UpstreamCatalog,
+} from './list-all.ts'
 import { requestLink, type SessionLinkOptions, SessionLinks } from './session-links.ts'
 import { SharedProcessAsks } from './shared-process-asks.ts'
 import { describeProcessExit } from './stdio-transport.ts'
@@ -22,9 +28,6 @@ import { UpstreamLists } from './upstream-lists.ts'
 import { UpstreamTransports } from './upstream-transports.ts'
 
 export type UpstreamState = 'connecting' | 'up' | 'down' | 'stopped'
-
-/** How long a connection suspected broken has to answer a probe. */
-const PROBE_TIMEOUT_MS = 5_000
 
 /** Per request, how long a catalog read is trusted before it is read again. */
 const CATALOG_TTL_MS = 30_000
@@ -202,7 +205,11 @@ export class Upstream {
       this.shared = link
       this.markUp(link)
       this.transports.prestart()
-      if (this.era === 'modern') void this.listenForChanges(link)
+      if (this.era === 'modern') {
+        void listenForListChanges(link, (error) =>
+          this.deps.logger.debug(`upstream '${this.id}' offers no change stream: ${describe(error)}`),
+        )
+      }
       this.asks.renew(link)
     } catch (error) {
       this.markFailed(error)
@@ -278,18 +285,6 @@ export class Upstream {
     return `${this.config.transport}, protocol ${version ?? 'unknown'}, ${this.catalog.tools.length} tools`
   }
 
-  private async listenForChanges(link: UpstreamLink): Promise<void> {
-    try {
-      await link.client.listen({
-        toolsListChanged: true,
-        resourcesListChanged: true,
-        promptsListChanged: true,
-      })
-    } catch (error) {
-      this.deps.logger.debug(`upstream '${this.id}' offers no change stream: ${describe(error)}`)
-    }
-  }
-
   private onSharedNotification(notification: Notification): void {
     const kinds = kindOfListChanged(notification.method)
     if (kinds) void this.refresh(kinds)
@@ -308,11 +303,7 @@ export class Upstream {
   private checkHealth(): void {
     const link = this.shared
     if (!link || this.state !== 'up') return
-    // 2026-07-28 has no ping (the SDK refuses to send it on a modern link): server/discover stands in.
-    const probe = link.isModern
-      ? link.client.discover({ timeout: PROBE_TIMEOUT_MS })
-      : link.client.ping({ timeout: PROBE_TIMEOUT_MS })
-    void probe.catch(async (error) => {
+    void probeLink(link).catch(async (error) => {
       // Any JSON-RPC answer, Method not found included, shows the connection is alive.
       if (this.shared !== link || error instanceof ProtocolError) return
       this.shared = undefined
