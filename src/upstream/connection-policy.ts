@@ -6,7 +6,6 @@ import {
 } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import { ProxyError, refusesCredential } from '../errors.ts'
-import type { UpstreamLink } from './link.ts'
 
 /**
  * What the shared connection tells an upstream it may ask. Over HTTP nothing: a 2026-07-28 call
@@ -45,14 +44,4 @@ export function refusesLegacy(error: unknown): boolean {
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-/** How long a connection suspected broken has to answer a probe. */
-const PROBE_TIMEOUT_MS = 5_000
-
-/** A round trip that shows a connection is alive. 2026-07-28 has no ping (the SDK refuses to send it on a modern link): server/discover stands in. */
-export function probeLink(link: UpstreamLink): Promise<unknown> {
-  return link.isModern
-    ? link.client.discover({ timeout: PROBE_TIMEOUT_MS })
-    : link.client.ping({ timeout: PROBE_TIMEOUT_MS })
 }

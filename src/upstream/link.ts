@@ -193,3 +193,13 @@ export class UpstreamLink {
     await this.client.close().catch(() => {})
   }
 }
+
+/** How long a connection suspected broken has to answer a probe. */
+const PROBE_TIMEOUT_MS = 5_000
+
+/** A round trip that shows a connection is alive. 2026-07-28 has no ping (the SDK refuses to send it on a modern link): server/discover stands in. */
+export function probeLink(link: UpstreamLink): Promise<unknown> {
+  return link.isModern
+    ? link.client.discover({ timeout: PROBE_TIMEOUT_MS })
+    : link.client.ping({ timeout: PROBE_TIMEOUT_MS })
+}

@@ -9,9 +9,9 @@ import type { Credential } from '../credentials/credential.ts'
 import type { UpstreamCredentials } from '../credentials/upstream-credentials.ts'
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
-import { describe, eraGuessForRetry, probeLink, sharedLinkCapabilities } from './connection-policy.ts'
+import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
 import type { IdentityTools } from './identity-tools.ts'
-import type { JsonObject, UpstreamLink } from './link.ts'
+import { type JsonObject, probeLink, type UpstreamLink } from './link.ts'
 import {
   ALL_KINDS,
   type CatalogKind,
