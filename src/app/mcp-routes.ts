@@ -8,6 +8,7 @@ import { opensSession } from '../session/streamable-sessions.ts'
 import { unwrapCallToolRequest } from './call-tool-request.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { refuseParamHeaderMismatch } from './param-headers.ts'
+import { passOn } from './pass-on.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
 
@@ -22,9 +23,12 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const unwrapped = endpoint.catalog.searchesTools ? unwrapCallToolRequest(c.req.raw, read.body) : undefined
     const { request, body } = unwrapped ?? { request: c.req.raw, body: read.body }
     const draining = refuseWhileDraining(deps.accepting(), body)
-    if (draining) return (await passedWhileDraining(c, endpoint, request, body)) ?? draining
-    // Plugins run once, on the replica that serves the request.
-    const elsewhere = await servedElsewhere(c, endpoint, request, body)
+    if (draining) {
+      const passing = passOn(c, (address) => endpoint.streamable.passedWhileDraining(request, body, address))
+      return (passing && (await passing)) ?? draining
+    }
+    const passing = passOn(c, (address) => endpoint.streamable.servedElsewhere(request, body, address))
+    const elsewhere = passing && (await passing)
     if (elsewhere) return elsewhere
     const ctx = contextFor(c, { body, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
@@ -50,7 +54,8 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   }
   const streamOrEnd = async (c: Context<AppEnv>, endpoint: McpEndpoint) => {
     const request = c.req.raw
-    const elsewhere = await servedElsewhere(c, endpoint, request, undefined)
+    const passing = passOn(c, (address) => endpoint.streamable.servedElsewhere(request, undefined, address))
+    const elsewhere = passing && (await passing)
     if (elsewhere) return elsewhere
     const ctx = contextFor(c, { server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {
@@ -81,26 +86,6 @@ export function mountMcpRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
   }
   app.all('/mcp', (c) => serve(c, undefined))
   app.all('/mcp/:server', (c) => serve(c, c.req.param('server')))
-}
-
-/**
- * In cluster mode, the answer of the replica that must serve the request (plugins run there,
- * once); a request passed on here is served here.
- */
-function servedElsewhere(c: Context<AppEnv>, endpoint: McpEndpoint, request: Request, body: unknown) {
-  if (c.env?.passedOn) return undefined
-  return endpoint.streamable.servedElsewhere(request, body, c.env?.clientAddress)
-}
-
-/** In cluster mode, another replica's answer to work this draining one refuses. */
-async function passedWhileDraining(
-  c: Context<AppEnv>,
-  endpoint: McpEndpoint,
-  request: Request,
-  body: unknown,
-) {
-  if (c.env?.passedOn) return undefined
-  return endpoint.streamable.passedWhileDraining(request, body, c.env?.clientAddress)
 }
 
 /**

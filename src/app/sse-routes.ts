@@ -3,6 +3,7 @@ import { unwrapCallTool } from '../aggregate/tool-search.ts'
 import { authInfoFor } from '../plugins/context.ts'
 import { refuseWhileDraining } from './draining.ts'
 import { noServer, refuseAtEndpoint } from './mcp-routes.ts'
+import { passOn } from './pass-on.ts'
 import { contextFor } from './request-context.ts'
 import type { AppDeps, AppEnv, Front } from './types.ts'
 
@@ -41,10 +42,10 @@ export function mountSseRoutes(app: Hono<AppEnv>, deps: AppDeps, front: Front): 
     const draining = refuseWhileDraining(deps.accepting(), body)
     if (draining) return draining
     const sessionId = c.req.query('sessionId')
-    // Plugins run once, on the replica holding the stream.
-    const elsewhere = c.env?.passedOn
-      ? undefined
-      : await endpoint.sse.servedElsewhere(request, read.body, sessionId, c.env?.clientAddress)
+    const passing = passOn(c, (address) =>
+      endpoint.sse.servedElsewhere(request, read.body, sessionId, address),
+    )
+    const elsewhere = passing && (await passing)
     if (elsewhere) return elsewhere
     const ctx = contextFor(c, { body, sessionId, server: endpoint.name })
     return front.withPlugins(ctx, request, async () => {

@@ -43,8 +43,6 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   private streamHere = false
   private following: Promise<void> | undefined
   private followAgain = false
-  readonly requestIdPrefix: string
-
   constructor(
     readonly id: string,
     private readonly node: ClusterNode,
@@ -54,8 +52,11 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     private readonly serveHere: (body: unknown) => void,
     private readonly ttlMs: number,
   ) {
-    this.requestIdPrefix = node.idPrefix()
     session.sharing = this
+  }
+
+  get requestIdPrefix(): string {
+    return this.node.idPrefix()
   }
 
   /**
@@ -201,14 +202,9 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   private async followKey(key: string, subscribed: boolean): Promise<void> {
     const [upstreamId, uri] = splitKey(key)
     const upstream = this.session.upstreamById(upstreamId)
-    this.note(upstreamId, uri, subscribed)
-    if (upstream) await this.session.follow(upstream, uri, subscribed).catch(() => {})
-  }
-
-  private note(upstreamId: string, uri: string, subscribed: boolean): void {
-    const key = `${upstreamId}\n${uri}`
     if (subscribed) this.followed.add(key)
     else this.followed.delete(key)
+    if (upstream) await this.session.follow(upstream, uri, subscribed).catch(() => {})
   }
 }
 

@@ -30,14 +30,13 @@ export class OwnerRouting {
     if (sessionId ? holds(sessionId) : !paused) return undefined
     const node = await this.node()
     if (!node) return errorResponse(proxyErrors.clusterUnavailable('not connected yet'))
-    const text = body === undefined ? undefined : JSON.stringify(body)
     try {
       // A paused call whose replica is gone is answered where it landed, with an error that says so.
       if (paused)
         return paused === node.tag
           ? undefined
-          : await node.exchanges.forward(paused, request, text, clientAddress)
-      return await this.toOwner(node, sessionId as string, request, text, clientAddress)
+          : await node.exchanges.forward(paused, request, body, clientAddress)
+      return await this.toOwner(node, sessionId as string, request, body, clientAddress)
     } catch (error) {
       return errorResponse(proxyErrors.clusterUnavailable((error as Error).message))
     }
@@ -58,8 +57,7 @@ export class OwnerRouting {
     if (!node || (sessionId && pinnedHere(sessionId))) return undefined
     try {
       const other = await node.anotherReplica()
-      const text = body === undefined ? undefined : JSON.stringify(body)
-      return other ? await node.exchanges.forward(other, request, text, clientAddress) : undefined
+      return other ? await node.exchanges.forward(other, request, body, clientAddress) : undefined
     } catch {
       return undefined
     }
@@ -69,12 +67,12 @@ export class OwnerRouting {
     node: ClusterNode,
     sessionId: string,
     request: Request,
-    text: string | undefined,
+    body: unknown,
     clientAddress: string | undefined,
   ): Promise<Response | undefined> {
     let owner = await this.ownerOf(node, sessionId, false)
     for (let attempt = 0; attempt < 2 && owner && owner !== node.tag; attempt++) {
-      const answer = await node.exchanges.forward(owner, request, text, clientAddress)
+      const answer = await node.exchanges.forward(owner, request, body, clientAddress)
       if (answer) return answer
       // Not listening: gone, unless another replica has taken the session over meanwhile.
       if (attempt === 0) owner = await this.ownerOf(node, sessionId, true)
@@ -85,7 +83,7 @@ export class OwnerRouting {
     this.owners.set(sessionId, winner)
     if (winner === node.tag) return undefined
     return (
-      (await node.exchanges.forward(winner, request, text, clientAddress)) ??
+      (await node.exchanges.forward(winner, request, body, clientAddress)) ??
       errorResponse(proxyErrors.replicaSilent())
     )
   }

@@ -4,6 +4,11 @@
  */
 const PAUSED = /^s:([a-z0-9]{10}):/
 
+/** Whether `requestState` is a paused-call token (of this proxy or another replica). */
+export function isPausedCallToken(requestState: string | undefined): boolean {
+  return requestState?.startsWith('s:') ?? false
+}
+
 export function pausedCallToken(replica: string | undefined): string {
   return `s:${replica ? `${replica}:` : ''}${crypto.randomUUID()}`
 }

@@ -22,6 +22,8 @@ export type ExchangeMessage =
 type Send = (replica: string, message: ExchangeMessage) => Promise<number>
 export type ServeHere = (request: Request, clientAddress?: string) => Promise<Response>
 
+const encoder = new TextEncoder()
+
 /** While a response streams, the replica serving it says it is alive this often... */
 const ALIVE_EVERY_MS = 5_000
 /** ...and the replica waiting for it gives up after this long without a word. */
@@ -57,7 +59,8 @@ export class ReplicaRequests {
   async forward(
     replica: string,
     request: Request,
-    body: string | undefined,
+    /** The parsed body; undefined when there is none. */
+    body: unknown,
     clientAddress: string | undefined,
   ): Promise<Response | undefined> {
     const id = `${this.tag}-${++this.next}`
@@ -76,7 +79,10 @@ export class ReplicaRequests {
     )
     let heard: number
     try {
-      heard = await this.send(replica, body === undefined ? message : { ...message, body })
+      heard = await this.send(
+        replica,
+        body === undefined ? message : { ...message, body: JSON.stringify(body) },
+      )
     } catch (error) {
       this.waiting.delete(id)
       throw error
@@ -118,7 +124,7 @@ export class ReplicaRequests {
       const nullBody = message.status === 204 || message.status === 202 || message.status === 304
       waiting.head(new Response(nullBody ? null : body, { status: message.status, headers: message.headers }))
     } else if (message.kind === 'chunk') {
-      waiting.controller?.enqueue(new TextEncoder().encode(message.text))
+      waiting.controller?.enqueue(encoder.encode(message.text))
     } else if (message.kind === 'end') {
       this.waiting.delete(message.id)
       // An end before any head: the serving replica could not answer at all.

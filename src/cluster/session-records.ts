@@ -5,7 +5,6 @@ export interface SessionOpening {
   /** The virtual server the session is on; null for `/mcp` over every upstream. */
   server: string | null
   identity?: string
-  address?: string
   /** The params of the client's `initialize` request, as sent. */
   initialize: Record<string, unknown>
 }

@@ -21,13 +21,9 @@ export function replayHeaders(sessionId?: string): Record<string, string> {
   }
 }
 
+/** The body travels parsed (`parsedBody`): the request carries only what the transport checks, its headers. */
 export function replayed(body: unknown, sessionId?: string): ReplayedRequest {
-  const request = new Request(URL_HERE, {
-    method: 'POST',
-    headers: replayHeaders(sessionId),
-    body: JSON.stringify(body),
-  })
-  return { request, body }
+  return { request: new Request(URL_HERE, { method: 'POST', headers: replayHeaders(sessionId) }), body }
 }
 
 /** The client's opening of a session, to replay where the session is adopted. */

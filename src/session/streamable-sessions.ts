@@ -80,9 +80,12 @@ export class StreamableSessions {
    * In cluster mode, the answer of the replica that must serve this request (see OwnerRouting);
    * undefined when this replica serves it.
    */
-  servedElsewhere(request: Request, body: unknown, clientAddress?: string): Promise<Response | undefined> {
-    if (!this.routing) return Promise.resolve(undefined)
-    return this.routing.elsewhere(request, body, clientAddress, (id) => this.entries.has(id))
+  servedElsewhere(
+    request: Request,
+    body: unknown,
+    clientAddress?: string,
+  ): Promise<Response | undefined> | undefined {
+    return this.routing?.elsewhere(request, body, clientAddress, (id) => this.entries.has(id))
   }
 
   /** In cluster mode, while this replica drains: another replica's answer to a request that would start work here. */
@@ -90,9 +93,8 @@ export class StreamableSessions {
     request: Request,
     body: unknown,
     clientAddress?: string,
-  ): Promise<Response | undefined> {
-    if (!this.routing) return Promise.resolve(undefined)
-    return this.routing.whileDraining(
+  ): Promise<Response | undefined> | undefined {
+    return this.routing?.whileDraining(
       request,
       body,
       clientAddress,
@@ -198,7 +200,7 @@ export class StreamableSessions {
     if (!record || record.server !== server || record.identity !== client.identity) return undefined
     const refusal = this.registry.admit(client)
     if (refusal) return refusal
-    const entry = await this.create(id, { ...client, identity: record.identity }, node)
+    const entry = await this.create(id, client, node)
     entry.pinned = record.owner !== undefined
     try {
       for (const { request, body } of adoptionRequests(id, record.initialize)) {

@@ -29,20 +29,20 @@ export class SseSessions {
    * In cluster mode, a POST for a stream another replica holds is passed there (the stream cannot
    * move); undefined when this replica serves it.
    */
-  async servedElsewhere(
+  servedElsewhere(
     request: Request,
     body: unknown,
     sessionId: string | undefined,
     clientAddress: string | undefined,
-  ): Promise<Response | undefined> {
+  ): Promise<Response> | undefined {
     const node = this.cluster?.()
     const holder = sessionId ? STREAM_HOLDER.exec(sessionId)?.[1] : undefined
     if (!node || !holder || holder === node.tag || this.entries.has(sessionId as string)) return undefined
-    const answer = await node.exchanges
-      .forward(holder, request, JSON.stringify(body), clientAddress)
-      .catch(() => undefined)
-    // Its replica is gone, and the stream with it: the client opens a new one.
-    return answer ?? errorResponse(proxyErrors.sessionNotFound('open a new stream at /sse'))
+    return node.exchanges.forward(holder, request, body, clientAddress).then(
+      // Its replica is gone, and the stream with it: the client opens a new one.
+      (answer) => answer ?? errorResponse(proxyErrors.sessionNotFound('open a new stream at /sse')),
+      () => errorResponse(proxyErrors.sessionNotFound('open a new stream at /sse')),
+    )
   }
 
   /** `messages`: where the client POSTs, relative to the URL it opened the stream at (so the proxy can sit under a path prefix). */

@@ -1,4 +1,4 @@
-import { pausedCallReplica, pausedCallToken } from '../cluster/paused-calls.ts'
+import { isPausedCallToken, pausedCallReplica, pausedCallToken } from '../cluster/paused-calls.ts'
 import { proxyErrors } from '../errors.ts'
 import type { SuspendableCall } from '../forward/scope.ts'
 import { unref } from '../unref.ts'
@@ -6,7 +6,6 @@ import type { AskDownstream, JsonObject, ServerToClientRequest } from '../upstre
 
 /** How long a paused call waits for its client to come back with the answers. */
 const SUSPENSION_TTL_MS = 10 * 60_000
-const PREFIX = 's:'
 
 interface PendingAsk {
   request: ServerToClientRequest
@@ -93,11 +92,11 @@ class SuspendedCall {
 export class Suspensions {
   private readonly calls = new Map<string, SuspendedCall>()
 
-  constructor(private readonly replica: () => string | undefined = () => undefined) {}
-
   static owns(requestState: string | undefined): boolean {
-    return requestState?.startsWith(PREFIX) ?? false
+    return isPausedCallToken(requestState)
   }
+
+  constructor(private readonly replica: () => string | undefined = () => undefined) {}
 
   /** Starts an upstream call; answers its result, or the first round of questions. */
   start(run: SuspendableCall, roundSignal: AbortSignal): Promise<JsonObject> {
