@@ -1,11 +1,9 @@
 import {
   context,
-  createTraceState,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
-  type TraceFlags,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api'
@@ -15,6 +13,7 @@ import {
   endAttributes,
   incomingSpan,
   outcomeAttributes,
+  parentOf,
   requestAttributes,
   requestSpanName,
 } from './trace-facts.ts'
@@ -72,12 +71,5 @@ function callTrace(span: Span): CallTrace {
 }
 
 function parentContext(incoming: ReturnType<typeof incomingSpan>) {
-  if (!incoming) return context.active()
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: incoming.traceId,
-    spanId: incoming.spanId,
-    traceFlags: incoming.traceFlags as TraceFlags,
-    isRemote: true,
-    ...(incoming.tracestate && { traceState: createTraceState(incoming.tracestate) }),
-  })
+  return incoming ? trace.setSpanContext(ROOT_CONTEXT, parentOf(incoming)) : context.active()
 }

@@ -1,4 +1,4 @@
-import { createTraceState, type SpanContext, SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { type SpanContext, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ProxMCPContext } from '../plugins/types.ts'
 import { RecordedSpan, type SpanOrigin } from './recorded-span.ts'
 import { randomHex } from './span-ids.ts'
@@ -8,6 +8,7 @@ import {
   type IncomingSpan,
   incomingSpan,
   outcomeAttributes,
+  parentOf,
   requestAttributes,
   requestSpanName,
 } from './trace-facts.ts'
@@ -104,15 +105,5 @@ function recordedContext(context: SpanContext): TraceContext {
   return {
     traceparent: `00-${context.traceId}-${context.spanId}-01`,
     ...(tracestate && { tracestate }),
-  }
-}
-
-function parentOf(incoming: IncomingSpan): SpanContext {
-  return {
-    traceId: incoming.traceId,
-    spanId: incoming.spanId,
-    traceFlags: incoming.traceFlags,
-    isRemote: true,
-    ...(incoming.tracestate && { traceState: createTraceState(incoming.tracestate) }),
   }
 }

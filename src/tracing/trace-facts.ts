@@ -1,3 +1,4 @@
+import { createTraceState, type SpanContext } from '@opentelemetry/api'
 import type { ProxMCPContext } from '../plugins/types.ts'
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
@@ -97,4 +98,15 @@ export function outcomeAttributes(
   if (typeof code === 'number') attributes['rpc.response.status_code'] = String(code)
   if (outcome === 'error') attributes['error.type'] = typeof code === 'number' ? String(code) : 'error'
   return attributes as Record<string, string>
+}
+
+/** The client's span as the remote parent of the request's server span. */
+export function parentOf(incoming: IncomingSpan): SpanContext {
+  return {
+    traceId: incoming.traceId,
+    spanId: incoming.spanId,
+    traceFlags: incoming.traceFlags,
+    isRemote: true,
+    ...(incoming.tracestate && { traceState: createTraceState(incoming.tracestate) }),
+  }
 }
