@@ -13,6 +13,8 @@ import { type Params, withTraceContext } from './upstream-request.ts'
  * upstream writes it, with the upstream's own backpressure. Progress passes as it is, questions
  * get ids of the proxy's, any other notification takes the session's usual route.
  */
+const SESSION_GONE = Symbol('the upstream session is gone')
+
 /** How long a cluster call waits for the upstream's headers before opening the client's stream itself. */
 const PRIMING_WAIT_MS = 200
 
@@ -36,27 +38,14 @@ export class HttpCall extends RelayedCall {
     if (this.setup.primingEventId && !(await settlesWithin(posting, PRIMING_WAIT_MS))) {
       return this.eventStream(this.lateStream(posting))
     }
-    let response: Response
-    try {
-      response = await posting
-    } catch (error) {
-      return this.answerNow(this.outcomeOf(error))
-    }
-    if (response.status === 404) {
+    const outcome = await this.outcome(posting)
+    if (outcome === SESSION_GONE) {
       // The upstream forgot the session (restart, expiry): the SDK path opens a new one.
-      void response.body?.cancel()
       this.call.event('retry: the upstream session was gone, a new one is opened')
-      this.setup.link.failed()
       this.finish(undefined)
       return undefined
     }
-    if (!response.ok) return this.answerNow(this.errorMessage(await this.refusal(response)))
-    const type = response.headers.get('content-type') ?? ''
-    if (type.startsWith('text/event-stream') && response.body)
-      return this.eventStream(this.stream(response.body))
-    if (type.startsWith('application/json')) return this.answerNow(await this.jsonAnswer(response))
-    void response.body?.cancel()
-    return this.answerNow(this.unanswered())
+    return outcome instanceof ReadableStream ? this.eventStream(outcome) : this.answerNow(outcome)
   }
 
   private async post(message: WireMessage): Promise<Response> {
@@ -80,7 +69,12 @@ export class HttpCall extends RelayedCall {
       {
         pull: async (controller) => {
           if (!relayed) {
-            const outcome = await this.outcome(posting)
+            let outcome = await this.outcome(posting)
+            // Too late for the SDK path to serve the call; the session is reopened for the next one.
+            if (outcome === SESSION_GONE)
+              outcome = this.errorMessage(
+                proxyErrors.upstreamFailed(this.setup.upstream.id, 'its session ended; call again'),
+              )
             if (!(outcome instanceof ReadableStream)) return this.writeFinal(controller, outcome)
             relayed = outcome.getReader()
           }
@@ -97,10 +91,13 @@ export class HttpCall extends RelayedCall {
     )
   }
 
-  /** The upstream's answer as a late stream goes on: its relayed events, or the message that ends the call. */
+  /**
+   * The upstream's answer: its events to relay, the message that ends the call, or SESSION_GONE
+   * when the upstream no longer knows the session.
+   */
   private async outcome(
     posting: Promise<Response>,
-  ): Promise<ReadableStream<Uint8Array> | WireMessage | undefined> {
+  ): Promise<ReadableStream<Uint8Array> | WireMessage | undefined | typeof SESSION_GONE> {
     let response: Response
     try {
       response = await posting
@@ -108,12 +105,9 @@ export class HttpCall extends RelayedCall {
       return this.outcomeOf(error)
     }
     if (response.status === 404) {
-      // Too late for the SDK path to serve the call: the session is reopened for the next one.
       void response.body?.cancel()
       this.setup.link.failed()
-      return this.errorMessage(
-        proxyErrors.upstreamFailed(this.setup.upstream.id, 'its session ended; call again'),
-      )
+      return SESSION_GONE
     }
     if (!response.ok) return this.errorMessage(await this.refusal(response))
     const type = response.headers.get('content-type') ?? ''
