@@ -5,13 +5,21 @@ import {
   ProtobufTraceSerializer,
 } from '@opentelemetry/otlp-transformer'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { ProtoWriter } from './proto-writer.ts'
+import { ProtoWriter, varintSize } from './proto-writer.ts'
 
 /** Spans already written as the `spans` fields of an OTLP `ScopeSpans`, ready to send. */
 export interface EncodedSpans {
   bytes: Uint8Array
   count: number
+  /**
+   * Free bytes before `bytes` in its buffer: where the envelope fits there, it is written there
+   * and the spans are sent without a copy.
+   */
+  room?: number
 }
+
+/** Free bytes to leave before a batch's spans for the envelope: a resource of a few attributes fits. */
+export const ENVELOPE_ROOM = 512
 
 const HAS_IS_REMOTE = 0x100
 const IS_REMOTE = 0x200
@@ -27,39 +35,72 @@ export function otlpBatchSerializer(
   resource: ReadableSpan['resource'],
   scope: ReadableSpan['instrumentationScope'],
 ): ISerializer<EncodedSpans, IExportTraceServiceResponse> {
+  const resourceField = bytesOf((writer) => {
+    const at = writer.begin(1)
+    writeAttributes(writer, resource.attributes, 1)
+    writer.tag(2, 0)
+    writer.varint(0)
+    writer.end(at)
+  })
+  const scopeField = bytesOf((writer) => {
+    const at = writer.begin(1)
+    writer.tag(1, 2)
+    writer.string(scope.name)
+    if (scope.version) {
+      writer.tag(2, 2)
+      writer.string(scope.version)
+    }
+    writer.end(at)
+  })
+  const scopeSchema = schemaField(scope.schemaUrl)
+  const resourceSchema = schemaField(resource.schemaUrl)
   return {
-    serializeRequest({ bytes }) {
-      const writer = new ProtoWriter(bytes.length + 1024)
-      const resourceSpans = writer.begin(1)
-      const resourceAt = writer.begin(1)
-      writeAttributes(writer, resource.attributes, 1)
-      writer.tag(2, 0)
-      writer.varint(0)
-      writer.end(resourceAt)
-      const scopeSpans = writer.begin(2)
-      const scopeAt = writer.begin(1)
-      writer.tag(1, 2)
-      writer.string(scope.name)
-      if (scope.version) {
-        writer.tag(2, 2)
-        writer.string(scope.version)
+    serializeRequest({ bytes, room = 0 }) {
+      const scopeLength = scopeField.length + bytes.length + scopeSchema.length
+      const resourceLength =
+        resourceField.length + 1 + varintSize(scopeLength) + scopeLength + resourceSchema.length
+      const head = new ProtoWriter(new Uint8Array(resourceField.length + scopeField.length + 32))
+      head.tag(1, 2)
+      head.varint(resourceLength)
+      head.raw(resourceField)
+      head.tag(2, 2)
+      head.varint(scopeLength)
+      head.raw(scopeField)
+      const envelope = head.written()
+      const tail = scopeSchema.length + resourceSchema.length
+      if (tail === 0 && envelope.length <= room) {
+        const request = new Uint8Array(
+          bytes.buffer,
+          bytes.byteOffset - envelope.length,
+          envelope.length + bytes.length,
+        )
+        request.set(envelope)
+        return request
       }
-      writer.end(scopeAt)
-      writer.raw(bytes)
-      if (scope.schemaUrl) {
-        writer.tag(3, 2)
-        writer.string(scope.schemaUrl)
-      }
-      writer.end(scopeSpans)
-      if (resource.schemaUrl) {
-        writer.tag(3, 2)
-        writer.string(resource.schemaUrl)
-      }
-      writer.end(resourceSpans)
-      return writer.finish()
+      const request = new Uint8Array(envelope.length + bytes.length + tail)
+      request.set(envelope)
+      request.set(bytes, envelope.length)
+      request.set(scopeSchema, envelope.length + bytes.length)
+      request.set(resourceSchema, envelope.length + bytes.length + scopeSchema.length)
+      return request
     },
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   }
+}
+
+function bytesOf(write: (writer: ProtoWriter) => void): Uint8Array {
+  const writer = new ProtoWriter(new Uint8Array(256))
+  write(writer)
+  return writer.written().slice()
+}
+
+/** The `schema_url` field (3) of a resource or scope, or no bytes. */
+function schemaField(url: string | undefined): Uint8Array {
+  return bytesOf((writer) => {
+    if (!url) return
+    writer.tag(3, 2)
+    writer.string(url)
+  })
 }
 
 /** One span, as a `spans` field of `ScopeSpans` (field for field in the SDK's order). */

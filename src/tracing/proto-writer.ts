@@ -9,16 +9,29 @@ export class ProtoWriter {
   private buffer: Uint8Array
   private view: DataView
   private encoder: TextEncoder | undefined
-  pos = 0
+  pos: number
 
-  /** `expectedBytes`: a guess that saves growing the buffer as it fills. */
-  constructor(expectedBytes = 4096) {
-    this.buffer = new Uint8Array(expectedBytes)
-    this.view = new DataView(this.buffer.buffer)
+  /**
+   * `buffer`: where to write, big enough that it seldom grows (it is replaced when it must);
+   * `start`: the bytes before it are left for the caller.
+   */
+  constructor(
+    buffer: Uint8Array,
+    private readonly start = 0,
+  ) {
+    this.buffer = buffer
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+    this.pos = start
   }
 
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.pos)
+  /** What was written: a view of the buffer, which the next writes would change. */
+  written(): Uint8Array {
+    return this.buffer.subarray(this.start, this.pos)
+  }
+
+  /** Writes again from the start, over what was written. */
+  restart(): void {
+    this.pos = this.start
   }
 
   tag(field: number, wireType: 0 | 1 | 2 | 5): void {
@@ -142,7 +155,7 @@ function nibble(code: number): number {
   return code <= 57 ? code - 48 : (code | 0x20) - 87
 }
 
-function varintSize(value: number): number {
+export function varintSize(value: number): number {
   let size = 1
   for (let rest = value; rest >= ASCII; rest = Math.floor(rest / ASCII)) size++
   return size

@@ -1,10 +1,13 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { unref } from '../unref.ts'
-import { type EncodedSpans, writeSpan } from './otlp-protobuf.ts'
+import { ENVELOPE_ROOM, type EncodedSpans, writeSpan } from './otlp-protobuf.ts'
 import { ProtoWriter } from './proto-writer.ts'
 import type { SpanSink } from './recorded-span.ts'
 
-/** Where batches go: the SDK's OTLP exporter, with `otlpBatchSerializer`. */
+/**
+ * Where batches go: the SDK's OTLP exporter, with `otlpBatchSerializer`. A batch's bytes may be
+ * written into again once `done` is called (the exporter serializes the batch before it sends).
+ */
 export interface BatchExporter {
   export(batch: EncodedSpans, done: (result: { code: number; error?: Error }) => void): void
   shutdown(): Promise<void>
@@ -26,6 +29,11 @@ export interface SpanBatchesOptions {
 /** Room for a batch of ProxMCP's spans, so that its buffer seldom grows. */
 const BYTES_PER_SPAN = 400
 
+interface SealedSpans extends EncodedSpans {
+  /** The bytes are the writer's buffer, to be written into again once the batch is sent. */
+  ownsBuffer?: true
+}
+
 /**
  * A span processor that writes each span in OTLP protobuf the moment it ends, and sends the bytes
  * in batches. The SDK's batch processor keeps the span objects until the export, a second later:
@@ -35,9 +43,10 @@ const BYTES_PER_SPAN = 400
  */
 export class SpanBatches implements SpanSink {
   private writer: ProtoWriter
+  private spare: Uint8Array | undefined
   private count = 0
   private timer: ReturnType<typeof setTimeout> | undefined
-  private readonly waiting: EncodedSpans[] = []
+  private readonly waiting: SealedSpans[] = []
   private waitingSpans = 0
   private sending: Promise<void> | undefined
   private closed = false
@@ -76,13 +85,21 @@ export class SpanBatches implements SpanSink {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.count === 0) return
+    const bytes = this.writer.written()
+    // A full batch takes the buffer along (no copy); a small one, sealed by the timer, is copied, so
+    // that what waits holds no more memory than its spans.
+    const full = this.count * 2 >= this.options.maxBatch
     if (this.waitingSpans + this.count <= this.options.maxWaitingSpans) {
-      this.waiting.push({ bytes: this.writer.finish(), count: this.count })
-      this.waitingSpans += this.count
+      const count = this.count
+      this.waiting.push(
+        full ? { bytes, count, room: ENVELOPE_ROOM, ownsBuffer: true } : { bytes: bytes.slice(), count },
+      )
+      this.waitingSpans += count
     } else {
       this.options.onLost?.(this.count, `${this.waitingSpans} spans already wait for the collector`)
     }
-    this.writer = this.newWriter()
+    if (full) this.writer = this.newWriter()
+    else this.writer.restart()
     this.count = 0
     if (!this.closed) this.sendNext()
   }
@@ -98,10 +115,11 @@ export class SpanBatches implements SpanSink {
   }
 
   /** Resolves when the batch is sent or lost (and told), never rejects. */
-  private export(batch: EncodedSpans): Promise<void> {
+  private export(batch: SealedSpans): Promise<void> {
     return new Promise((resolve) => {
       const ended = ({ code, error }: { code: number; error?: Error }) => {
         if (code !== 0) this.options.onLost?.(batch.count, failure(error))
+        if (batch.ownsBuffer) this.spare ??= new Uint8Array(batch.bytes.buffer)
         resolve()
       }
       try {
@@ -113,7 +131,9 @@ export class SpanBatches implements SpanSink {
   }
 
   private newWriter(): ProtoWriter {
-    return new ProtoWriter(this.options.maxBatch * BYTES_PER_SPAN)
+    const buffer = this.spare ?? new Uint8Array(ENVELOPE_ROOM + this.options.maxBatch * BYTES_PER_SPAN)
+    this.spare = undefined
+    return new ProtoWriter(buffer, ENVELOPE_ROOM)
   }
 }
 

@@ -3,7 +3,7 @@ import { createTraceState, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { type EncodedSpans, otlpBatchSerializer } from '../../../src/tracing/otlp-protobuf.ts'
+import { otlpBatchSerializer } from '../../../src/tracing/otlp-protobuf.ts'
 import { RecordedSpan, type SpanOrigin } from '../../../src/tracing/recorded-span.ts'
 import { SpanBatches } from '../../../src/tracing/span-batches.ts'
 
@@ -15,16 +15,28 @@ const resource = resourceFromAttributes({
 })
 const instrumentationScope = { name: 'proxmcp', version: '9.9.9' }
 
-/** Spans as ProxMCP records them, written as they end, in batches kept here. */
+interface SentBatch {
+  count: number
+  /** The request as the exporter sent it, in hex. */
+  request: string
+}
+
+/**
+ * Spans as ProxMCP records them, written as they end, in batches serialized when they are
+ * exported (as the SDK's exporter does: the batch's buffer is written into again once it is sent).
+ */
 function recording(
   options = { maxBatch: 10_000, delayMs: 60_000, maxWaitingSpans: 100_000, maxConcurrentExports: 8 },
+  spanResource = resource,
 ) {
-  const batches: EncodedSpans[] = []
+  const serializer = otlpBatchSerializer(spanResource, instrumentationScope)
+  const batches: SentBatch[] = []
   const spans: ReadableSpan[] = []
   const batcher = new SpanBatches(
     {
       export: (batch, done) => {
-        batches.push(batch)
+        const request = serializer.serializeRequest(batch) as Uint8Array
+        batches.push({ count: batch.count, request: Buffer.from(request).toString('hex') })
         done({ code: 0 })
       },
       shutdown: async () => {},
@@ -32,7 +44,7 @@ function recording(
     options,
   )
   const origin: SpanOrigin = {
-    resource,
+    resource: spanResource,
     instrumentationScope,
     sink: {
       onEnd: (span) => {
@@ -44,11 +56,9 @@ function recording(
   return { origin, batches, spans, batcher }
 }
 
-/** What the exporter sends, next to what the SDK's serializer writes for the same spans. */
-function bothEncodings(batch: EncodedSpans, spans: ReadableSpan[]) {
-  const ours = otlpBatchSerializer(resource, instrumentationScope).serializeRequest(batch) as Uint8Array
-  const sdks = ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array
-  return [Buffer.from(ours).toString('hex'), Buffer.from(sdks).toString('hex')]
+/** What the SDK's serializer writes for the same spans. */
+function sdkEncoding(spans: ReadableSpan[]): string {
+  return Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array).toString('hex')
 }
 
 describe('spans written as they end', () => {
@@ -88,9 +98,9 @@ describe('spans written as they end', () => {
 
     expect(batches).toHaveLength(1)
     expect(batches[0]?.count).toBe(603)
-    const [ours, sdks] = bothEncodings(batches[0] as EncodedSpans, spans)
-    expect(ours?.length).toBeGreaterThan(200_000)
-    expect(ours).toBe(sdks as string)
+    const ours = (batches[0] as SentBatch).request
+    expect(ours.length).toBeGreaterThan(200_000)
+    expect(ours).toBe(sdkEncoding(spans))
   })
 
   test('go out when a batch is full, after the delay, and at shutdown; none after', async () => {
@@ -113,6 +123,38 @@ describe('spans written as they end', () => {
     expect(batches.map((batch) => batch.count)).toEqual([2, 2, 1, 1])
   })
 
+  test("full batches, sent from the buffer they were written in, are the SDK's bytes, batch after batch", async () => {
+    const { origin, batches, spans, batcher } = recording({
+      maxBatch: 3,
+      delayMs: 60_000,
+      maxWaitingSpans: 100,
+      maxConcurrentExports: 8,
+    })
+    for (let i = 0; i < 9; i++)
+      new RecordedSpan(origin, `call ${i}`, SpanKind.CLIENT, { i, long: 'é'.repeat(i * 40) }, TRACE).end()
+    await batcher.shutdown()
+    expect(batches.map((batch) => batch.request)).toEqual([
+      sdkEncoding(spans.slice(0, 3)),
+      sdkEncoding(spans.slice(3, 6)),
+      sdkEncoding(spans.slice(6, 9)),
+    ])
+  })
+
+  test('a resource with a schema URL is wrapped as the SDK wraps it', async () => {
+    const withSchema = resourceFromAttributes(
+      { 'service.name': 'proxmcp-test' },
+      { schemaUrl: 'https://opentelemetry.io/schemas/1.37.0' },
+    )
+    const { origin, batches, spans, batcher } = recording(
+      { maxBatch: 2, delayMs: 60_000, maxWaitingSpans: 100, maxConcurrentExports: 8 },
+      withSchema,
+    )
+    for (let i = 0; i < 2; i++) new RecordedSpan(origin, `s${i}`, SpanKind.SERVER, {}, TRACE).end()
+    await batcher.shutdown()
+    expect(batches[0]?.request).toContain(Buffer.from('schemas/1.37.0').toString('hex'))
+    expect(batches[0]?.request).toBe(sdkEncoding(spans))
+  })
+
   test('times far from now are written exactly', async () => {
     const times: [number, number][] = [
       [0, 0],
@@ -133,8 +175,8 @@ describe('spans written as they end', () => {
       const at = Object.create(span, { startTime: { value: time }, endTime: { value: time } })
       batcher.onEnd(at)
       await batcher.shutdown()
-      const [ours, sdks] = bothEncodings(batches[0] as EncodedSpans, [at])
-      expect(ours).toBe(sdks as string)
+      const ours = (batches[0] as SentBatch).request
+      expect(ours).toBe(sdkEncoding([at]))
       const nanos = BigInt(time[0]) * 1_000_000_000n + BigInt(time[1])
       expect(ours).toContain(Buffer.from(new BigUint64Array([nanos]).buffer).toString('hex'))
     }
