@@ -6,6 +6,7 @@ import type {
   TransportSendOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
+import { holdsGetStream } from './call-streams.ts'
 import type { ClusterNode } from './cluster-node.ts'
 
 /**
@@ -84,13 +85,9 @@ export class ClusterTransport implements Transport {
     if (this.holdsStream()) void this.inner.send(message).catch(() => {})
   }
 
-  /**
-   * Whether the client's GET stream is open on this replica. The SDK transport does not say; it
-   * keeps the stream under this key (checked by the cluster tests against the pinned SDK).
-   */
+  /** Whether the client's GET stream is open on this replica. */
   holdsStream(): boolean {
-    const streams = (this.inner as unknown as { _streamMapping?: Map<string, unknown> })._streamMapping
-    return streams?.has('_GET_stream') ?? false
+    return holdsGetStream(this.inner)
   }
 
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {

@@ -1,6 +1,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { errorFields, errorResponse, proxyErrors } from '../errors.ts'
 import type { Upstream } from '../upstream/upstream.ts'
+import { callStreamEventId, requestIdsOf } from './call-streams.ts'
 import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
 import type { ClusterTransport } from './cluster-transport.ts'
 
@@ -83,30 +84,27 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   }
 
   primingEventId(clientId: string | number): string {
-    return `${this.requestIdPrefix}c${encodeURIComponent(JSON.stringify(clientId))}`
+    return callStreamEventId(this.requestIdPrefix, [clientId])
   }
 
   /**
-   * A client reconnecting (GET with Last-Event-ID) to a call's stream that was cut, most likely
-   * because the replica serving it died: the stream cannot be resumed, so the call is cancelled
-   * wherever it may still run and the client gets an error for it instead of waiting forever.
+   * A client reconnecting (GET with Last-Event-ID) to a call stream that was cut, most likely
+   * because the replica serving it died: the stream cannot be resumed, so its calls are cancelled
+   * wherever they may still run and the client gets an error for each instead of waiting forever.
    */
   answerLostStream(lastEventId: string | null): Response | undefined {
     const replica = this.node.replicaOf(lastEventId)
-    const rest = replica ? (lastEventId as string).slice(this.requestIdPrefix.length) : ''
-    if (!rest.startsWith('c')) return undefined
-    let id: unknown
-    try {
-      id = JSON.parse(decodeURIComponent(rest.slice(1)))
-    } catch {
-      return undefined
+    const ids = replica && requestIdsOf((lastEventId as string).slice(this.requestIdPrefix.length))
+    if (!ids) return undefined
+    let events = ''
+    for (const id of ids) {
+      const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }
+      this.serveHere(cancel)
+      void this.node.tell(this.id, { kind: 'client', body: cancel }).catch(() => {})
+      const answer = { jsonrpc: '2.0', id, error: errorFields(proxyErrors.callStreamLost()) }
+      events += `event: message\ndata: ${JSON.stringify(answer)}\n\n`
     }
-    if (typeof id !== 'string' && typeof id !== 'number') return undefined
-    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }
-    this.serveHere(cancel)
-    void this.node.tell(this.id, { kind: 'client', body: cancel }).catch(() => {})
-    const answer = { jsonrpc: '2.0', id, error: errorFields(proxyErrors.callStreamLost()) }
-    return new Response(`event: message\ndata: ${JSON.stringify(answer)}\n\n`, {
+    return new Response(events, {
       headers: { 'content-type': 'text/event-stream', 'mcp-session-id': this.id },
     })
   }

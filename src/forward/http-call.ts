@@ -2,7 +2,13 @@ import type { ProtocolError } from '@modelcontextprotocol/server'
 import { ProxyError, proxyErrors, refusesCredential } from '../errors.ts'
 import type { BoundedHttpTransport } from '../upstream/bounded-http-transport.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
-import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
+import {
+  PRIMING_WAIT_MS,
+  RelayedCall,
+  type RelayedCallSetup,
+  sseEvent,
+  type WireMessage,
+} from './relayed-call.ts'
 import { settlesWithin } from './settles-within.ts'
 import { SseEventReader } from './sse-event-reader.ts'
 import { type Params, withTraceContext } from './upstream-request.ts'
@@ -14,9 +20,6 @@ import { type Params, withTraceContext } from './upstream-request.ts'
  * get ids of the proxy's, any other notification takes the session's usual route.
  */
 const SESSION_GONE = Symbol('the upstream session is gone')
-
-/** How long a cluster call waits for the upstream's headers before opening the client's stream itself. */
-const PRIMING_WAIT_MS = 200
 
 export class HttpCall extends RelayedCall {
   private readonly exchange = new AbortController()

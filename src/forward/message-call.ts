@@ -1,9 +1,16 @@
 import { ProtocolError } from '@modelcontextprotocol/server'
 import { proxyErrors } from '../errors.ts'
+import { unref } from '../unref.ts'
 import type { JsonObject, ServerToClientRequest } from '../upstream/link.ts'
 import type { LinkTap } from '../upstream/link-tap.ts'
 import { toProxyError } from '../upstream/to-proxy-error.ts'
-import { RelayedCall, type RelayedCallSetup, sseEvent, type WireMessage } from './relayed-call.ts'
+import {
+  PRIMING_WAIT_MS,
+  RelayedCall,
+  type RelayedCallSetup,
+  sseEvent,
+  type WireMessage,
+} from './relayed-call.ts'
 import { withTraceContext } from './upstream-request.ts'
 
 type Params = JsonObject & { _meta?: JsonObject }
@@ -13,7 +20,8 @@ type Params = JsonObject & { _meta?: JsonObject }
  * the answer and the progress come back through the link's tap (progress under the client's
  * own token again). Questions the upstream asks meanwhile are attributed by the link as for any
  * call and reach the client on this call's event stream; logs and the rest take the SDK's route.
- * A call that can bring neither progress nor questions is answered as one JSON body.
+ * A call that can bring neither progress nor questions is answered as one JSON body (in cluster
+ * mode, only if it ends within the priming wait).
  */
 export class MessageCall extends RelayedCall {
   private stream: ReadableStreamDefaultController<Uint8Array> | undefined
@@ -49,11 +57,15 @@ export class MessageCall extends RelayedCall {
     }
     this.tap.send(upstreamId, forwarded as never, call as never).catch((error) => this.broken(error))
     clientGone.addEventListener('abort', () => this.clientGone(), { once: true })
-    if (!this.streaming) {
-      return new Promise((resolve) => {
-        this.settle = resolve
-      })
-    }
+    if (this.streaming) return this.openStream()
+    const answer = new Promise<Response>((resolve) => {
+      this.settle = resolve
+    })
+    if (this.setup.primingEventId) unref(setTimeout(() => this.streamIfUnanswered(), PRIMING_WAIT_MS))
+    return answer
+  }
+
+  private openStream(): Response {
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.stream = controller
@@ -61,6 +73,14 @@ export class MessageCall extends RelayedCall {
       cancel: () => this.clientGone(),
     })
     return this.eventStream(body)
+  }
+
+  /** A cluster call the upstream has not answered yet goes on as a (primed) stream, as HttpCall's. */
+  private streamIfUnanswered(): void {
+    const { settle } = this
+    if (!settle || this.over) return
+    this.settle = undefined
+    settle(this.openStream())
   }
 
   protected stopUpstream(reason: unknown): void {
@@ -73,7 +93,7 @@ export class MessageCall extends RelayedCall {
     if (this.over) return
     if (message.method === undefined) return void this.end(this.checked(message))
     this.armTimer()
-    if (!this.stream) return
+    if (!this.stream || !this.streaming) return
     const params = { ...(message.params as Params), progressToken: this.progressToken }
     this.notified = true
     this.stream.enqueue(sseEvent(JSON.stringify({ ...message, params })))

@@ -37,6 +37,12 @@ export interface RelayedCallSetup {
   done(call: RelayedCall): void
 }
 
+/**
+ * How long a cluster call waits for its upstream before opening the client's stream itself, with
+ * its priming event: an answer within it goes as one body, a longer call can be told it was lost.
+ */
+export const PRIMING_WAIT_MS = 200
+
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',

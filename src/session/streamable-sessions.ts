@@ -2,6 +2,7 @@ import {
   type HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
+import { callStreamEvents } from '../cluster/call-streams.ts'
 import type { ClusterNode } from '../cluster/cluster-node.ts'
 import { ClusterTransport } from '../cluster/cluster-transport.ts'
 import { ClusteredSession } from '../cluster/clustered-session.ts'
@@ -146,8 +147,14 @@ export class StreamableSessions {
 
   private create(id: string, client: SessionClient, node?: ClusterNode): Promise<Entry> {
     let session: StatefulSession | undefined
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
+      ...(node && {
+        eventStore: callStreamEvents(
+          () => node.idPrefix(),
+          () => transport,
+        ),
+      }),
       onsessionclosed: () => {
         void entry.shared?.end()
         void session?.close()

@@ -237,6 +237,61 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed mid-session', 
   })
 })
 
+describe.skipIf(redisUnavailable !== undefined)('a replica killed during a request it does not relay', () => {
+  let upstream: V1Fixture
+  let cluster: Cluster
+  let client: Client
+  beforeAll(async () => {
+    upstream = serveV1Http({ name: 'gamma' })
+    // Listed first, the stdio upstream owns `wait`: a call answered off its connection, as one JSON
+    // body when quick. Reads are answered through the SDK's transport.
+    cluster = await startCluster(
+      {
+        upstreams: [
+          { id: 'local', command: stdioFixture('cluster-sdk-kill'), shareProcess: true },
+          { id: 'gamma', url: upstream.url },
+        ],
+      },
+      3,
+    )
+    client = await connectClient(cluster.url)
+  })
+  afterAll(async () => {
+    await client?.close()
+    await cluster?.stop()
+    await upstream?.close()
+  })
+
+  const cases = [
+    [
+      'a stdio tool call',
+      () => client.callTool({ name: 'wait', arguments: { ms: 30_000 } }, { timeout: 60_000 }),
+    ],
+    [
+      'a resource read',
+      () => client.readResource({ uri: 'fixture://gamma/items/wait-30000' }, { timeout: 60_000 }),
+    ],
+  ] as const
+  for (const [what, request] of cases) {
+    test(`${what} fails at once with a clear error, and the session goes on`, async () => {
+      const started = Date.now()
+      const inFlight = request()
+      const victim = await replicaRunningACall(cluster)
+      // Past the priming wait: a replica that dies before its client's stream opened leaves the
+      // balancer to answer (this test's retries the POST elsewhere, as a balancer may).
+      await Bun.sleep(400)
+      cluster.kill(victim)
+      await expect(inFlight).rejects.toThrow(/replica serving this call was lost/)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'after' } }))).toBe(
+        'cluster-sdk-kill:after',
+      )
+      const read = await client.readResource({ uri: 'fixture://gamma/items/7' })
+      expect(read.contents[0]).toMatchObject({ text: 'item 7 of gamma' })
+    })
+  }
+})
+
 describe.skipIf(redisUnavailable !== undefined)('what only one replica can hold', () => {
   let upstream: V1Fixture
   let cluster: Cluster
