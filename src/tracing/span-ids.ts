@@ -18,9 +18,15 @@ export function randomHex(chars: 16 | 32): string {
 }
 
 function refill(): void {
-  const bytes = crypto.getRandomValues(new Uint8Array(POOL_BYTES))
-  let hex = ''
-  for (const byte of bytes) hex += HEX[byte]
-  pool = hex
+  pool = hex(crypto.getRandomValues(new Uint8Array(POOL_BYTES)))
   taken = 0
+}
+
+/** Native where the runtime has `Uint8Array.prototype.toHex` (Bun has it, Node 20 not), else a table. */
+function hex(bytes: Uint8Array): string {
+  const native = (bytes as Uint8Array & { toHex?: () => string }).toHex
+  if (native) return native.call(bytes)
+  let text = ''
+  for (const byte of bytes) text += HEX[byte]
+  return text
 }
