@@ -29,17 +29,20 @@ export function requestIdsOf(rest: string): RequestId[] | undefined {
 
 /**
  * The SDK transport's event store in cluster mode. It keeps nothing (a stream cut by a dead replica
- * cannot be resumed); it gives each event of a call stream the id that names the stream's requests.
- * The SDK writes it from a stream's first (priming) event on, for clients of 2025-11-25 and later.
+ * cannot be resumed); it gives each event of a call stream the id that names the stream's requests
+ * still unanswered. The SDK writes these ids on the events of every client, and primes the stream
+ * with one (an event without data) for clients of 2025-11-25 and later.
  */
 export function callStreamEvents(
   replicaPrefix: () => string,
   transport: () => WebStandardStreamableHTTPServerTransport,
 ): EventStore {
   return {
-    async storeEvent(streamId) {
-      const ids = requestIdsOn(transport(), streamId)
+    async storeEvent(streamId, message) {
       // No id for the GET stream: its client reconnects without one, as it would to a lone proxy.
+      if (streamId === GET_STREAM) return ''
+      const answering = 'method' in message ? undefined : (message as { id?: RequestId }).id
+      const ids = unansweredOn(transport(), streamId).filter((id) => id !== answering)
       return ids.length > 0 ? callStreamEventId(replicaPrefix(), ids) : ''
     },
     // A Last-Event-ID that names no call stream (see ClusteredSession.answerLostStream): the client
@@ -58,17 +61,21 @@ export function holdsGetStream(transport: WebStandardStreamableHTTPServerTranspo
 
 const GET_STREAM = '_GET_stream'
 
-/** The client's requests answered on a stream, from the SDK's private map (as `holdsGetStream`). */
-function requestIdsOn(transport: WebStandardStreamableHTTPServerTransport, streamId: string): RequestId[] {
+/**
+ * The client's requests on a stream that are not answered yet, from the SDK's private maps (as
+ * `holdsGetStream`): a batch's stream holds all its requests until the last is answered.
+ */
+function unansweredOn(transport: WebStandardStreamableHTTPServerTransport, streamId: string): RequestId[] {
+  const { _requestToStreamMapping: streams, _requestResponseMap: answered } = internals(transport)
   const ids: RequestId[] = []
-  for (const [id, stream] of internals(transport)._requestToStreamMapping ?? [])
-    if (stream === streamId) ids.push(id)
+  for (const [id, stream] of streams ?? []) if (stream === streamId && !answered?.has(id)) ids.push(id)
   return ids
 }
 
 interface TransportInternals {
   _streamMapping?: Map<string, unknown>
   _requestToStreamMapping?: Map<RequestId, string>
+  _requestResponseMap?: Map<RequestId, unknown>
 }
 
 function internals(transport: WebStandardStreamableHTTPServerTransport): TransportInternals {

@@ -290,6 +290,41 @@ describe.skipIf(redisUnavailable !== undefined)('a replica killed during a reque
       expect(read.contents[0]).toMatchObject({ text: 'item 7 of gamma' })
     })
   }
+
+  test('a lost stream of a batch is answered only for the requests it had not answered yet', async () => {
+    const id = await openSession(cluster.url, 0)
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': id,
+      'mcp-protocol-version': '2025-11-25',
+    }
+    const cut = new AbortController()
+    const batch = await fetch(cluster.url, {
+      method: 'POST',
+      headers,
+      signal: cut.signal,
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 10, method: 'resources/read', params: { uri: 'fixture://gamma/items/7' } },
+        {
+          jsonrpc: '2.0',
+          id: 11,
+          method: 'resources/read',
+          params: { uri: 'fixture://gamma/items/wait-3000' },
+        },
+      ]),
+    })
+    const reader = (batch.body as ReadableStream<Uint8Array>).getReader()
+    let seen = ''
+    while (!seen.includes('item 7 of gamma')) seen += new TextDecoder().decode((await reader.read()).value)
+    const lastEventId = [...seen.matchAll(/^id: (.*)$/gm)].at(-1)?.[1] as string
+    cut.abort()
+    const reconnected = await fetch(cluster.url, { headers: { ...headers, 'last-event-id': lastEventId } })
+    const answers = await reconnected.text()
+    expect(answers).toContain('"id":11')
+    expect(answers).toContain('replica serving this call was lost')
+    expect(answers).not.toContain('"id":10')
+  })
 })
 
 describe.skipIf(redisUnavailable !== undefined)('what only one replica can hold', () => {
