@@ -244,6 +244,11 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     await link?.then((opened) => upstream.closeSessionLink(opened)).catch(() => {})
   }
 
+  /** Whether the session ended (its upstream connections may still be closing). */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
   /** Ends the session and every upstream connection it holds. */
   async close(): Promise<void> {
     if (this.closed) return

@@ -115,6 +115,9 @@ export class StreamableSessions {
     }
     const lost = request.method === 'GET' && shared?.answerLostStream(request.headers.get('last-event-id'))
     if (lost) return lost
+    // Ended while the request waited (a DELETE, maybe on another replica): its transport closes
+    // only once its upstream connections have, and would take the request and never answer it.
+    if (session.isClosed) return SESSION_NOT_FOUND()
     const response = await transport.handleRequest(request, options)
     if (shared && request.method === 'GET' && response.ok) shared.streamOpened(request.signal)
     return response

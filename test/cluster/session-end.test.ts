@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
+import { type Cluster, startCluster } from '../helpers/cluster.ts'
+import { redisUnavailable } from '../helpers/redis-server.ts'
+import { slowToInitialize } from '../helpers/slow-upstream.ts'
+import { waitFor } from '../helpers/wait.ts'
+import { deleteSession, openSession } from '../load/raw-session.ts'
+
+async function activeSessions(port: number): Promise<number> {
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text())
+  return Number(/^proxmcp_sessions_active (\d+)$/m.exec(metrics)?.[1])
+}
+
+describe.skipIf(redisUnavailable !== undefined)('a session deleted on one replica', () => {
+  let upstream: V1Fixture
+  let slow: ReturnType<typeof slowToInitialize>
+  let cluster: Cluster
+  beforeAll(async () => {
+    upstream = serveV1Http({ name: 'alpha' })
+    slow = slowToInitialize(upstream, 600)
+    cluster = await startCluster({ upstreams: [{ id: 'alpha', url: slow.url }] }, 2)
+  })
+  afterAll(async () => {
+    await cluster?.stop()
+    slow?.stop()
+    await upstream?.close()
+  })
+
+  test('ends its copy on another replica, whose request in flight gets an answer', async () => {
+    const [first, second] = cluster.replicas.map((replica) => `http://127.0.0.1:${replica.port}/mcp`) as [
+      string,
+      string,
+    ]
+    const id = await openSession(first, 0)
+    // The second replica rebuilds the session, then opens its upstream session (600 ms) for the call.
+    const calling = fetch(second, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': id,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'x' } },
+      }),
+      signal: AbortSignal.timeout(10_000),
+    }).then(async (response) => ({ status: response.status, body: await response.text() }))
+    await Bun.sleep(150)
+    await deleteSession(first, id)
+    const answer = await calling
+    expect(answer.status).toBe(404)
+    expect(answer.body).toContain('Session not found')
+    const port = cluster.replicas[1]?.port as number
+    await waitFor(async () => (await activeSessions(port)) === 0, 'the copy on the second replica to close')
+  })
+})
