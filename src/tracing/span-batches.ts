@@ -43,7 +43,9 @@ interface SealedSpans extends EncodedSpans {
  */
 export class SpanBatches implements SpanSink {
   private writer: ProtoWriter
+  /** A batch buffer of the usual size, back from an export, for the next writer. */
   private spare: Uint8Array | undefined
+  private readonly bufferBytes: number
   private count = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly waiting: SealedSpans[] = []
@@ -55,6 +57,7 @@ export class SpanBatches implements SpanSink {
     private readonly exporter: BatchExporter,
     private readonly options: SpanBatchesOptions,
   ) {
+    this.bufferBytes = ENVELOPE_ROOM + options.maxBatch * BYTES_PER_SPAN
     this.writer = this.newWriter()
   }
 
@@ -86,20 +89,23 @@ export class SpanBatches implements SpanSink {
     this.timer = undefined
     if (this.count === 0) return
     const bytes = this.writer.written()
+    const { count } = this
     // A full batch takes the buffer along (no copy); a small one, sealed by the timer, is copied, so
     // that what waits holds no more memory than its spans.
-    const full = this.count * 2 >= this.options.maxBatch
-    if (this.waitingSpans + this.count <= this.options.maxWaitingSpans) {
-      const count = this.count
-      this.waiting.push(
-        full ? { bytes, count, room: ENVELOPE_ROOM, ownsBuffer: true } : { bytes: bytes.slice(), count },
-      )
+    const full = count * 2 >= this.options.maxBatch
+    const kept = this.waitingSpans + count <= this.options.maxWaitingSpans
+    if (kept) {
+      this.waiting.push(full ? { bytes, count, room: ENVELOPE_ROOM, ownsBuffer: true } : copied(bytes, count))
       this.waitingSpans += count
     } else {
-      this.options.onLost?.(this.count, `${this.waitingSpans} spans already wait for the collector`)
+      this.options.onLost?.(count, `${this.waitingSpans} spans already wait for the collector`)
     }
-    if (full) this.writer = this.newWriter()
-    else this.writer.restart()
+    // A buffer that went with its batch is replaced, and so is one grown for outsized spans.
+    if ((full && kept) || bytes.buffer.byteLength !== this.bufferBytes) {
+      if (!this.closed) this.writer = this.newWriter()
+    } else {
+      this.writer.restart()
+    }
     this.count = 0
     if (!this.closed) this.sendNext()
   }
@@ -119,7 +125,8 @@ export class SpanBatches implements SpanSink {
     return new Promise((resolve) => {
       const ended = ({ code, error }: { code: number; error?: Error }) => {
         if (code !== 0) this.options.onLost?.(batch.count, failure(error))
-        if (batch.ownsBuffer) this.spare ??= new Uint8Array(batch.bytes.buffer)
+        if (batch.ownsBuffer && batch.bytes.buffer.byteLength === this.bufferBytes)
+          this.spare ??= new Uint8Array(batch.bytes.buffer)
         resolve()
       }
       try {
@@ -131,10 +138,17 @@ export class SpanBatches implements SpanSink {
   }
 
   private newWriter(): ProtoWriter {
-    const buffer = this.spare ?? new Uint8Array(ENVELOPE_ROOM + this.options.maxBatch * BYTES_PER_SPAN)
+    const buffer = this.spare ?? new Uint8Array(this.bufferBytes)
     this.spare = undefined
     return new ProtoWriter(buffer, ENVELOPE_ROOM)
   }
+}
+
+/** A small batch in a buffer of its own size, with the room for the envelope before it. */
+function copied(bytes: Uint8Array, count: number): SealedSpans {
+  const buffer = new Uint8Array(ENVELOPE_ROOM + bytes.length)
+  buffer.set(bytes, ENVELOPE_ROOM)
+  return { bytes: buffer.subarray(ENVELOPE_ROOM), count, room: ENVELOPE_ROOM }
 }
 
 /** The exporter's error as a person reads it: an HTTP status where the collector gave one. */

@@ -130,8 +130,11 @@ describe('spans written as they end', () => {
       maxWaitingSpans: 100,
       maxConcurrentExports: 8,
     })
-    for (let i = 0; i < 9; i++)
-      new RecordedSpan(origin, `call ${i}`, SpanKind.CLIENT, { i, long: 'é'.repeat(i * 40) }, TRACE).end()
+    // Span 4 outgrows the batch's buffer, which is then replaced rather than written into again.
+    for (let i = 0; i < 9; i++) {
+      const long = 'é'.repeat(i === 4 ? 5_000 : i * 40)
+      new RecordedSpan(origin, `call ${i}`, SpanKind.CLIENT, { i, long }, TRACE).end()
+    }
     await batcher.shutdown()
     expect(batches.map((batch) => batch.request)).toEqual([
       sdkEncoding(spans.slice(0, 3)),
