@@ -4,7 +4,7 @@ import { type Cluster, startCluster } from '../helpers/cluster.ts'
 import { redisUnavailable } from '../helpers/redis-server.ts'
 import { slowToInitialize } from '../helpers/slow-upstream.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { deleteSession, openSession } from '../load/raw-session.ts'
+import { deleteSession, openSession, postEcho } from '../load/raw-session.ts'
 
 async function activeSessions(port: number): Promise<number> {
   const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text())
@@ -33,21 +33,7 @@ describe.skipIf(redisUnavailable !== undefined)('a session deleted on one replic
     ]
     const id = await openSession(first, 0)
     // The second replica rebuilds the session, then opens its upstream session (600 ms) for the call.
-    const calling = fetch(second, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': id,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 7,
-        method: 'tools/call',
-        params: { name: 'echo', arguments: { text: 'x' } },
-      }),
-      signal: AbortSignal.timeout(10_000),
-    }).then(async (response) => ({ status: response.status, body: await response.text() }))
+    const calling = postEcho(second, id, 'x', 10_000)
     await Bun.sleep(150)
     await deleteSession(first, id)
     const answer = await calling

@@ -40,7 +40,13 @@ export async function openSession(url: string, index: number): Promise<string> {
 }
 
 /** tools/call echo in the session; checks the answer carries the text back. */
-export async function callEcho(url: string, sessionId: string, text: string): Promise<void> {
+/** tools/call `echo` in a session, as sent: its HTTP status and body, whatever they are. */
+export async function postEcho(
+  url: string,
+  sessionId: string,
+  text: string,
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: string }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { ...HEADERS, 'mcp-session-id': sessionId },
@@ -50,11 +56,14 @@ export async function callEcho(url: string, sessionId: string, text: string): Pr
       method: 'tools/call',
       params: { name: 'echo', arguments: { text } },
     }),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(timeoutMs),
   })
-  const body = await response.text()
-  if (!body.includes(`alpha:${text}`))
-    throw new Error(`echo answered ${response.status}: ${body.slice(0, 200)}`)
+  return { status: response.status, body: await response.text() }
+}
+
+export async function callEcho(url: string, sessionId: string, text: string): Promise<void> {
+  const { status, body } = await postEcho(url, sessionId, text)
+  if (!body.includes(`alpha:${text}`)) throw new Error(`echo answered ${status}: ${body.slice(0, 200)}`)
 }
 
 export async function deleteSession(url: string, sessionId: string): Promise<void> {

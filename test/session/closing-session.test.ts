@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
 import { slowToInitialize } from '../helpers/slow-upstream.ts'
 import { startProxy, type TestProxy } from '../helpers/start-proxy.ts'
-import { deleteSession, openSession } from '../load/raw-session.ts'
+import { deleteSession, openSession, postEcho } from '../load/raw-session.ts'
 
 let upstream: V1Fixture
 let slow: ReturnType<typeof slowToInitialize>
@@ -23,21 +23,7 @@ afterAll(async () => {
 test('a call waiting for its upstream session when the client deletes the session gets an answer', async () => {
   const id = await openSession(proxy.url, 0)
   // The session's first call opens its upstream session, which takes the upstream 600 ms.
-  const calling = fetch(proxy.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': id,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 7,
-      method: 'tools/call',
-      params: { name: 'echo', arguments: { text: 'x' } },
-    }),
-    signal: AbortSignal.timeout(10_000),
-  }).then(async (response) => ({ status: response.status, body: await response.text() }))
+  const calling = postEcho(proxy.url, id, 'x', 10_000)
   await Bun.sleep(150)
   await deleteSession(proxy.url, id)
   const answer = await calling
