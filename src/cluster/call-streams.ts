@@ -37,12 +37,17 @@ export function callStreamEvents(
   replicaPrefix: () => string,
   transport: () => WebStandardStreamableHTTPServerTransport,
 ): EventStore {
+  /** Per stream, the requests an event has answered (the SDK records an answer only after its event). */
+  const answered = new Map<string, Set<RequestId>>()
   return {
     async storeEvent(streamId, message) {
       // No id for the GET stream: its client reconnects without one, as it would to a lone proxy.
       if (streamId === GET_STREAM) return ''
-      const answering = 'method' in message ? undefined : (message as { id?: RequestId }).id
-      const ids = unansweredOn(transport(), streamId).filter((id) => id !== answering)
+      const { id, method } = message as { id?: RequestId; method?: string }
+      const done = answered.get(streamId) ?? new Set<RequestId>()
+      if (method === undefined && id !== undefined) answered.set(streamId, done.add(id))
+      const ids = requestsOn(transport(), streamId).filter((request) => !done.has(request))
+      if (ids.length === 0) answered.delete(streamId)
       return ids.length > 0 ? callStreamEventId(replicaPrefix(), ids) : ''
     },
     // A Last-Event-ID that names no call stream (see ClusteredSession.answerLostStream): the client
@@ -61,21 +66,17 @@ export function holdsGetStream(transport: WebStandardStreamableHTTPServerTranspo
 
 const GET_STREAM = '_GET_stream'
 
-/**
- * The client's requests on a stream that are not answered yet, from the SDK's private maps (as
- * `holdsGetStream`): a batch's stream holds all its requests until the last is answered.
- */
-function unansweredOn(transport: WebStandardStreamableHTTPServerTransport, streamId: string): RequestId[] {
-  const { _requestToStreamMapping: streams, _requestResponseMap: answered } = internals(transport)
+/** The client's requests on a stream, from the SDK's private map (as `holdsGetStream`). */
+function requestsOn(transport: WebStandardStreamableHTTPServerTransport, streamId: string): RequestId[] {
   const ids: RequestId[] = []
-  for (const [id, stream] of streams ?? []) if (stream === streamId && !answered?.has(id)) ids.push(id)
+  for (const [id, stream] of internals(transport)._requestToStreamMapping ?? [])
+    if (stream === streamId) ids.push(id)
   return ids
 }
 
 interface TransportInternals {
   _streamMapping?: Map<string, unknown>
   _requestToStreamMapping?: Map<RequestId, string>
-  _requestResponseMap?: Map<RequestId, unknown>
 }
 
 function internals(transport: WebStandardStreamableHTTPServerTransport): TransportInternals {

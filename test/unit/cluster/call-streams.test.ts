@@ -71,7 +71,7 @@ async function sessionWithEventStore() {
   await opened.text()
   const session = { 'mcp-session-id': 'session-1', 'mcp-protocol-version': '2025-11-25' }
   await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text()
-  return { release, postInSession: (body: unknown) => post(body, session) }
+  return { release, postInSession: (body: unknown) => post(body, session), close: () => server.close() }
 }
 
 /** The ids of a stream's events, `-` for an event without one, in order, as the stream ends. */
@@ -85,20 +85,24 @@ async function eventIds(response: Response): Promise<string[]> {
 
 describe('the event store the SDK transport gets in cluster mode', () => {
   test('primes a stream with its requests, and names on each event only those still unanswered', async () => {
-    const { release, postInSession } = await sessionWithEventStore()
+    const { release, postInSession, close } = await sessionWithEventStore()
+    // Two answered in the same tick: the SDK records neither as answered before both events are written.
     const answered = postInSession([
       { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'quick', arguments: {} } },
-      { jsonrpc: '2.0', id: 'two', method: 'tools/call', params: { name: 'slow', arguments: {} } },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'quick', arguments: {} } },
+      { jsonrpc: '2.0', id: 'three', method: 'tools/call', params: { name: 'slow', arguments: {} } },
     ])
     const response = await answered
     while (release.length === 0) await Bun.sleep(5)
     release[0]?.()
     const ids = await eventIds(response)
     expect(ids).toEqual([
-      callStreamEventId(PREFIX, [1, 'two']),
-      callStreamEventId(PREFIX, ['two']),
+      callStreamEventId(PREFIX, [1, 2, 'three']),
+      callStreamEventId(PREFIX, [2, 'three']),
+      callStreamEventId(PREFIX, ['three']),
       // The last answer leaves nothing to name: a cut after it has nothing to report.
       '-',
     ])
+    await close()
   })
 })
