@@ -268,7 +268,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   }
 
   private reopen(upstream: Upstream): Promise<UpstreamLink> {
-    if (upstream.state !== 'up') return Promise.reject(upstreamUnavailable(upstream))
+    if (this.closed || upstream.state !== 'up') return Promise.reject(upstreamUnavailable(upstream))
     const opening = this.openLink(upstream)
     this.links.set(upstream, opening)
     opening.catch(() => this.links.get(upstream) === opening && this.links.delete(upstream))
