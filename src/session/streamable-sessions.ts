@@ -223,6 +223,11 @@ export class StreamableSessions {
       await entry.session.close()
       throw error
     }
+    // A DELETE served elsewhere meanwhile told a channel this copy had not joined yet.
+    if (!(await node.records.load(id).catch(() => record))) {
+      await entry.session.close()
+      return undefined
+    }
     // Requests see the session only once it is wired into the cluster.
     this.entries.set(id, entry)
     return entry

@@ -27,6 +27,8 @@ export interface Cluster {
 export interface ClusterOptions {
   /** More flags for every replica's command line, after `--config` and `--port` (e.g. `--upstream URL`). */
   args?: string[]
+  /** The Redis URL replica `index` is given, from the real one (e.g. a hop in front of it). */
+  redisFor?: (redisUrl: string, index: number) => string
 }
 
 /** Starts one ProxMCP process of the cluster (the CLI, as deployed) on a free port. */
@@ -81,7 +83,9 @@ export async function startCluster(
   const configPath = join(dir, 'proxmcp.config.json')
   writeFileSync(configPath, JSON.stringify(config))
   const replicas = await Promise.all(
-    Array.from({ length: count }, () => startReplica(configPath, redis.url, options.args ?? [])),
+    Array.from({ length: count }, (_, index) =>
+      startReplica(configPath, options.redisFor?.(redis.url, index) ?? redis.url, options.args ?? []),
+    ),
   )
   const served: number[] = []
   let turn = 0
