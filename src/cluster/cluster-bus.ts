@@ -8,7 +8,10 @@ export interface ClusterBus {
   write(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>
   read(key: string): Promise<Record<string, string>>
   remove(key: string, field: string): Promise<void>
-  /** Sets a hash field to `value` if it holds `expected`, atomically; resolves to what it holds after ('' when absent). */
+  /**
+   * Sets a field of an existing hash to `value` if it holds `expected` ('' for none), atomically;
+   * resolves to what it holds after ('' when it holds none, or the hash is gone).
+   */
   swap(key: string, field: string, expected: string, value: string): Promise<string>
   expire(key: string, ttlMs: number): Promise<void>
   delete(key: string): Promise<void>

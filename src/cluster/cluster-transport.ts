@@ -10,14 +10,14 @@ import { holdsGetStream } from './call-streams.ts'
 import type { ClusterNode } from './cluster-node.ts'
 
 /**
- * Notifications every replica sends for itself (each follows the catalog and its own upstream
- * sessions' subscriptions): only the one holding the client's GET stream delivers them.
+ * Notifications every replica sends for itself (each follows the catalog): only the one holding
+ * the client's GET stream delivers them. A resource update comes once, wherever the subscription
+ * was made or the upstream session's GET stream is held, and is passed there like other messages.
  */
 const SENT_BY_EVERY_REPLICA = new Set([
   'notifications/tools/list_changed',
   'notifications/prompts/list_changed',
   'notifications/resources/list_changed',
-  'notifications/resources/updated',
 ])
 
 type Message = { id?: RequestId; method?: string }

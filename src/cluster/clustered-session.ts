@@ -1,9 +1,11 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { errorFields, errorResponse, proxyErrors } from '../errors.ts'
+import type { UpstreamSessionRef } from '../upstream/link.ts'
 import type { Upstream } from '../upstream/upstream.ts'
 import { callStreamEventId, requestIdsOf } from './call-streams.ts'
 import type { ClusterNode, LocalSession, SessionMessage } from './cluster-node.ts'
 import type { ClusterTransport } from './cluster-transport.ts'
+import { UpstreamStreams } from './upstream-streams.ts'
 
 /** Where the session is shared with other replicas (cluster mode): what they must hear of. */
 export interface SessionSharing {
@@ -14,6 +16,17 @@ export interface SessionSharing {
   logLevelSet(level: string): Promise<void>
   /** Records a (un)subscription; the copy holding the client's GET stream follows it upstream. */
   subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+  /** The upstream session another replica opened for this session on `upstream`, to resume. */
+  upstreamSession(upstream: Upstream): Promise<UpstreamSessionRef | undefined>
+  /**
+   * Records an upstream session this replica opened (in place of `replacing`, one found gone);
+   * resolves to the one recorded after, another replica's if it was first.
+   */
+  shareUpstreamSession(
+    upstream: Upstream,
+    opened: UpstreamSessionRef,
+    replacing?: UpstreamSessionRef,
+  ): Promise<UpstreamSessionRef | undefined>
 }
 
 /** A replica's own copy of a session, as the cluster uses it. */
@@ -22,6 +35,11 @@ export interface SharableSession {
   applyLogLevel(level: string): Promise<void>
   /** (Un)subscribes on this copy's connection to the upstream. */
   follow(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+  /** Whether this copy speaks to the upstream in a session the replicas share. */
+  sharesUpstreamSession(upstream: Upstream): boolean
+  /** Opens the GET stream of the upstream session, unless the upstream refuses it (one is held). */
+  openUpstreamStream(upstream: Upstream): Promise<void>
+  readonly isClosed: boolean
   upstreamById(id: string): Upstream | undefined
   close(): Promise<void>
 }
@@ -40,6 +58,7 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   /** Subscriptions this copy follows upstream, as `upstream id\nuri`. */
   private readonly followed = new Set<string>()
   private renewedAt = Date.now()
+  private readonly upstreamStreams = new UpstreamStreams(() => this.holdUpstreamStreams())
   /** Whether the client's GET stream opened here and has not closed. */
   private streamHere = false
   private following: Promise<void> | undefined
@@ -118,7 +137,10 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     else if (message.kind === 'deliver') this.transport.deliver(message.message as JSONRPCMessage)
     else if (message.kind === 'level') void this.session.applyLogLevel(message.level).catch(() => {})
     else if (message.kind === 'subscriptions') void this.followRecorded()
-    else void this.session.close()
+    else {
+      this.upstreamStreams.stop()
+      void this.session.close()
+    }
   }
 
   /** A request for the session arrived here: its record lives on (renewed at most every tenth of its life). */
@@ -134,6 +156,18 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     await this.node.tell(this.id, { kind: 'level', level })
   }
 
+  upstreamSession(upstream: Upstream): Promise<UpstreamSessionRef | undefined> {
+    return this.node.records.upstreamSession(this.id, upstream.id)
+  }
+
+  shareUpstreamSession(
+    upstream: Upstream,
+    opened: UpstreamSessionRef,
+    replacing?: UpstreamSessionRef,
+  ): Promise<UpstreamSessionRef | undefined> {
+    return this.node.records.shareUpstreamSession(this.id, upstream.id, opened, replacing)
+  }
+
   async subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     await this.node.records.setSubscription(this.id, upstream.id, uri, subscribed)
     // The copy holding the client's GET stream follows the record, this one included.
@@ -141,14 +175,19 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     else await this.node.tell(this.id, { kind: 'subscriptions' })
   }
 
-  /** The client's GET stream opened here: this copy follows the session's subscriptions until it closes. */
+  /**
+   * The client's GET stream opened here: this copy follows the session's subscriptions, and tries
+   * to hold the GET streams of its shared upstream sessions, until it closes.
+   */
   streamOpened(closed: AbortSignal): void {
     this.streamHere = true
     void this.followRecorded()
+    this.upstreamStreams.start()
     closed.addEventListener(
       'abort',
       () => {
         this.streamHere = false
+        this.upstreamStreams.stop()
         void this.followRecorded()
       },
       { once: true },
@@ -158,6 +197,15 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   /** The client ended the session: every copy closes, and its record goes. */
   async end(): Promise<void> {
     await Promise.allSettled([this.node.tell(this.id, { kind: 'closed' }), this.node.records.end(this.id)])
+  }
+
+  private async holdUpstreamStreams(): Promise<void> {
+    if (this.session.isClosed) return this.upstreamStreams.stop()
+    const record = await this.node.records.load(this.id)
+    for (const upstreamId of record?.sharedUpstreams ?? []) {
+      const upstream = this.session.upstreamById(upstreamId)
+      if (upstream) await this.session.openUpstreamStream(upstream)
+    }
   }
 
   private elsewhere(id: unknown): boolean {
@@ -186,23 +234,27 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   }
 
   private async syncFollowed(): Promise<void> {
-    const wanted = new Set<string>()
-    if (this.streamHere && this.transport.holdsStream()) {
-      const record = await this.node.records.load(this.id).catch(() => undefined)
-      if (!record) return
-      for (const [upstream, uris] of record.subscriptions)
-        for (const uri of uris) wanted.add(`${upstream}\n${uri}`)
-    }
+    const here = this.streamHere && this.transport.holdsStream()
+    const record = await this.node.records.load(this.id).catch(() => undefined)
+    if (here && !record) return
+    const recorded = new Set<string>()
+    for (const [upstream, uris] of record?.subscriptions ?? [])
+      for (const uri of uris) recorded.add(`${upstream}\n${uri}`)
+    const wanted = here ? recorded : new Set<string>()
     for (const key of wanted) if (!this.followed.has(key)) await this.followKey(key, true)
-    for (const key of [...this.followed]) if (!wanted.has(key)) await this.followKey(key, false)
+    for (const key of [...this.followed])
+      if (!wanted.has(key)) await this.followKey(key, false, recorded.has(key))
   }
 
-  private async followKey(key: string, subscribed: boolean): Promise<void> {
+  /** `stillRecorded`: the client's GET stream moved, the subscription did not end. */
+  private async followKey(key: string, subscribed: boolean, stillRecorded = false): Promise<void> {
     const [upstreamId, uri] = splitKey(key)
     const upstream = this.session.upstreamById(upstreamId)
     if (subscribed) this.followed.add(key)
     else this.followed.delete(key)
-    if (upstream) await this.session.follow(upstream, uri, subscribed).catch(() => {})
+    // In an upstream session the replicas share, the copy now holding the stream follows it already.
+    if (!upstream || (stillRecorded && this.session.sharesUpstreamSession(upstream))) return
+    await this.session.follow(upstream, uri, subscribed).catch(() => {})
   }
 }
 

@@ -4,12 +4,13 @@ import type { ClusterBus, ConnectClusterBus } from './cluster-bus.ts'
 type Listener = (message: string) => void
 
 const SWAP_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if current == ARGV[2] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
   return ARGV[3]
 end
-return current or ''
+return current
 `
 
 /**

@@ -1,3 +1,4 @@
+import type { UpstreamSessionRef } from '../upstream/link.ts'
 import type { ClusterBus } from './cluster-bus.ts'
 
 /** What a 2025-era session's client said when it opened the session: replayed where it is adopted. */
@@ -15,12 +16,15 @@ export interface SessionRecord extends SessionOpening {
   logLevel?: string
   /** Resource subscriptions, as `upstream id` → URIs. */
   subscriptions: Map<string, Set<string>>
+  /** Upstreams (ids) the replicas speak to in one shared upstream session. */
+  sharedUpstreams: string[]
 }
 
 const OPENING = 'opening'
 const LEVEL = 'level'
 const OWNER = 'owner'
 const SUBSCRIPTION = 'sub:'
+const UPSTREAM_SESSION = 'up:'
 
 /**
  * Shared session state: one Redis hash per session (`proxmcp:session:<id>`), a field per fact, so
@@ -58,8 +62,12 @@ export class SessionRecords {
       uris.add(value)
       subscriptions.set(upstream, uris)
     }
+    const sharedUpstreams = Object.keys(fields)
+      .filter((field) => field.startsWith(UPSTREAM_SESSION))
+      .map((field) => field.slice(UPSTREAM_SESSION.length))
     return {
       ...(JSON.parse(opening) as SessionOpening),
+      sharedUpstreams,
       ...(fields[LEVEL] && { logLevel: fields[LEVEL] }),
       ...(fields[OWNER] && { owner: fields[OWNER] }),
       subscriptions,
@@ -76,6 +84,32 @@ export class SessionRecords {
     return this.bus.write(key(id), { [field]: uri }, this.ttlMs)
   }
 
+  /** The upstream session recorded for the session on `upstream`, if one is. */
+  async upstreamSession(id: string, upstream: string): Promise<UpstreamSessionRef | undefined> {
+    const fields = await this.bus.read(key(id))
+    return parsedRef(fields[`${UPSTREAM_SESSION}${upstream}`])
+  }
+
+  /**
+   * Records `opened` as the session's upstream session on `upstream`, in place of `replacing` (or
+   * of none); resolves to the one recorded after, another replica's if it recorded first.
+   */
+  async shareUpstreamSession(
+    id: string,
+    upstream: string,
+    opened: UpstreamSessionRef,
+    replacing?: UpstreamSessionRef,
+  ): Promise<UpstreamSessionRef | undefined> {
+    const expected = replacing ? JSON.stringify(replacing) : ''
+    const after = await this.bus.swap(
+      key(id),
+      `${UPSTREAM_SESSION}${upstream}`,
+      expected,
+      JSON.stringify(opened),
+    )
+    return parsedRef(after)
+  }
+
   renew(id: string): Promise<void> {
     return this.bus.expire(key(id), this.ttlMs)
   }
@@ -83,6 +117,19 @@ export class SessionRecords {
   end(id: string): Promise<void> {
     return this.bus.delete(key(id))
   }
+}
+
+function parsedRef(value: string | undefined): UpstreamSessionRef | undefined {
+  if (!value) return undefined
+  let ref: Partial<UpstreamSessionRef>
+  try {
+    ref = JSON.parse(value)
+  } catch {
+    return undefined
+  }
+  return typeof ref.id === 'string' && typeof ref.protocolVersion === 'string'
+    ? { id: ref.id, protocolVersion: ref.protocolVersion }
+    : undefined
 }
 
 function key(id: string): string {

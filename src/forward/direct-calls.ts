@@ -116,7 +116,8 @@ export class DirectCalls {
       sessionId,
       clientId: id,
       ...withPrimingEvent(resumable(request) ? this.host.primingEventId(id) : undefined),
-      upstreamId: `proxmcp-${++sequence}`,
+      // Unique in an upstream session other replicas speak in too (cluster mode), as the SDK link's ids.
+      upstreamId: `${this.host.requestIdPrefix()}${++sequence}`,
       canAnswer: (method) => canAnswer(capabilities, method),
       question: (asking, deliver) => {
         const proxyId = `${this.host.requestIdPrefix()}q${++sequence}`

@@ -18,6 +18,7 @@ import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { NotificationRelay } from './notification-relay.ts'
+import { openSharedLink } from './shared-upstream-link.ts'
 
 /** Where a session registers itself, and the bounds it keeps. */
 export interface SessionHost {
@@ -41,6 +42,8 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   /** The fast path past the SDK: tools/call to 2025-era upstreams, and lists (see DirectCalls). */
   readonly direct: DirectCalls
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
+  /** Upstreams this copy speaks to in a session other replicas share (cluster mode). */
+  private readonly sharedUpstreamSessions = new Set<Upstream>()
   /** Resources this session subscribed to on processes it shares with other sessions. */
   private readonly sharedSubscriptions = new Map<Upstream, Set<string>>()
   private logLevel: string | undefined
@@ -96,8 +99,8 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
       return shared ? Promise.resolve(shared) : Promise.reject(upstreamUnavailable(upstream))
     }
     const existing = this.links.get(upstream)
-    if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream)))
-    return this.reopen(upstream)
+    if (existing) return existing.then((link) => (link.isOpen ? link : this.reopen(upstream, true)))
+    return this.reopen(upstream, false)
   }
 
   async runCall(ctx: ServerContext, call: SuspendableCall): Promise<JsonObject> {
@@ -225,6 +228,16 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     return upstream.asks.count(uri, subscribed)
   }
 
+  sharesUpstreamSession(upstream: Upstream): boolean {
+    return this.sharedUpstreamSessions.has(upstream)
+  }
+
+  async openUpstreamStream(upstream: Upstream): Promise<void> {
+    if (this.closed) return
+    const link = await this.link(upstream).catch(() => undefined)
+    await link?.openStream()
+  }
+
   upstreamById(id: string): Upstream | undefined {
     return this.core.upstreams.find((upstream) => upstream.id === id)
   }
@@ -249,8 +262,11 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     return this.closed
   }
 
-  /** Ends the session and every upstream connection it holds. */
-  async close(): Promise<void> {
+  /**
+   * Ends the session and every upstream connection it holds. In cluster mode the upstream sessions
+   * other replicas share go on, unless the client ended the session here (DELETE).
+   */
+  async close(endedByClient = false): Promise<void> {
     if (this.closed) return
     this.closed = true
     this.host.closed(this)
@@ -259,26 +275,38 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     for (const [upstream, uris] of this.sharedSubscriptions) {
       for (const uri of uris) void this.follow(upstream, uri, false).catch(() => {})
     }
+    const keepShared = this.sharing !== undefined && !endedByClient
     const open = [...this.links].map(([upstream, link]) =>
-      link.then((opened) => upstream.closeSessionLink(opened)).catch(() => {}),
+      link
+        .then((opened) =>
+          upstream.closeSessionLink(opened, keepShared && opened.upstreamSession !== undefined),
+        )
+        .catch(() => {}),
     )
     this.links.clear()
     await Promise.all(open)
     await this.server.close().catch(() => {})
   }
 
-  private reopen(upstream: Upstream): Promise<UpstreamLink> {
+  /** `again`: this session's last link to the upstream was lost. */
+  private reopen(upstream: Upstream, again: boolean): Promise<UpstreamLink> {
     if (this.closed || upstream.state !== 'up') return Promise.reject(upstreamUnavailable(upstream))
-    const opening = this.openLink(upstream)
+    const opening = this.openLink(upstream, again)
     this.links.set(upstream, opening)
     opening.catch(() => this.links.get(upstream) === opening && this.links.delete(upstream))
     return opening
   }
 
-  private async openLink(upstream: Upstream): Promise<UpstreamLink> {
-    const link = await upstream.openSessionLink(this.linkOptions(upstream))
+  private async openLink(upstream: Upstream, again: boolean): Promise<UpstreamLink> {
+    const options = this.linkOptions(upstream)
+    const link =
+      this.sharing && upstream.config.transport === 'streamable-http'
+        ? await openSharedLink(upstream, options, this.sharing, again)
+        : await upstream.openSessionLink(options)
+    const shared = this.sharing !== undefined && link.upstreamSession !== undefined
+    if (shared) this.sharedUpstreamSessions.add(upstream)
     if (this.closed) {
-      await upstream.closeSessionLink(link)
+      await upstream.closeSessionLink(link, shared)
       throw upstreamUnavailable(upstream)
     }
     if (upstream.capabilities?.logging && !link.isModern) {

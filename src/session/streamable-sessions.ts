@@ -160,7 +160,7 @@ export class StreamableSessions {
       }),
       onsessionclosed: () => {
         void entry.shared?.end()
-        void session?.close()
+        void session?.close(true)
       },
     })
     const clusterTransport = node && new ClusterTransport(transport, node)

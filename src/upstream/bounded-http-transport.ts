@@ -38,6 +38,11 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     private readonly options?: StreamableHTTPClientTransportOptions,
     /** Called with a few words each time the upstream breaks the protocol in a way read past. */
     private readonly onTolerated?: (deviation: string) => void,
+    /**
+     * Prefixes the ids of the SDK client's requests: connections of several replicas share one
+     * upstream session (cluster mode), and each client numbers its requests from 0.
+     */
+    private readonly idPrefix?: string,
   ) {
     const plainFetch = options?.fetch ?? fetch
     const era = { modern: false }
@@ -64,7 +69,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     options?: TransportSendOptions,
   ): Promise<void> {
     if (Array.isArray(message) || !isJSONRPCRequest(message)) {
-      await super.send(message, options)
+      await super.send(this.outgoing(message), options)
       if (!Array.isArray(message) && 'method' in message && message.method === 'notifications/cancelled') {
         this.release((message.params as { requestId?: RequestId } | undefined)?.requestId)
       }
@@ -76,7 +81,7 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
       ? AbortSignal.any([options.requestSignal, exchange.signal])
       : exchange.signal
     try {
-      await super.send(message, {
+      await super.send(this.outgoing(message), {
         ...options,
         requestSignal,
         onRequestStreamEnd: () => {
@@ -136,9 +141,32 @@ export class BoundedHttpTransport extends StreamableHTTPClientTransport {
     await super.close()
   }
 
+  /** The SDK's message as the upstream gets it: its request ids (and cancellations of them) prefixed. */
+  private outgoing<T extends JSONRPCMessage | JSONRPCMessage[]>(message: T): T {
+    const prefix = this.idPrefix
+    if (!prefix || Array.isArray(message)) return message
+    if (isJSONRPCRequest(message)) return { ...message, id: `${prefix}${message.id}` }
+    const { method, params } = message as { method?: string; params?: { requestId?: RequestId } }
+    // A cancellation of one of the SDK's requests (the direct path's carry their ids as they are).
+    const cancelled = method === 'notifications/cancelled' ? params?.requestId : undefined
+    if (cancelled === undefined || !this.exchanges.has(cancelled)) return message
+    return { ...message, params: { ...params, requestId: `${prefix}${cancelled}` } }
+  }
+
+  /** An answer's id as the SDK gave it (see `outgoing`). */
+  private incomingId(id: RequestId): RequestId {
+    const prefix = this.idPrefix
+    if (!prefix || typeof id !== 'string' || !id.startsWith(prefix)) return id
+    const own = id.slice(prefix.length)
+    return String(Number(own)) === own ? Number(own) : own
+  }
+
   private deliver(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
-    if ('id' in message && ('result' in message || 'error' in message))
-      this.exchanges.delete(message.id as RequestId)
+    if ('id' in message && ('result' in message || 'error' in message)) {
+      const id = this.incomingId(message.id as RequestId)
+      if (id !== message.id) message = { ...message, id } as JSONRPCMessage
+      this.exchanges.delete(id)
+    }
     if (this.era.modern && 'result' in message && !('resultType' in message.result)) {
       // The SDK fails such a result; what it stands for is what the 2025 era meant by no resultType.
       message.result.resultType = 'complete'

@@ -77,6 +77,7 @@ export interface OpenLinkOptions {
   prior?: PriorDiscovery
   /** True when one downstream session owns the link (see {@link LinkOptions.sessionScoped}). */
   sessionScoped: boolean
+  sharedSession?: boolean
   idleAsk?: AskDownstream
   onNotification: (notification: Notification) => void
   /** The connection ended (the process exited, the transport closed). */
@@ -105,6 +106,7 @@ export async function openLink(upstream: UpstreamConfig, transport: Transport, o
     directPath: DIRECT_PATHS[upstream.transport],
     timeoutMs: upstream.timeoutMs,
     sessionScoped: options.sessionScoped,
+    sharedSession: options.sharedSession,
     idleAsk: options.idleAsk,
     onConnectionFailure: options.onConnectionFailure,
   })

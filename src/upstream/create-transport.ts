@@ -16,6 +16,14 @@ export interface TransportDeps extends StdioEvents {
   onTolerated?(deviation: string): void
 }
 
+/** A Streamable HTTP connection to an upstream session other replicas speak in too (cluster mode). */
+export interface SharedSessionTransport {
+  /** The session to go on with, rather than a new one. */
+  sessionId?: string
+  /** Makes this connection's request ids its own within the session. */
+  requestIdPrefix: string
+}
+
 /**
  * The one place where the three upstream transports differ: how they connect, with the
  * credential they connect with (headers over HTTP, environment for a process).
@@ -24,6 +32,7 @@ export function createTransport(
   upstream: UpstreamConfig,
   deps: TransportDeps,
   credential: Credential,
+  shared?: SharedSessionTransport,
 ): Transport {
   const requestInit = credential.fixedHeaders ? { headers: credential.fixedHeaders } : undefined
   const fetch = credential.headers ? credentialFetch(deps.fetch ?? globalThis.fetch, credential) : deps.fetch
@@ -32,8 +41,9 @@ export function createTransport(
       return new BoundedHttpTransport(
         upstream.id,
         new URL(upstream.url as string),
-        { requestInit, fetch },
+        { requestInit, fetch, ...(shared?.sessionId && { sessionId: shared.sessionId }) },
         deps.onTolerated,
+        shared?.requestIdPrefix,
       )
     case 'sse':
       return new SSEClientTransport(new URL(upstream.url as string), { requestInit, fetch })

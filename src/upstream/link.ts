@@ -14,6 +14,12 @@ export interface ServerToClientRequest {
   params?: JsonObject
 }
 
+/** A 2025-era upstream session over Streamable HTTP, as another connection resumes it. */
+export interface UpstreamSessionRef {
+  id: string
+  protocolVersion: string
+}
+
 /** How the downstream side answers an upstream's server-to-client request. */
 export type AskDownstream = (request: ServerToClientRequest, signal: AbortSignal) => Promise<JsonObject>
 
@@ -41,6 +47,8 @@ export interface LinkOptions {
    * request then belongs to that session whichever of its calls is in flight.
    */
   sessionScoped: boolean
+  /** The upstream session is shared with other replicas' links: a broken link leaves it to them. */
+  sharedSession?: boolean
   /** Where server-to-client requests go when no call is in flight (session-level requests). */
   idleAsk?: AskDownstream
   onConnectionFailure?: () => void
@@ -132,7 +140,7 @@ export class UpstreamLink {
 
   /** The connection broke: a session's link is dropped (its next call opens a fresh one) and the upstream checked. */
   failed(): void {
-    if (this.options.sessionScoped) void this.close()
+    if (this.options.sessionScoped) void (this.options.sharedSession ? this.disconnect() : this.close())
     this.options.onConnectionFailure?.()
   }
 
@@ -184,12 +192,34 @@ export class UpstreamLink {
     return this.options.idleAsk
   }
 
+  /** The 2025-era Streamable HTTP session this link speaks in, to be resumed elsewhere by its id. */
+  get upstreamSession(): UpstreamSessionRef | undefined {
+    const transport = this.httpSession
+    const protocolVersion = transport?.protocolVersion
+    return transport?.sessionId && protocolVersion ? { id: transport.sessionId, protocolVersion } : undefined
+  }
+
+  /**
+   * Opens the session's GET stream, for what the upstream sends outside calls. The upstream refuses
+   * it while another connection (another replica's) holds it, which then gets all that instead.
+   */
+  async openStream(): Promise<void> {
+    await this.httpSession?.resumeStream('').catch(() => {})
+  }
+
   /** Ends the upstream session (DELETE for Streamable HTTP, which `close()` alone does not send) and disconnects. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     const transport = this.client.transport as { terminateSession?: () => Promise<void> } | undefined
     await transport?.terminateSession?.().catch(() => {})
+    await this.client.close().catch(() => {})
+  }
+
+  /** Disconnects, leaving the upstream session to whoever else speaks in it. */
+  async disconnect(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
     await this.client.close().catch(() => {})
   }
 }

@@ -8,7 +8,8 @@ import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Credential } from '../credentials/credential.ts'
 import { openLink } from './connect-client.ts'
 import { refusesLegacy } from './connection-policy.ts'
-import type { AskDownstream, UpstreamLink } from './link.ts'
+import type { SharedSessionTransport } from './create-transport.ts'
+import type { AskDownstream, UpstreamLink, UpstreamSessionRef } from './link.ts'
 import { openFailure } from './to-proxy-error.ts'
 
 export interface SessionLinkOptions {
@@ -20,7 +21,15 @@ export interface SessionLinkOptions {
   /** Answers server-to-client requests raised while none of the session's calls is in flight. */
   idleAsk: AskDownstream
   onNotification: (notification: Notification) => void
+  /**
+   * Cluster mode: the upstream session is shared with other replicas, whose connections' request
+   * ids this prefix keeps apart; `resume` is one another replica opened, to go on with by its id.
+   */
+  sharing?: { requestIdPrefix: string; resume?: UpstreamSessionRef }
 }
+
+/** Connections opened in shared upstream sessions, numbered for their request ids. */
+let connections = 0
 
 /** A connection opened for one request: nothing outside the request to relay. */
 export function requestLink(capabilities: ClientCapabilities, credential: Credential): SessionLinkOptions {
@@ -41,7 +50,7 @@ export interface SessionLinkHost {
   verdict(): PriorDiscovery | undefined
   /** The connection calls with this credential share (the shared one for the service credential), if open. */
   sharedConnection(credential: Credential): Promise<UpstreamLink> | undefined
-  transport(credential: Credential): Transport
+  transport(credential: Credential, shared?: SharedSessionTransport): Transport
   /** A session's request failed at the connection level: the upstream itself may be gone. */
   checkHealth(): void
 }
@@ -62,6 +71,8 @@ export class SessionLinks {
    * push-style sampling and elicitation working. A modern-only upstream shares the modern connection.
    */
   connect(options: SessionLinkOptions): Promise<UpstreamLink> {
+    const resume = options.sharing?.resume
+    if (resume) return this.named(this.resumed(options, resume))
     return this.named(this.choose(options, 'may borrow'))
   }
 
@@ -126,17 +137,41 @@ export class SessionLinks {
     return shared ?? this.openNew(options, verdict)
   }
 
+  /** A link in a 2025-era session another connection opened: the SDK client skips the handshake. */
+  private resumed(options: SessionLinkOptions, session: UpstreamSessionRef): Promise<UpstreamLink> {
+    const transport = this.host.transport(options.credential, this.sharedTransport(options, session.id))
+    transport.setProtocolVersion?.(session.protocolVersion)
+    return this.openNew(options, { kind: 'legacy' }, transport)
+  }
+
+  private sharedTransport(
+    options: SessionLinkOptions,
+    sessionId?: string,
+  ): SharedSessionTransport | undefined {
+    if (!options.sharing) return undefined
+    // Each connection's own prefix: a session's later connection to the upstream numbers from 0 again.
+    const requestIdPrefix = `${options.sharing.requestIdPrefix}k${++connections}-`
+    return { requestIdPrefix, ...(sessionId && { sessionId }) }
+  }
+
   private async openNew(
-    { clientEra: _clientEra, credential, ...options }: SessionLinkOptions,
+    options: SessionLinkOptions,
     prior: PriorDiscovery | undefined,
+    transport?: Transport,
   ): Promise<UpstreamLink> {
-    const link = await openLink(this.host.config, this.host.transport(credential), {
-      ...options,
-      prior,
-      sessionScoped: true,
-      onClose: (closed) => this.open.delete(closed),
-      onConnectionFailure: () => this.host.checkHealth(),
-    })
+    const { clientEra: _clientEra, credential, sharing: _sharing, ...linkOptions } = options
+    const link = await openLink(
+      this.host.config,
+      transport ?? this.host.transport(credential, this.sharedTransport(options)),
+      {
+        ...linkOptions,
+        prior,
+        sessionScoped: true,
+        sharedSession: options.sharing !== undefined,
+        onClose: (closed) => this.open.delete(closed),
+        onConnectionFailure: () => this.host.checkHealth(),
+      },
+    )
     this.open.add(link)
     return link
   }

@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/client'
 import type { UpstreamConfig } from '../config/resolve.ts'
 import type { Credential } from '../credentials/credential.ts'
-import { createTransport, spawnOptions } from './create-transport.ts'
+import { createTransport, type SharedSessionTransport, spawnOptions } from './create-transport.ts'
 import { PrestartedProcesses } from './prestarted-processes.ts'
 import { describeProcessExit, type ProcessExit } from './stdio-transport.ts'
 import type { UpstreamDeps } from './upstream-deps.ts'
@@ -47,7 +47,7 @@ export class UpstreamTransports {
    * A transport for the shared connection, or for one session's or identity's (whose process
    * exiting only they see), with the credential it connects with.
    */
-  create(owner: 'shared' | 'session', credential: Credential): Transport {
+  create(owner: 'shared' | 'session', credential: Credential, shared?: SharedSessionTransport): Transport {
     const { id } = this.config
     const { logger } = this.deps
     if (owner === 'shared') this.lastExit = undefined
@@ -67,6 +67,7 @@ export class UpstreamTransports {
         },
       },
       credential,
+      shared,
     )
   }
 }

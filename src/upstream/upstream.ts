@@ -10,6 +10,7 @@ import type { UpstreamCredentials } from '../credentials/upstream-credentials.ts
 import { backoffDelay } from './backoff.ts'
 import { openLink, verdictOf } from './connect-client.ts'
 import { describe, eraGuessForRetry, sharedLinkCapabilities } from './connection-policy.ts'
+import type { SharedSessionTransport } from './create-transport.ts'
 import type { IdentityTools } from './identity-tools.ts'
 import { type JsonObject, probeLink, type UpstreamLink } from './link.ts'
 import {
@@ -76,7 +77,8 @@ export class Upstream {
       config,
       verdict: () => this.verdict,
       checkHealth: () => this.checkHealth(),
-      transport: (credential: Credential) => this.transports.create('session', credential),
+      transport: (credential: Credential, shared?: SharedSessionTransport) =>
+        this.transports.create('session', credential, shared),
     }
     this.identities = new UpstreamIdentities(
       {
@@ -173,9 +175,14 @@ export class Upstream {
     return this.sessionLinks.connect(options)
   }
 
-  /** A session is done with a connection: closed if it was opened for the session, kept if the session shared it. */
-  closeSessionLink(link: UpstreamLink): Promise<void> {
-    return this.sessionLinks.owns(link) ? link.close() : Promise.resolve()
+  /**
+   * A session is done with a connection: closed if it was opened for the session, kept if the
+   * session shared it. `keepUpstreamSession`: disconnected without ending the upstream session,
+   * which other replicas go on using.
+   */
+  closeSessionLink(link: UpstreamLink, keepUpstreamSession = false): Promise<void> {
+    if (!this.sessionLinks.owns(link)) return Promise.resolve()
+    return keepUpstreamSession ? link.disconnect() : link.close()
   }
 
   async stop(): Promise<void> {
