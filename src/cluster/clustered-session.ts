@@ -16,6 +16,8 @@ export interface SessionSharing {
   logLevelSet(level: string): Promise<void>
   /** Records a (un)subscription; the copy holding the client's GET stream follows it upstream. */
   subscriptionSet(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
+  /** Whether the session's record is still there (true when Redis cannot say). */
+  lives(): Promise<boolean>
   /** The upstream session another replica opened for this session on `upstream`, to resume. */
   upstreamSession(upstream: Upstream): Promise<UpstreamSessionRef | undefined>
   /**
@@ -37,11 +39,11 @@ export interface SharableSession {
   follow(upstream: Upstream, uri: string, subscribed: boolean): Promise<void>
   /** Whether this copy speaks to the upstream in a session the replicas share. */
   sharesUpstreamSession(upstream: Upstream): boolean
-  /** Opens the GET stream of the upstream session, unless the upstream refuses it (one is held). */
-  openUpstreamStream(upstream: Upstream): Promise<void>
+  /** Opens the GET stream of the upstream session; false when the upstream refuses it (one is held). */
+  openUpstreamStream(upstream: Upstream): Promise<boolean>
   readonly isClosed: boolean
   upstreamById(id: string): Upstream | undefined
-  close(): Promise<void>
+  close(endedByClient?: boolean): Promise<void>
 }
 
 type Message = { id?: unknown; method?: unknown }
@@ -139,7 +141,8 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     else if (message.kind === 'subscriptions') void this.followRecorded()
     else {
       this.upstreamStreams.stop()
-      void this.session.close()
+      // The client ended the session (on another replica): every copy ends the upstream sessions it speaks in.
+      void this.session.close(true)
     }
   }
 
@@ -154,6 +157,13 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   async logLevelSet(level: string): Promise<void> {
     await this.node.records.setLogLevel(this.id, level)
     await this.node.tell(this.id, { kind: 'level', level })
+  }
+
+  lives(): Promise<boolean> {
+    return this.node.records.load(this.id).then(
+      (record) => record !== undefined,
+      () => true,
+    )
   }
 
   upstreamSession(upstream: Upstream): Promise<UpstreamSessionRef | undefined> {
@@ -199,13 +209,16 @@ export class ClusteredSession implements LocalSession, SessionSharing {
     await Promise.allSettled([this.node.tell(this.id, { kind: 'closed' }), this.node.records.end(this.id)])
   }
 
-  private async holdUpstreamStreams(): Promise<void> {
-    if (this.session.isClosed) return this.upstreamStreams.stop()
+  /** Resolves to whether this copy now holds the GET stream of every shared upstream session. */
+  private async holdUpstreamStreams(): Promise<boolean> {
+    if (this.session.isClosed) return true
     const record = await this.node.records.load(this.id)
+    let all = true
     for (const upstreamId of record?.sharedUpstreams ?? []) {
       const upstream = this.session.upstreamById(upstreamId)
-      if (upstream) await this.session.openUpstreamStream(upstream)
+      if (upstream && !(await this.session.openUpstreamStream(upstream))) all = false
     }
+    return all
   }
 
   private elsewhere(id: unknown): boolean {
@@ -236,7 +249,7 @@ export class ClusteredSession implements LocalSession, SessionSharing {
   private async syncFollowed(): Promise<void> {
     const here = this.streamHere && this.transport.holdsStream()
     const record = await this.node.records.load(this.id).catch(() => undefined)
-    if (here && !record) return
+    if (!record) return
     const recorded = new Set<string>()
     for (const [upstream, uris] of record?.subscriptions ?? [])
       for (const uri of uris) recorded.add(`${upstream}\n${uri}`)

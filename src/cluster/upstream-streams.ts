@@ -8,32 +8,35 @@ const LONGEST_RETRY_MS = 60_000
  * upstream sessions the replicas share too, so that what those upstreams send outside calls keeps
  * coming when the replica that held them stops or dies. An upstream allows one such stream per
  * session and refuses another while it is held (by this replica or another): the attempts go on,
- * further apart each time, down to one a minute, for as long as the client's stream is here.
+ * further apart each time, down to one a minute, until every one is held here or the client's
+ * stream leaves.
  */
 export class UpstreamStreams {
   private timer: ReturnType<typeof setTimeout> | undefined
-  private holding = false
+  /** Counts starts and stops: an attempt of an earlier start schedules nothing. */
+  private generation = 0
 
-  constructor(private readonly hold: () => Promise<void>) {}
+  /** `hold` resolves to whether every stream is now held here. */
+  constructor(private readonly hold: () => Promise<boolean>) {}
 
   start(): void {
     this.stop()
-    this.holding = true
-    this.attempt(FIRST_RETRY_MS)
+    this.attempt(this.generation, FIRST_RETRY_MS)
   }
 
   stop(): void {
-    this.holding = false
+    this.generation++
     clearTimeout(this.timer)
     this.timer = undefined
   }
 
-  private attempt(nextMs: number): void {
+  private attempt(generation: number, nextMs: number): void {
     void this.hold()
-      .catch(() => {})
-      .finally(() => {
-        if (!this.holding) return
-        this.timer = unref(setTimeout(() => this.attempt(Math.min(nextMs * 2, LONGEST_RETRY_MS)), nextMs))
+      .catch(() => false)
+      .then((held) => {
+        if (held || generation !== this.generation) return
+        const next = () => this.attempt(generation, Math.min(nextMs * 2, LONGEST_RETRY_MS))
+        this.timer = unref(setTimeout(next, nextMs))
       })
   }
 }

@@ -1,4 +1,5 @@
 import type { SessionSharing } from '../cluster/clustered-session.ts'
+import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { probeLink, type UpstreamLink } from '../upstream/link.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 
@@ -7,7 +8,7 @@ import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
  * session speaks in one upstream session, so an upstream that keeps state per session sees one
  * client. The first replica to need it opens it and records it; the others resume it by its id.
  * `check`: the recorded session is probed first (this replica's last link to it was lost), and
- * replaced if the upstream no longer answers in it.
+ * replaced if the upstream no longer knows it.
  */
 export async function openSharedLink(
   upstream: Upstream,
@@ -22,23 +23,25 @@ export async function openSharedLink(
       ...options,
       sharing: { requestIdPrefix, resume: recorded },
     })
-    if (
-      !check ||
-      (await probeLink(resumed).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return resumed
+    const gone = check && (await probeLink(resumed).then(() => false, sessionGone))
+    if (!gone) return resumed
     await resumed.disconnect()
   }
   const link = await upstream.openSessionLink({ ...options, sharing: { requestIdPrefix } })
   const opened = link.upstreamSession
   // Not a 2025-era session (a modern upstream's connection, borrowed): nothing to share.
   if (!opened) return link
+  // Without Redis this replica goes on in a session of its own, which the others cannot learn of.
   const kept = await sharing.shareUpstreamSession(upstream, opened, recorded).catch(() => opened)
-  if (!kept || kept.id === opened.id) return link
-  // Another replica recorded its session first: this one is ended, and that one resumed.
+  if (kept?.id === opened.id) return link
+  // Another replica recorded its session first (or the session ended): this one is ended.
   await link.close()
+  if (!kept) throw upstreamUnavailable(upstream)
   return upstream.openSessionLink({ ...options, sharing: { requestIdPrefix, resume: kept } })
+}
+
+/** Whether a request failed because the upstream no longer knows the session (HTTP 404). */
+function sessionGone(error: unknown): boolean {
+  const { status, data } = (error ?? {}) as { status?: number; data?: { status?: number } }
+  return status === 404 || data?.status === 404
 }

@@ -232,10 +232,10 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     return this.sharedUpstreamSessions.has(upstream)
   }
 
-  async openUpstreamStream(upstream: Upstream): Promise<void> {
-    if (this.closed) return
+  async openUpstreamStream(upstream: Upstream): Promise<boolean> {
+    if (this.closed) return false
     const link = await this.link(upstream).catch(() => undefined)
-    await link?.openStream()
+    return (await link?.openStream()) ?? false
   }
 
   upstreamById(id: string): Upstream | undefined {
@@ -254,7 +254,8 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     for (const uri of this.sharedSubscriptions.get(upstream) ?? []) {
       void this.follow(upstream, uri, false).catch(() => {})
     }
-    await link?.then((opened) => upstream.closeSessionLink(opened)).catch(() => {})
+    const keep = this.sharedUpstreamSessions.has(upstream)
+    await link?.then((opened) => upstream.closeSessionLink(opened, keep)).catch(() => {})
   }
 
   /** Whether the session ended (its upstream connections may still be closing). */
@@ -275,11 +276,12 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     for (const [upstream, uris] of this.sharedSubscriptions) {
       for (const uri of uris) void this.follow(upstream, uri, false).catch(() => {})
     }
-    const keepShared = this.sharing !== undefined && !endedByClient
+    // Other replicas go on in the shared upstream sessions, unless the session is over everywhere.
+    const keepShared = this.sharing !== undefined && !endedByClient && (await this.sharing.lives())
     const open = [...this.links].map(([upstream, link]) =>
       link
         .then((opened) =>
-          upstream.closeSessionLink(opened, keepShared && opened.upstreamSession !== undefined),
+          upstream.closeSessionLink(opened, keepShared && this.sharedUpstreamSessions.has(upstream)),
         )
         .catch(() => {}),
     )
@@ -312,7 +314,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     if (upstream.capabilities?.logging && !link.isModern) {
       // A connection the session will not keep is not left open upstream.
       await this.sendLogLevel(link).catch(async (error) => {
-        await upstream.closeSessionLink(link)
+        await upstream.closeSessionLink(link, shared)
         throw error
       })
     }

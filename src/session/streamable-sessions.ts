@@ -217,8 +217,9 @@ export class StreamableSessions {
         await (await entry.transport.handleRequest(request, { parsedBody: body })).body?.cancel()
       }
       if (!entry.transport.sessionId) throw new Error('the replayed initialize was refused')
-      if (record.logLevel !== undefined) await entry.session.applyLogLevel(record.logLevel).catch(() => {})
+      // Shared first: the log level goes upstream in the session's shared upstream sessions.
       await this.share(entry)
+      if (record.logLevel !== undefined) await entry.session.applyLogLevel(record.logLevel).catch(() => {})
     } catch (error) {
       await entry.session.close()
       throw error

@@ -140,7 +140,7 @@ export class UpstreamLink {
 
   /** The connection broke: a session's link is dropped (its next call opens a fresh one) and the upstream checked. */
   failed(): void {
-    if (this.options.sessionScoped) void (this.options.sharedSession ? this.disconnect() : this.close())
+    if (this.options.sessionScoped) void this.leave()
     this.options.onConnectionFailure?.()
   }
 
@@ -200,11 +200,17 @@ export class UpstreamLink {
   }
 
   /**
-   * Opens the session's GET stream, for what the upstream sends outside calls. The upstream refuses
-   * it while another connection (another replica's) holds it, which then gets all that instead.
+   * Opens the session's GET stream, for what the upstream sends outside calls; false when the
+   * upstream refuses it, as while another connection (another replica's) holds it, which then
+   * gets all that instead.
    */
-  async openStream(): Promise<void> {
-    await this.httpSession?.resumeStream('').catch(() => {})
+  async openStream(): Promise<boolean> {
+    const transport = this.httpSession
+    if (!transport) return false
+    return transport.resumeStream('').then(
+      () => true,
+      () => false,
+    )
   }
 
   /** Ends the upstream session (DELETE for Streamable HTTP, which `close()` alone does not send) and disconnects. */
@@ -214,6 +220,11 @@ export class UpstreamLink {
     const transport = this.client.transport as { terminateSession?: () => Promise<void> } | undefined
     await transport?.terminateSession?.().catch(() => {})
     await this.client.close().catch(() => {})
+  }
+
+  /** Ends the connection: its upstream session too, unless other replicas speak in it. */
+  leave(): Promise<void> {
+    return this.options.sharedSession ? this.disconnect() : this.close()
   }
 
   /** Disconnects, leaving the upstream session to whoever else speaks in it. */

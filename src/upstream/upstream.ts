@@ -192,7 +192,7 @@ export class Upstream {
     this.transports.close()
     const links = [...this.sessionLinks.takeAll(), ...(this.shared ? [this.shared] : [])]
     this.shared = undefined
-    await Promise.all([...links.map((link) => link.close()), this.identities.close()])
+    await Promise.all([...links.map((link) => link.leave()), this.identities.close()])
   }
 
   /** Re-reads the given parts of the catalog after the upstream said they changed. */
