@@ -1,6 +1,7 @@
 import type { SessionSharing } from '../cluster/clustered-session.ts'
 import { upstreamUnavailable } from '../forward/unavailable.ts'
 import { probeLink, type UpstreamLink } from '../upstream/link.ts'
+import { isSessionGone } from '../upstream/to-proxy-error.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 
 /**
@@ -23,7 +24,7 @@ export async function openSharedLink(
       ...options,
       sharing: { requestIdPrefix, resume: recorded },
     })
-    const gone = check && (await probeLink(resumed).then(() => false, sessionGone))
+    const gone = check && (await probeLink(resumed).then(() => false, isSessionGone))
     if (!gone) return resumed
     await resumed.disconnect()
   }
@@ -38,10 +39,4 @@ export async function openSharedLink(
   await link.close()
   if (!kept) throw upstreamUnavailable(upstream)
   return upstream.openSessionLink({ ...options, sharing: { requestIdPrefix, resume: kept } })
-}
-
-/** Whether a request failed because the upstream no longer knows the session (HTTP 404). */
-function sessionGone(error: unknown): boolean {
-  const { status, data } = (error ?? {}) as { status?: number; data?: { status?: number } }
-  return status === 404 || data?.status === 404
 }

@@ -18,6 +18,7 @@ import { looseResult } from '../upstream/loose-result.ts'
 import { isMethodNotFound, namingMissingMethod } from '../upstream/method-not-found.ts'
 import type { SessionLinkOptions, Upstream } from '../upstream/upstream.ts'
 import { NotificationRelay } from './notification-relay.ts'
+import { ProcessSubscriptions } from './process-subscriptions.ts'
 import { openSharedLink } from './shared-upstream-link.ts'
 
 /** Where a session registers itself, and the bounds it keeps. */
@@ -44,8 +45,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   private readonly links = new Map<Upstream, Promise<UpstreamLink>>()
   /** Upstreams this copy speaks to in a session other replicas share (cluster mode). */
   private readonly sharedUpstreamSessions = new Set<Upstream>()
-  /** Resources this session subscribed to on processes it shares with other sessions. */
-  private readonly sharedSubscriptions = new Map<Upstream, Set<string>>()
+  private readonly processSubscriptions = new ProcessSubscriptions()
   private logLevel: string | undefined
   private closed = false
   private readonly notifications: NotificationRelay
@@ -199,7 +199,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   /** (Un)subscribes on this session's connection to the upstream. */
   async follow(upstream: Upstream, uri: string, subscribed: boolean): Promise<void> {
     const method = subscribed ? 'resources/subscribe' : 'resources/unsubscribe'
-    if (upstream.sharesProcess && !this.countSubscription(upstream, uri, subscribed)) return
+    if (upstream.sharesProcess && !this.processSubscriptions.count(upstream, uri, subscribed)) return
     await this.withLink(upstream, (link) => link.request(method, { uri })).catch(
       namingMissingMethod(upstream.id, method),
     )
@@ -210,22 +210,8 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
    * session (a resource it subscribed to, a log message at its level).
    */
   relayShared(upstream: Upstream, notification: Notification): void {
-    const params = (notification.params ?? {}) as JsonObject
-    const concerned =
-      notification.method === 'notifications/resources/updated'
-        ? this.sharedSubscriptions.get(upstream)?.has(String(params.uri))
-        : notification.method === 'notifications/message'
-    if (concerned) this.notifications.relay(upstream.id, notification)
-  }
-
-  /** Counts a (un)subscription on a shared process; true when the process must be told. */
-  private countSubscription(upstream: Upstream, uri: string, subscribed: boolean): boolean {
-    const mine = this.sharedSubscriptions.get(upstream) ?? new Set<string>()
-    this.sharedSubscriptions.set(upstream, mine)
-    if (mine.has(uri) === subscribed) return false
-    if (subscribed) mine.add(uri)
-    else mine.delete(uri)
-    return upstream.asks.count(uri, subscribed)
+    if (this.processSubscriptions.concerns(upstream, notification))
+      this.notifications.relay(upstream.id, notification)
   }
 
   sharesUpstreamSession(upstream: Upstream): boolean {
@@ -251,9 +237,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
   async release(upstream: Upstream): Promise<void> {
     const link = this.links.get(upstream)
     this.links.delete(upstream)
-    for (const uri of this.sharedSubscriptions.get(upstream) ?? []) {
-      void this.follow(upstream, uri, false).catch(() => {})
-    }
+    this.unfollowProcesses(upstream)
     const keep = this.sharedUpstreamSessions.has(upstream)
     await link?.then((opened) => upstream.closeSessionLink(opened, keep)).catch(() => {})
   }
@@ -273,9 +257,7 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     this.host.closed(this)
     this.onClosed()
     this.direct.abort()
-    for (const [upstream, uris] of this.sharedSubscriptions) {
-      for (const uri of uris) void this.follow(upstream, uri, false).catch(() => {})
-    }
+    this.unfollowProcesses()
     // Other replicas go on in the shared upstream sessions, unless the session is over everywhere.
     const keepShared = this.sharing !== undefined && !endedByClient && (await this.sharing.lives())
     const open = [...this.links].map(([upstream, link]) =>
@@ -288,6 +270,13 @@ export class StatefulSession implements CallScope, SessionRequests, SharableSess
     this.links.clear()
     await Promise.all(open)
     await this.server.close().catch(() => {})
+  }
+
+  /** Ends the session's subscriptions on shared processes (on `upstream`, or all). */
+  private unfollowProcesses(upstream?: Upstream): void {
+    for (const [each, uri] of this.processSubscriptions.held(upstream)) {
+      void this.follow(each, uri, false).catch(() => {})
+    }
   }
 
   /** `again`: this session's last link to the upstream was lost. */

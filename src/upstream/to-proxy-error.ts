@@ -34,11 +34,16 @@ export function openFailure(upstream: string, error: unknown): ProtocolError {
   )
 }
 
+/** A 404 to a request in an upstream session: the upstream forgot the session (a restart, an expiry). */
+export function isSessionGone(error: unknown): boolean {
+  return error instanceof SdkHttpError && error.status === 404
+}
+
 /** True when the failure says the connection itself is broken, not that the upstream refused the request. */
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ProtocolError) return false
-  // 404 to a request in an upstream session: the upstream forgot it (a restart), so the connection is over.
-  if (error instanceof SdkHttpError) return error.status === 404
+  // A forgotten session is over: so is the connection in it.
+  if (error instanceof SdkHttpError) return isSessionGone(error)
   if (error instanceof SdkError) {
     return (
       error.code === SdkErrorCode.ConnectionClosed ||
