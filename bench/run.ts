@@ -35,11 +35,12 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '0,1,2,3,4,5,6,7' },
     reps: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
+    scale: { type: 'string', default: '1' },
     'compare-root': { type: 'string' },
   },
 })
 const selected = new Set(values.cases.split(',').map((id) => id.trim()))
-const scale = values.quick ? 0.25 : 1
+const scale = values.quick ? 0.25 : Number(values.scale)
 const plan: Plan = {
   ops: ['call', 'list'],
   concurrencies: [1, 16, 64],

@@ -1,13 +1,15 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api'
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
+import { createOtlpNetworkExportDelegate, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
 import {
   convertLegacyHttpOptions,
   createOtlpHttpExportDelegate,
+  createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace'
 import { VERSION } from '../version.ts'
+import { fetchTransport } from './fetch-transport.ts'
 import { LossReport } from './loss-report.ts'
 import { type EncodedSpans, otlpBatchSerializer } from './otlp-protobuf.ts'
 import { otlpTracing } from './otlp-tracing.ts'
@@ -79,18 +81,34 @@ export function otelSdk({ url, serviceName, sampleRatio, protocol, warn, lost }:
   })
 }
 
-/** The SDK's OTLP/HTTP exporter (retries, timeouts, a bound on exports under way), sending protobuf. */
+/**
+ * The SDK's OTLP/HTTP exporter (retries, timeouts, a bound on exports under way), sending protobuf:
+ * over fetch under Bun, over node:http elsewhere and where certificates are configured (the SDK
+ * reads them into its node:http agent).
+ */
 function protobufExporter(
   options: { url: string; concurrencyLimit: number },
   serializer: ReturnType<typeof otlpBatchSerializer>,
 ) {
-  return new OTLPExporterBase<EncodedSpans>(
-    createOtlpHttpExportDelegate(
-      convertLegacyHttpOptions(options, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
-      serializer,
-      'otlp_http_span_exporter',
-      { name: 'span', countItems: (batch) => batch.count },
-      undefined,
-    ),
-  )
+  const config = convertLegacyHttpOptions(options, 'TRACES', 'v1/traces', {
+    'Content-Type': 'application/x-protobuf',
+  })
+  const metrics = { name: 'span' as const, countItems: (batch: EncodedSpans) => batch.count }
+  const delegate = prefersFetch()
+    ? createOtlpNetworkExportDelegate(
+        config,
+        serializer,
+        createOtlpHttpExporterMetrics('otlp_http_span_exporter', metrics, config.url, undefined),
+        fetchTransport(config),
+      )
+    : createOtlpHttpExportDelegate(config, serializer, 'otlp_http_span_exporter', metrics, undefined)
+  return new OTLPExporterBase<EncodedSpans>(delegate)
+}
+
+const CERTIFICATE_VARIABLE = /^OTEL_EXPORTER_OTLP_(TRACES_)?(CERTIFICATE|CLIENT_KEY|CLIENT_CERTIFICATE)$/
+
+/** Bun's node:http is JavaScript over its own fetch: fetch directly costs less (see fetchTransport). */
+function prefersFetch(): boolean {
+  if (!process.versions.bun) return false
+  return !Object.keys(process.env).some((name) => CERTIFICATE_VARIABLE.test(name))
 }
