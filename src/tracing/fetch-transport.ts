@@ -15,10 +15,25 @@ export interface FetchTransportConfig extends Pick<OtlpSharedConfiguration, 'com
 /** A collector's answer is read up to this size, as the SDK's node:http transport reads it. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504])
+/** The network failures the SDK's node:http transport tries again (Bun's fetch reports the same codes). */
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ConnectionClosed',
+])
 /** The SDK's retry policy: 5 more attempts, 1 s apart growing by 1.5× up to 5 s, ±20% jitter, all within the export's timeout. */
 const RETRIES = 5
 const FIRST_BACKOFF_MS = 1_000
 const MAX_BACKOFF_MS = 5_000
+/** An attempt given less time than this would only time out, and hide why the last one failed. */
+const MIN_ATTEMPT_MS = 100
+const USER_AGENT = `proxmcp/${VERSION} OTel-OTLP-Exporter-JavaScript`
 
 /**
  * OTLP/HTTP over `fetch`, with the SDK's retries. Under Bun, node:http is JavaScript written over
@@ -26,19 +41,17 @@ const MAX_BACKOFF_MS = 5_000
  * proxy more CPU per traced request than writing the spans did.
  */
 export function fetchTransport(config: FetchTransportConfig): IExporterTransport {
-  const once = (data: Uint8Array, timeoutMs: number) => send(config, data, timeoutMs)
   return {
     async send(data, timeoutMillis) {
       const deadline = Date.now() + timeoutMillis
-      let result = await once(data, timeoutMillis)
+      let result = await attempt(config, data, timeoutMillis)
       let backoff = FIRST_BACKOFF_MS
       for (let retry = 0; result.status === 'retryable' && retry < RETRIES; retry++) {
         const wait = result.retryInMillis ?? Math.min(backoff * (0.8 + Math.random() * 0.4), MAX_BACKOFF_MS)
         backoff *= 1.5
-        const left = deadline - Date.now()
-        if (wait > left) break
+        if (deadline - Date.now() - wait < MIN_ATTEMPT_MS) break
         await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 0)))
-        result = await once(data, deadline - Date.now())
+        result = await attempt(config, data, deadline - Date.now())
       }
       return result
     },
@@ -46,15 +59,39 @@ export function fetchTransport(config: FetchTransportConfig): IExporterTransport
   }
 }
 
-async function send(
+/**
+ * One POST, bounded by a timer of its own: it settles when the time is up even if a connection
+ * being set up ignores the abort.
+ */
+async function attempt(
   config: FetchTransportConfig,
   data: Uint8Array,
   timeoutMs: number,
 ): Promise<ExportResponse> {
-  const headers: Record<string, string> = {
-    ...(await config.headers()),
-    'user-agent': `proxmcp/${VERSION}`,
+  const abort = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<ExportResponse>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort()
+      resolve({
+        status: 'retryable',
+        error: new Error(`the collector did not answer within ${timeoutMs} ms`),
+      })
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([post(config, data, abort.signal), timedOut])
+  } finally {
+    clearTimeout(timer)
   }
+}
+
+async function post(
+  config: FetchTransportConfig,
+  data: Uint8Array,
+  signal: AbortSignal,
+): Promise<ExportResponse> {
+  const headers = withUserAgent(await config.headers())
   const gzip = config.compression === 'gzip'
   if (gzip) headers['content-encoding'] = 'gzip'
   let response: Response
@@ -63,15 +100,25 @@ async function send(
       method: 'POST',
       headers,
       body: gzip ? await gzipped(data) : (data as Uint8Array<ArrayBuffer>),
-      signal: AbortSignal.timeout(Math.max(timeoutMs, 1)),
+      signal,
+      // As node:http: a redirect is the collector's failure, and the headers are not sent on.
+      redirect: 'manual',
     })
   } catch (error) {
-    // Refused, reset, unreachable or timed out: worth another attempt, as with the SDK.
-    return { status: 'retryable', error: error as Error }
+    const code = (error as { code?: unknown }).code
+    const retryable = typeof code === 'string' && RETRYABLE_NETWORK.has(code)
+    // A plain Error: the loss report reads a numeric `code` as an HTTP status.
+    const reason = new Error(`${(error as Error).name}: ${(error as Error).message}`, { cause: error })
+    return { status: retryable ? 'retryable' : 'failure', error: reason }
   }
   const answer = await bounded(response)
-  if (response.ok) return { status: 'success', ...(answer && { data: answer }) }
-  const text = answer ? new TextDecoder().decode(answer) : undefined
+  if (answer === TOO_LARGE)
+    return {
+      status: 'failure',
+      error: new Error(`the collector answered more than ${MAX_ANSWER_BYTES} bytes`),
+    }
+  if (response.ok) return { status: 'success', ...(answer.length > 0 && { data: answer }) }
+  const text = answer.length > 0 ? new TextDecoder().decode(answer) : undefined
   const error = new OTLPExporterError(response.statusText, response.status, text)
   if (!RETRYABLE_STATUS.has(response.status)) return { status: 'failure', error }
   const retryInMillis = retryAfterMs(response.headers.get('retry-after'))
@@ -79,15 +126,43 @@ async function send(
   return { status: 'retryable', error, ...(retryInMillis !== undefined && { retryInMillis }) }
 }
 
-/** The collector's answer (a partial success names the spans it rejected), or nothing if outsized. */
-async function bounded(response: Response): Promise<Uint8Array | undefined> {
-  const length = Number(response.headers.get('content-length') ?? 0)
-  if (length > MAX_ANSWER_BYTES) {
-    await response.body?.cancel()
-    return undefined
+/** The SDK's exporter sets its own User-Agent over any the headers give. */
+function withUserAgent(configured: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(configured))
+    if (name.toLowerCase() !== 'user-agent') headers[name] = value
+  headers['user-agent'] = USER_AGENT
+  return headers
+}
+
+const TOO_LARGE = Symbol('the answer is too large')
+
+/** The collector's answer (a partial success names the spans it rejected), read up to the bound. */
+async function bounded(response: Response): Promise<Uint8Array | typeof TOO_LARGE> {
+  if (!response.body) return new Uint8Array()
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      size += chunk.value.length
+      if (size > MAX_ANSWER_BYTES) {
+        void reader.cancel().catch(() => {})
+        return TOO_LARGE
+      }
+      chunks.push(chunk.value)
+    }
+  } catch {
+    // The answer broke off: its status still tells how the export went.
   }
-  const bytes = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)))
-  return bytes.length > 0 && bytes.length <= MAX_ANSWER_BYTES ? bytes : undefined
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const whole = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, at)
+    at += chunk.length
+  }
+  return whole
 }
 
 async function gzipped(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {

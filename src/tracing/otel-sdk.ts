@@ -110,5 +110,5 @@ const CERTIFICATE_VARIABLE = /^OTEL_EXPORTER_OTLP_(TRACES_)?(CERTIFICATE|CLIENT_
 /** Bun's node:http is JavaScript over its own fetch: fetch directly costs less (see fetchTransport). */
 function prefersFetch(): boolean {
   if (!process.versions.bun) return false
-  return !Object.keys(process.env).some((name) => CERTIFICATE_VARIABLE.test(name))
+  return !Object.entries(process.env).some(([name, value]) => value && CERTIFICATE_VARIABLE.test(name))
 }

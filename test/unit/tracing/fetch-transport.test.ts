@@ -7,6 +7,8 @@ import { fetchTransport } from '../../../src/tracing/fetch-transport.ts'
 interface Received {
   headers: Headers
   body: Uint8Array
+  path: string
+  at: number
 }
 
 /** A loopback collector that answers each export as `answer` says, and keeps what it got. */
@@ -16,7 +18,12 @@ function collector(answer: (attempt: number) => Response | Promise<Response>) {
     port: 0,
     hostname: '127.0.0.1',
     async fetch(request) {
-      received.push({ headers: request.headers, body: new Uint8Array(await request.arrayBuffer()) })
+      received.push({
+        headers: request.headers,
+        body: new Uint8Array(await request.arrayBuffer()),
+        path: new URL(request.url).pathname,
+        at: performance.now(),
+      })
       return answer(received.length)
     },
   })
@@ -64,7 +71,7 @@ test('the configured headers and gzip reach the collector, with the bytes unchan
   expect(new Uint8Array(gunzipSync(got?.body ?? new Uint8Array()))).toEqual(spans)
 })
 
-test('a collector that is busy (503, 429) is tried again, after the time its Retry-After gives', async () => {
+test('a collector that is busy (503, 429) is tried again, at once when its Retry-After says 0, else after the backoff', async () => {
   const { url, received } = collector((attempt) =>
     attempt === 1
       ? new Response('busy', { status: 503, headers: { 'retry-after': '0' } })
@@ -72,12 +79,55 @@ test('a collector that is busy (503, 429) is tried again, after the time its Ret
         ? new Response('slow down', { status: 429 })
         : new Response(null, { status: 200 }),
   )
-  const started = performance.now()
   const result = await fetchTransport(configFor(url)).send(spans, 10_000)
   expect(result.status).toBe('success')
   expect(received.map((got) => got.body)).toEqual([spans, spans, spans])
-  // Retry-After: 0 at once; the 429 without one after the SDK's first backoff (1 s ± 20%).
-  expect(performance.now() - started).toBeGreaterThan(700)
+  const [first, second, third] = received.map((got) => got.at) as [number, number, number]
+  expect(second - first).toBeLessThan(400)
+  // The 429 gave no Retry-After: the SDK's first backoff, 1 s ± 20%.
+  expect(third - second).toBeGreaterThan(700)
+})
+
+test("a Retry-After longer than the time left ends the export with the collector's status", async () => {
+  const { url, received } = collector(
+    () => new Response('later', { status: 503, headers: { 'retry-after': '30' } }),
+  )
+  const result = await fetchTransport(configFor(url)).send(spans, 5_000)
+  expect(received).toHaveLength(1)
+  expect(result.status).toBe('retryable')
+  expect((result as { error?: OTLPExporterError }).error?.code).toBe(503)
+})
+
+test("the collector's answer is passed on (a partial success), and refused past 4 MiB", async () => {
+  const partial = new Uint8Array([0x0a, 0x02, 0x08, 0x01])
+  const small = collector(() => new Response(partial))
+  const answered = await fetchTransport(configFor(small.url)).send(spans, 5_000)
+  expect(answered).toEqual({ status: 'success', data: partial })
+  const chunk = new Uint8Array(1024 * 1024)
+  const huge = collector(
+    () =>
+      new Response(
+        new ReadableStream({
+          pull: (controller) => controller.enqueue(chunk),
+        }),
+      ),
+  )
+  const result = await fetchTransport(configFor(huge.url)).send(spans, 5_000)
+  expect(result.status).toBe('failure')
+  expect((result as { error: Error }).error.message).toContain('more than 4194304 bytes')
+})
+
+test('a redirect is a failure: the spans and headers are not sent on', async () => {
+  const { url, received } = collector((attempt) =>
+    attempt === 1 ? Response.redirect(`${url}-elsewhere`, 307) : new Response(null, { status: 200 }),
+  )
+  const result = await fetchTransport(configFor(url, { OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=k' })).send(
+    spans,
+    5_000,
+  )
+  expect(result.status).toBe('failure')
+  expect((result as { error: OTLPExporterError }).error.code).toBe(307)
+  expect(received.map((got) => got.path)).toEqual(['/v1/traces'])
 })
 
 test('a refusal is not tried again, and keeps its status and text for the loss report', async () => {
@@ -91,14 +141,28 @@ test('a refusal is not tried again, and keeps its status and text for the loss r
   expect(error.data).toBe('span too large')
 })
 
-test('a collector that never answers, or is not there, ends the export by its timeout', async () => {
+test('a collector that never answers, or is not there, ends the export by its timeout, with the reason', async () => {
   const { url } = collector(() => new Promise<Response>(() => {}))
-  for (const target of [url, 'http://127.0.0.1:9/v1/traces']) {
-    const started = performance.now()
-    const result = await fetchTransport(configFor(target)).send(spans, 400)
-    expect(result.status).toBe('retryable')
-    expect(performance.now() - started).toBeLessThan(2_000)
-  }
+  const silent = await fetchTransport(configFor(url)).send(spans, 400)
+  expect(silent.status).toBe('retryable')
+  const reason = (silent as { error: Error & { code?: unknown } }).error
+  expect(reason.message).toBe('the collector did not answer within 400 ms')
+  expect(reason.code).toBeUndefined()
+  const started = performance.now()
+  const absent = await fetchTransport(configFor('http://127.0.0.1:9/v1/traces')).send(spans, 400)
+  expect(absent.status).toBe('retryable')
+  expect((absent as { error: Error }).error.message).toContain('ECONNREFUSED')
+  expect(performance.now() - started).toBeLessThan(2_000)
+})
+
+test('a request fetch refuses before sending (a header value with a line break) fails at once', async () => {
+  const { url, received } = collector(() => new Response(null, { status: 200 }))
+  const config = { ...configFor(url), headers: async () => ({ 'x-team': 'a\nb' }) }
+  const started = performance.now()
+  const result = await fetchTransport(config).send(spans, 5_000)
+  expect(result.status).toBe('failure')
+  expect(received).toHaveLength(0)
+  expect(performance.now() - started).toBeLessThan(500)
 })
 
 test('a collector still busy after the last attempt that fits the timeout leaves its status for the loss report', async () => {
