@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
-import { type Cluster, startCluster } from '../helpers/cluster.ts'
+import { type Cluster, replicaEndpoints, startCluster } from '../helpers/cluster.ts'
 import { redisUnavailable } from '../helpers/redis-server.ts'
 import { delayingSubscribes } from '../helpers/slow-redis.ts'
 import { slowToInitialize } from '../helpers/slow-upstream.ts'
@@ -28,10 +28,7 @@ describe.skipIf(redisUnavailable !== undefined)('a session deleted on one replic
   })
 
   test('ends its copy on another replica, whose request in flight gets an answer', async () => {
-    const [first, second] = cluster.replicas.map((replica) => `http://127.0.0.1:${replica.port}/mcp`) as [
-      string,
-      string,
-    ]
+    const [first, second] = replicaEndpoints(cluster)
     const id = await openSession(first, 0)
     // The second replica rebuilds the session, then opens its upstream session (600 ms) for the call.
     const calling = postEcho(second, id, 'x', 10_000)
@@ -67,10 +64,7 @@ describe.skipIf(redisUnavailable !== undefined)('a session deleted while another
   })
 
   test('is not brought back to life by it: the request gets 404 and the copy closes', async () => {
-    const [first, second] = cluster.replicas.map((replica) => `http://127.0.0.1:${replica.port}/mcp`) as [
-      string,
-      string,
-    ]
+    const [first, second] = replicaEndpoints(cluster)
     const id = await openSession(first, 0)
     // The second replica reads the record at once, then joins the session's channel 800 ms later;
     // the DELETE's message to that channel comes in between.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type BoardServer, serveBoard } from '../fixtures/board-server.ts'
 import { serveV1Http, type V1Fixture } from '../fixtures/v1-server.ts'
-import { type Cluster, startCluster } from '../helpers/cluster.ts'
+import { type Cluster, replicaEndpoints, startCluster } from '../helpers/cluster.ts'
 import { postRpc } from '../helpers/mcp-http.ts'
 import { redisUnavailable } from '../helpers/redis-server.ts'
 import { upstreamHop } from '../helpers/slow-upstream.ts'
@@ -116,10 +116,7 @@ describe.skipIf(redisUnavailable !== undefined)('resource updates in a shared up
   })
 
   test('keep coming when the replica holding the upstream session’s GET stream dies', async () => {
-    const [first, second] = cluster.replicas.map((replica) => `http://127.0.0.1:${replica.port}/mcp`) as [
-      string,
-      string,
-    ]
+    const [first, second] = replicaEndpoints(cluster)
     const id = await openSession(first, 0)
     const headers = { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }
     // The client's GET stream is on the first replica, which subscribes upstream: it opens the

@@ -137,4 +137,13 @@ export async function startCluster(
   }
 }
 
+/** The /mcp endpoints of the first two replicas (and any others), to reach each directly. */
+export function replicaEndpoints(cluster: Cluster): [string, string, ...string[]] {
+  return cluster.replicas.map((replica) => `http://127.0.0.1:${replica.port}/mcp`) as [
+    string,
+    string,
+    ...string[],
+  ]
+}
+
 export { waitForHealthz }
