@@ -62,19 +62,18 @@ try {
       timeLimitMs: 300_000,
     })
   for (const { name } of proxies) await run(name, Number(values.warmup))
-  const cpuPerCall: Record<string, number[]> = Object.fromEntries(proxies.map(({ name }) => [name, []]))
+  const cpuPerCall = new Map(proxies.map(({ name }) => [name, [] as number[]]))
   for (let rep = 0; rep < Number(values.reps); rep++) {
     const turn = rep % proxies.length
     for (const { name, pid } of [...proxies.slice(turn), ...proxies.slice(0, turn)]) {
       const before = cpuMsOf(pid)
       await run(name, requests)
-      cpuPerCall[name]?.push(((cpuMsOf(pid) - before) * 1000) / requests)
+      cpuPerCall.get(name)?.push(((cpuMsOf(pid) - before) * 1000) / requests)
     }
   }
-  const plain = cpuPerCall.plain ?? []
-  for (const { name } of proxies) {
-    const own = cpuPerCall[name] ?? []
-    const ratios = own.map((value, rep) => value / (plain[rep] ?? value))
+  const plain = cpuPerCall.get('plain') as number[]
+  for (const [name, own] of cpuPerCall) {
+    const ratios = own.map((value, rep) => value / (plain[rep] as number))
     console.log(
       `${name.padEnd(10)} ${median(own).toFixed(1)} µs proxy CPU per call, ${median(ratios).toFixed(3)}× plain (median of ${ratios.length} paired repetitions)`,
     )

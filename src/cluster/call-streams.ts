@@ -44,9 +44,12 @@ export function callStreamEvents(
       // No id for the GET stream: its client reconnects without one, as it would to a lone proxy.
       if (streamId === GET_STREAM) return ''
       const { id, method } = message as { id?: RequestId; method?: string }
-      const done = answered.get(streamId) ?? new Set<RequestId>()
-      if (method === undefined && id !== undefined) answered.set(streamId, done.add(id))
-      const ids = requestsOn(transport(), streamId).filter((request) => !done.has(request))
+      let done = answered.get(streamId)
+      if (method === undefined && id !== undefined) {
+        done ??= new Set<RequestId>()
+        answered.set(streamId, done.add(id))
+      }
+      const ids = requestsOn(transport(), streamId).filter((request) => !done?.has(request))
       if (ids.length === 0) answered.delete(streamId)
       return ids.length > 0 ? callStreamEventId(replicaPrefix(), ids) : ''
     },

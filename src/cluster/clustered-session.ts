@@ -248,10 +248,12 @@ export class ClusteredSession implements LocalSession, SessionSharing {
 
   private async syncFollowed(): Promise<void> {
     const here = this.streamHere && this.transport.holdsStream()
+    // Neither following nor to follow: no need to read the record.
+    if (!here && this.followed.size === 0) return
     const record = await this.node.records.load(this.id).catch(() => undefined)
     if (!record) return
     const recorded = new Set<string>()
-    for (const [upstream, uris] of record?.subscriptions ?? [])
+    for (const [upstream, uris] of record.subscriptions)
       for (const uri of uris) recorded.add(`${upstream}\n${uri}`)
     const wanted = here ? recorded : new Set<string>()
     for (const key of wanted) if (!this.followed.has(key)) await this.followKey(key, true)

@@ -225,7 +225,7 @@ export class StreamableSessions {
       throw error
     }
     // A DELETE served elsewhere meanwhile told a channel this copy had not joined yet.
-    if (!(await node.records.load(id).catch(() => record))) {
+    if (!(await entry.shared?.lives())) {
       await entry.session.close()
       return undefined
     }

@@ -44,14 +44,15 @@ export function fetchTransport(config: FetchTransportConfig): IExporterTransport
   return {
     async send(data, timeoutMillis) {
       const deadline = Date.now() + timeoutMillis
-      let result = await attempt(config, data, timeoutMillis)
+      const request = await requestOf(config, data)
+      let result = await attempt(config.url, request, timeoutMillis)
       let backoff = FIRST_BACKOFF_MS
       for (let retry = 0; result.status === 'retryable' && retry < RETRIES; retry++) {
         const wait = result.retryInMillis ?? Math.min(backoff * (0.8 + Math.random() * 0.4), MAX_BACKOFF_MS)
         backoff *= 1.5
         if (deadline - Date.now() - wait < MIN_ATTEMPT_MS) break
         await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 0)))
-        result = await attempt(config, data, deadline - Date.now())
+        result = await attempt(config.url, request, deadline - Date.now())
       }
       return result
     },
@@ -63,11 +64,7 @@ export function fetchTransport(config: FetchTransportConfig): IExporterTransport
  * One POST, bounded by a timer of its own: it settles when the time is up even if a connection
  * being set up ignores the abort.
  */
-async function attempt(
-  config: FetchTransportConfig,
-  data: Uint8Array,
-  timeoutMs: number,
-): Promise<ExportResponse> {
+async function attempt(url: string, request: RequestInit, timeoutMs: number): Promise<ExportResponse> {
   const abort = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   const timedOut = new Promise<ExportResponse>((resolve) => {
@@ -80,36 +77,34 @@ async function attempt(
     }, timeoutMs)
   })
   try {
-    return await Promise.race([post(config, data, abort.signal), timedOut])
+    return await Promise.race([post(url, { ...request, signal: abort.signal }), timedOut])
   } finally {
     clearTimeout(timer)
   }
 }
 
-async function post(
-  config: FetchTransportConfig,
-  data: Uint8Array,
-  signal: AbortSignal,
-): Promise<ExportResponse> {
+/** The export's POST, built once for all its attempts. */
+async function requestOf(config: FetchTransportConfig, data: Uint8Array): Promise<RequestInit> {
   const headers = withUserAgent(await config.headers())
   const gzip = config.compression === 'gzip'
   if (gzip) headers['content-encoding'] = 'gzip'
+  return {
+    method: 'POST',
+    headers,
+    body: gzip ? await gzipped(data) : (data as Uint8Array<ArrayBuffer>),
+    // As node:http: a redirect is the collector's failure, and the headers are not sent on.
+    redirect: 'manual',
+  }
+}
+
+async function post(url: string, request: RequestInit): Promise<ExportResponse> {
   let response: Response
   try {
-    response = await fetch(config.url, {
-      method: 'POST',
-      headers,
-      body: gzip ? await gzipped(data) : (data as Uint8Array<ArrayBuffer>),
-      signal,
-      // As node:http: a redirect is the collector's failure, and the headers are not sent on.
-      redirect: 'manual',
-    })
+    response = await fetch(url, request)
   } catch (error) {
     const code = (error as { code?: unknown }).code
     const retryable = typeof code === 'string' && RETRYABLE_NETWORK.has(code)
-    // A plain Error: the loss report reads a numeric `code` as an HTTP status.
-    const reason = new Error(`${(error as Error).name}: ${(error as Error).message}`, { cause: error })
-    return { status: retryable ? 'retryable' : 'failure', error: reason }
+    return { status: retryable ? 'retryable' : 'failure', error: error as Error }
   }
   const answer = await bounded(response)
   if (answer === TOO_LARGE)

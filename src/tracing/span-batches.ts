@@ -1,3 +1,4 @@
+import { OTLPExporterError } from '@opentelemetry/otlp-exporter-base'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { unref } from '../unref.ts'
 import { ENVELOPE_ROOM, type EncodedSpans, writeSpan } from './otlp-protobuf.ts'
@@ -151,8 +152,13 @@ function copied(bytes: Uint8Array, count: number): SealedSpans {
   return { bytes: buffer.subarray(ENVELOPE_ROOM), count, room: ENVELOPE_ROOM }
 }
 
-/** The exporter's error as a person reads it: an HTTP status where the collector gave one. */
-function failure(error: (Error & { code?: unknown }) | undefined): string {
+/**
+ * The exporter's error as a person reads it: an HTTP status where the collector gave one (only the
+ * exporter's own error carries one; a DOMException's numeric `code` is not a status).
+ */
+function failure(error: Error | undefined): string {
   if (!error) return 'the export failed'
-  return typeof error.code === 'number' ? `HTTP ${error.code} ${error.message}` : error.message
+  return error instanceof OTLPExporterError && typeof error.code === 'number'
+    ? `HTTP ${error.code} ${error.message}`
+    : error.message
 }

@@ -154,17 +154,13 @@ describe.skipIf(redisUnavailable !== undefined)('resource updates in a shared up
   })
 })
 
-async function post(url: string, headers: Record<string, string>, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      ...headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify(body),
-  })
-  await response.text()
+/** A request whose answer is read to its end. */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: Record<string, unknown>,
+): Promise<void> {
+  await (await postRpc(url, headers, body)).text()
 }
 
 /** What an event stream carried up to the first event naming `method` (15 s at most). */
