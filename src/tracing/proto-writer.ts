@@ -1,5 +1,7 @@
 const TWO_32 = 4_294_967_296
 const ASCII = 0x80
+/** 1e9 modulo 2^16. */
+const NANOS_LOW16 = 1e9 % 65_536
 
 /**
  * A protobuf wire-format writer over one growing buffer. A length-delimited field reserves one
@@ -61,14 +63,22 @@ export class ProtoWriter {
     this.pos += 8
   }
 
-  /** Nanoseconds since the epoch of a time given as seconds and nanoseconds, as a fixed64. */
+  /**
+   * Nanoseconds since the epoch of a time given as seconds and nanoseconds, as a fixed64. The sum
+   * passes 2^53, so it is built from 16-bit pieces of the seconds, in integer steps (no `%`).
+   */
   nanos(seconds: number, nanos: number): void {
-    const low16 = (seconds % 65_536) * 1e9 + nanos
-    const high = Math.floor(seconds / 65_536) * 1e9
-    const lowWord = (high % 65_536) * 65_536 + low16
+    const secondsLow = seconds & 0xffff
+    const secondsHigh = (seconds - secondsLow) / 65_536
+    // seconds × 1e9 + nanos = secondsHigh × 1e9 × 2^16 + (secondsLow × 1e9 + nanos)
+    const low = secondsLow * 1e9 + nanos
+    const high = secondsHigh * 1e9
+    const highLow = (secondsHigh * NANOS_LOW16) & 0xffff
+    const lowWord = highLow * 65_536 + low
+    const lowBits = lowWord >>> 0
     this.room(8)
-    this.view.setUint32(this.pos, lowWord % TWO_32, true)
-    this.view.setUint32(this.pos + 4, Math.floor(high / 65_536) + Math.floor(lowWord / TWO_32), true)
+    this.view.setUint32(this.pos, lowBits, true)
+    this.view.setUint32(this.pos + 4, (high - highLow) / 65_536 + (lowWord - lowBits) / TWO_32, true)
     this.pos += 8
   }
 
@@ -107,7 +117,8 @@ export class ProtoWriter {
     this.room(length + 1)
     this.buffer[this.pos++] = length
     for (let i = 0; i < hex.length; i += 2)
-      this.buffer[this.pos++] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1))
+      this.buffer[this.pos++] =
+        ((HEX_VALUES[hex.charCodeAt(i)] as number) << 4) | (HEX_VALUES[hex.charCodeAt(i + 1)] as number)
   }
 
   /** Opens a length-delimited field; `end` with what this returns closes it. */
@@ -151,8 +162,12 @@ export class ProtoWriter {
   }
 }
 
-function nibble(code: number): number {
-  return code <= 57 ? code - 48 : (code | 0x20) - 87
+/** The value of each hex digit, by character code. */
+const HEX_VALUES = new Uint8Array(128)
+for (let digit = 0; digit < 16; digit++) {
+  const text = digit.toString(16)
+  HEX_VALUES[text.charCodeAt(0)] = digit
+  HEX_VALUES[text.toUpperCase().charCodeAt(0)] = digit
 }
 
 export function varintSize(value: number): number {

@@ -100,8 +100,10 @@ export class RecordedSpan implements ReadableSpan {
   }
 }
 
+const TIME_ORIGIN = performance.timeOrigin
+
 function now(): number {
-  return performance.timeOrigin + performance.now()
+  return TIME_ORIGIN + performance.now()
 }
 
 /** Milliseconds as OpenTelemetry's `[seconds, nanoseconds]`. */
