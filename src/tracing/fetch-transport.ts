@@ -35,6 +35,20 @@ const MAX_BACKOFF_MS = 5_000
 const MIN_ATTEMPT_MS = 100
 const USER_AGENT = `proxmcp/${VERSION} OTel-OTLP-Exporter-JavaScript`
 
+const CERTIFICATE_VARIABLE = /^OTEL_EXPORTER_OTLP_(TRACES_)?(CERTIFICATE|CLIENT_KEY|CLIENT_CERTIFICATE)$/
+
+/**
+ * Whether spans go out over `fetch` (under Bun), rather than the SDK's node:http transport: not where
+ * certificates are configured, as the SDK reads them into its node:http agent.
+ */
+export function prefersFetch(
+  env: Record<string, string | undefined> = process.env,
+  versions: { bun?: string } = process.versions,
+): boolean {
+  if (!versions.bun) return false
+  return !Object.entries(env).some(([name, value]) => value && CERTIFICATE_VARIABLE.test(name))
+}
+
 /**
  * OTLP/HTTP over `fetch`, with the SDK's retries. Under Bun, node:http is JavaScript written over
  * Bun's own fetch: an export through it ran a few hundred functions that stayed cold, and cost the

@@ -9,7 +9,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace'
 import { VERSION } from '../version.ts'
-import { fetchTransport } from './fetch-transport.ts'
+import { fetchTransport, prefersFetch } from './fetch-transport.ts'
 import { LossReport } from './loss-report.ts'
 import { type EncodedSpans, otlpBatchSerializer } from './otlp-protobuf.ts'
 import { otlpTracing } from './otlp-tracing.ts'
@@ -103,12 +103,4 @@ function protobufExporter(
       )
     : createOtlpHttpExportDelegate(config, serializer, 'otlp_http_span_exporter', metrics, undefined)
   return new OTLPExporterBase<EncodedSpans>(delegate)
-}
-
-const CERTIFICATE_VARIABLE = /^OTEL_EXPORTER_OTLP_(TRACES_)?(CERTIFICATE|CLIENT_KEY|CLIENT_CERTIFICATE)$/
-
-/** Bun's node:http is JavaScript over its own fetch: fetch directly costs less (see fetchTransport). */
-function prefersFetch(): boolean {
-  if (!process.versions.bun) return false
-  return !Object.entries(process.env).some(([name, value]) => value && CERTIFICATE_VARIABLE.test(name))
 }

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'bun:test'
 import { gunzipSync } from 'node:zlib'
 import { OTLPExporterError } from '@opentelemetry/otlp-exporter-base'
 import { convertLegacyHttpOptions } from '@opentelemetry/otlp-exporter-base/node-http'
-import { fetchTransport } from '../../../src/tracing/fetch-transport.ts'
+import { fetchTransport, prefersFetch } from '../../../src/tracing/fetch-transport.ts'
 
 interface Received {
   headers: Headers
@@ -172,4 +172,19 @@ test('a collector still busy after the last attempt that fits the timeout leaves
   expect(received.length).toBe(2)
   expect(result.status).toBe('retryable')
   expect((result as { error?: OTLPExporterError }).error?.code).toBe(503)
+})
+
+const BUN = { bun: '1.4.5' }
+
+test('fetch is used under Bun, the SDK node:http transport on Node and where a certificate is configured', () => {
+  expect(prefersFetch({}, BUN)).toBe(true)
+  expect(prefersFetch({}, {})).toBe(false)
+  expect(prefersFetch({ OTEL_EXPORTER_OTLP_CERTIFICATE: '' }, BUN)).toBe(true)
+  expect(prefersFetch({ OTEL_EXPORTER_OTLP_HEADERS: 'a=b' }, BUN)).toBe(true)
+  for (const name of [
+    'OTEL_EXPORTER_OTLP_CERTIFICATE',
+    'OTEL_EXPORTER_OTLP_CLIENT_KEY',
+    'OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE',
+  ])
+    expect(prefersFetch({ [name]: '/etc/otel/ca.pem' }, BUN)).toBe(false)
 })
