@@ -4,14 +4,15 @@
  * (OTLP/HTTP to a loopback sink) serve the same upstream. After a long warm-up (the JIT compiles
  * the span writer late) they take turns, in an order rotated every repetition, and each
  * repetition's proxy CPU per call is divided by the plain proxy's in the same repetition, so that
- * the machine's drift cancels. Prints the medians. For differences under the bench's noise
- * (case 5's rows spread 20–40% on 2 cores); slower than case 5, and tools/call only.
+ * the machine's drift cancels. A second plain proxy (plain-2) shows what no difference reads as in
+ * the same run. Prints the medians and the middle half of the ratios. For differences under the
+ * bench's noise (case 5's rows spread 20–40% on 2 cores); slower than case 5, and tools/call only.
  */
 import { parseArgs } from 'node:util'
+import { type Contender, measure } from './lib/measure.ts'
 import { otlpSink } from './lib/otlp-sink.ts'
-import { cpuMsOf } from './lib/proc-stats.ts'
 import { stopAll } from './lib/processes.ts'
-import { median } from './lib/stats.ts'
+import { median, quantile } from './lib/stats.ts'
 import { startLoadGenerator } from './load/load-client.ts'
 import { startHttpUpstreams } from './targets/http-upstream.ts'
 import { startProxmcp } from './targets/proxmcp.ts'
@@ -24,14 +25,13 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '30000' },
   },
 })
-const clients = Number(values.clients)
-const requests = Number(values.requests)
 const load = startLoadGenerator()
 const sink = otlpSink()
 try {
   const upstream = await startHttpUpstreams('ab-upstream', { count: 1, fillerTools: 10, era: 'both' })
-  const contenders: Record<string, Record<string, string>> = {
+  const environments: Record<string, Record<string, string>> = {
     plain: {},
+    'plain-2': {},
     unsampled: {
       OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
@@ -39,43 +39,36 @@ try {
     },
     traced: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
   }
-  const proxies: { name: string; pid: number }[] = []
-  for (const [name, env] of Object.entries(contenders)) {
+  const contenders: Contender[] = []
+  for (const [name, env] of Object.entries(environments)) {
     const proxy = await startProxmcp(`ab-${name}`, { upstreams: upstream.urls, env })
-    await load.send({
-      cmd: 'open',
-      target: name,
-      driver: 'raw',
-      endpoint: proxy.url,
-      sessions: clients,
-      warmTool: 'echo',
-    })
-    proxies.push({ name, pid: proxy.pid })
+    contenders.push({ name, driver: 'raw', endpoint: proxy.url, tool: 'echo', proxyPid: proxy.pid })
   }
-  const run = (name: string, count: number) =>
-    load.run(name, {
-      op: 'call',
-      tool: 'echo',
-      concurrency: clients,
-      requests: count,
+  const measurements = await measure(
+    load,
+    contenders,
+    {
+      ops: ['call'],
+      concurrencies: [Number(values.clients)],
+      requests: () => Number(values.requests),
       warmup: 50,
+      prime: Number(values.warmup),
+      reps: Number(values.reps),
       timeLimitMs: 300_000,
-    })
-  for (const { name } of proxies) await run(name, Number(values.warmup))
-  const cpuPerCall = new Map(proxies.map(({ name }) => [name, [] as number[]]))
-  for (let rep = 0; rep < Number(values.reps); rep++) {
-    const turn = rep % proxies.length
-    for (const { name, pid } of [...proxies.slice(turn), ...proxies.slice(0, turn)]) {
-      const before = cpuMsOf(pid)
-      await run(name, requests)
-      cpuPerCall.get(name)?.push(((cpuMsOf(pid) - before) * 1000) / requests)
-    }
-  }
-  const plain = cpuPerCall.get('plain') as number[]
-  for (const [name, own] of cpuPerCall) {
-    const ratios = own.map((value, rep) => value / (plain[rep] as number))
+    },
+    (line) => console.log(line),
+  )
+  const [plain, ...others] = measurements.map((measurement) => ({
+    name: measurement.target,
+    cpu: measurement.repProxyCpuUsPerRequest ?? [],
+  }))
+  if (!plain) throw new Error('nothing was measured')
+  console.log(`plain       ${median(plain.cpu).toFixed(1)} µs proxy CPU per call`)
+  for (const { name, cpu } of others) {
+    const ratios = cpu.map((value, rep) => value / (plain.cpu[rep] as number)).sort((a, b) => a - b)
+    const middle = `${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}`
     console.log(
-      `${name.padEnd(10)} ${median(own).toFixed(1)} µs proxy CPU per call, ${median(ratios).toFixed(3)}× plain (median of ${ratios.length} paired repetitions)`,
+      `${name.padEnd(11)} ${median(cpu).toFixed(1)} µs proxy CPU per call, ${median(ratios).toFixed(3)}× plain (middle half ${middle}; ${ratios.length} paired repetitions)`,
     )
   }
 } finally {

@@ -8,6 +8,8 @@ import { startProxmcp } from '../targets/proxmcp.ts'
 import type { CaseContext, CaseResult } from './case-types.ts'
 
 export const PLAIN = 'ProxMCP'
+/** The same plain proxy in a second process: what no difference measures as in the same run. */
+export const PLAIN_TWIN = 'ProxMCP, a second process'
 export const TRACED = 'ProxMCP, tracing on (100% sampled)'
 export const SAMPLED = 'ProxMCP, tracing on (10% sampled)'
 export const AUDITED = 'ProxMCP, audit file on'
@@ -29,6 +31,8 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
     writeFileSync(auditConfig, JSON.stringify({ upstreams: [], audit: { file: auditFile } }))
     const plain = await startProxmcp('case5-plain', { upstreams: [url] })
     stops.push(plain.stop)
+    const twin = await startProxmcp('case5-plain-twin', { upstreams: [url] })
+    stops.push(twin.stop)
     const traced = await startProxmcp('case5-traced', {
       upstreams: [url],
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
@@ -60,6 +64,7 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
       ctx.load,
       [
         contender(PLAIN, plain),
+        contender(PLAIN_TWIN, twin),
         contender(TRACED, traced),
         contender(SAMPLED, sampled),
         contender(AUDITED, audited),
@@ -72,6 +77,7 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
       title: 'Case 5: tracing and audit, on vs off',
       measurements,
       comparisons: [
+        { target: PLAIN_TWIN, baseline: PLAIN },
         { target: TRACED, baseline: PLAIN },
         { target: SAMPLED, baseline: PLAIN },
         { target: AUDITED, baseline: PLAIN },
@@ -81,6 +87,7 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
         'v2 upstream; 2025-era clients, so tools/call takes the direct path in all three.',
         `Tracing: OTEL_EXPORTER_OTLP_ENDPOINT pointed at a loopback OTLP/HTTP sink in the bench (${sink.exports()} exports received); a server and a client span per request, sent in batches of 512 spans or every second, in OTLP's default protobuf encoding.`,
         'Audit: one JSON line per call (with the SHA-256 of its arguments) appended to a file in the temp folder.',
+        "Proxy CPU ratios are paired: the median of each repetition's ratio (the contenders run one after another in every repetition). A second plain proxy shows what no difference measures as.",
         `Each contender is primed with ${plan.prime} calls at each client count (5× the other cases): the JIT compiles the span writer and the exporter later than the plain hot path.`,
       ],
     }

@@ -64,6 +64,8 @@ export interface Measurement {
   /** CPU time per request (µs) of the load generator, the proxy and the upstream: medians over the runs. */
   loadCpuUsPerRequest: number
   proxyCpuUsPerRequest?: number
+  /** The proxy's CPU per request of every repetition, in run order (for paired comparisons). */
+  repProxyCpuUsPerRequest?: number[]
   upstreamCpuUsPerRequest?: number
   /** Peak RSS of the proxy process during the runs, and of it with its children. */
   peakRss?: number
@@ -207,14 +209,12 @@ function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[
   const byRps = [...runs].sort((a, b) => a.result.rps - b.result.rps)
   const middle = byRps[Math.floor((byRps.length - 1) / 2)] as Run
   /** CPU per request is steadier than throughput under background load: the median over every run. */
-  const cpuPerRequest = (pick: (run: Run) => number | undefined) => {
-    const values = runs.flatMap((run) => {
+  const cpuPerRequest = (pick: (run: Run) => number | undefined) =>
+    runs.flatMap((run) => {
       const ms = pick(run)
       const total = run.result.requests + run.result.errors
       return ms === undefined || total === 0 ? [] : [(ms * 1000) / total]
     })
-    return values.length > 0 ? median(values) : undefined
-  }
   const proxyCpu = cpuPerRequest((run) => run.proxyCpuMs)
   const upstreamCpu = cpuPerRequest((run) => run.upstreamCpuMs)
   const firstError = runs.find((run) => run.result.firstError)?.result.firstError
@@ -233,8 +233,8 @@ function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[
     ...(firstError && { firstError }),
     timedOut: runs.some((run) => run.result.timedOut),
     loadCpuUsPerRequest: median(runs.map((run) => run.result.loadCpuUsPerRequest)),
-    ...(proxyCpu !== undefined && { proxyCpuUsPerRequest: proxyCpu }),
-    ...(upstreamCpu !== undefined && { upstreamCpuUsPerRequest: upstreamCpu }),
+    ...(proxyCpu.length > 0 && { proxyCpuUsPerRequest: median(proxyCpu), repProxyCpuUsPerRequest: proxyCpu }),
+    ...(upstreamCpu.length > 0 && { upstreamCpuUsPerRequest: median(upstreamCpu) }),
     ...(contender.proxyPid !== undefined && {
       peakRss: Math.max(...runs.map((run) => run.peakRss)),
       peakTreeRss: Math.max(...runs.map((run) => run.peakTreeRss)),

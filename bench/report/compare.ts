@@ -1,5 +1,6 @@
 import type { Comparison } from '../cases/case-types.ts'
 import type { Measurement } from '../lib/measure.ts'
+import { median } from '../lib/stats.ts'
 
 export interface Ratio {
   comparison: Comparison
@@ -7,7 +8,7 @@ export interface Ratio {
   concurrency: number
   /** target req/s ÷ baseline req/s */
   throughput: number
-  /** target proxy CPU µs/request ÷ baseline's, when both sides are proxies */
+  /** target proxy CPU µs/request ÷ baseline's, when both sides are proxies (see proxyCpuRatio) */
   proxyCpu?: number
   /** target p50 − baseline p50, in milliseconds */
   addedP50: number
@@ -25,19 +26,33 @@ export function ratios(measurements: Measurement[], comparisons: Comparison[]): 
       .flatMap((target) => {
         const baseline = find(comparison.baseline, target.op, target.concurrency)
         if (!baseline) return []
-        const cpu = target.proxyCpuUsPerRequest
-        const baselineCpu = baseline.proxyCpuUsPerRequest
+        const cpu = proxyCpuRatio(target, baseline)
         return [
           {
             comparison,
             op: target.op,
             concurrency: target.concurrency,
             throughput: target.rps / baseline.rps,
-            ...(cpu !== undefined && baselineCpu !== undefined && { proxyCpu: cpu / baselineCpu }),
+            ...(cpu !== undefined && { proxyCpu: cpu }),
             addedP50: target.p50 - baseline.p50,
             addedP99: target.p99 - baseline.p99,
           },
         ]
       }),
   )
+}
+
+/**
+ * The target's proxy CPU per request ÷ the baseline's: the median of the ratios of each repetition,
+ * where both ran in the same repetitions (one after the other, so that the machine's drift between
+ * repetitions cancels), else the ratio of the medians.
+ */
+export function proxyCpuRatio(target: Measurement, baseline: Measurement): number | undefined {
+  const own = target.repProxyCpuUsPerRequest
+  const base = baseline.repProxyCpuUsPerRequest
+  if (own && base && own.length === base.length && own.length > 0)
+    return median(own.map((cpu, rep) => cpu / (base[rep] as number)))
+  const cpu = target.proxyCpuUsPerRequest
+  const baselineCpu = baseline.proxyCpuUsPerRequest
+  return cpu !== undefined && baselineCpu ? cpu / baselineCpu : undefined
 }

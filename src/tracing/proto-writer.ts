@@ -64,8 +64,8 @@ export class ProtoWriter {
   }
 
   /**
-   * Nanoseconds since the epoch of a time given as seconds and nanoseconds, as a fixed64. The sum
-   * passes 2^53, so it is built from 16-bit pieces of the seconds, in integer steps (no `%`).
+   * Nanoseconds since the epoch of a time given as whole seconds and nanoseconds, as a fixed64.
+   * The sum passes 2^53, so it is built from 16-bit pieces of the seconds, in integer steps (no `%`).
    */
   nanos(seconds: number, nanos: number): void {
     const secondsLow = seconds & 0xffff
