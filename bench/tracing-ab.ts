@@ -2,11 +2,12 @@
  * Tracing's CPU cost, paired: `bun bench/tracing-ab.ts [--clients N] [--reps N] [--requests N]`.
  * A plain proxy, one with tracing configured but nothing sampled, and one tracing every request
  * (OTLP/HTTP to a loopback sink) serve the same upstream. After a long warm-up (the JIT compiles
- * the span writer late) they take turns, in an order rotated every repetition, and each
- * repetition's proxy CPU per call is divided by the plain proxy's in the same repetition, so that
- * the machine's drift cancels. A second plain proxy (plain-2) shows what no difference reads as in
- * the same run. Prints the medians and the middle half of the ratios. For differences under the
- * bench's noise (case 5's rows spread 20–40% on 2 cores); slower than case 5, and tools/call only.
+ * the span writer late) they take turns, in an order rotated (and reversed) every repetition, and
+ * each repetition's proxy CPU per call is divided by the plain proxy's in the same repetition, so
+ * that the machine's drift cancels. A second plain proxy (plain-2) shows what no difference reads
+ * as in the same run: each process has a cost of its own (±5% on 2 cores) that repetitions do not
+ * average out, so compare several runs. Prints the medians and the middle half of the ratios. For
+ * differences under the bench's noise (case 5's rows spread 20–40%); tools/call only.
  */
 import { parseArgs } from 'node:util'
 import { type Contender, measure } from './lib/measure.ts'

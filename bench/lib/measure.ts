@@ -85,7 +85,7 @@ const RSS_SAMPLE_MS = 100
 /**
  * Measures contenders side by side: at each client count the sessions are opened (and warmed with a
  * call) for all of them, then for each operation the repetitions interleave the contenders, in an
- * order rotated every repetition, so background load hits them alike.
+ * order rotated every repetition (and reversed every other one), so background load hits them alike.
  */
 export async function measure(
   load: LoadGenerator,
@@ -112,7 +112,7 @@ export async function measure(
       for (const op of plan.ops) {
         const runs = new Map<string, Run[]>(contenders.map((contender) => [contender.name, []]))
         for (let rep = 0; rep < plan.reps; rep++) {
-          for (const contender of rotate(contenders, rep)) {
+          for (const contender of turnOrder(contenders, rep)) {
             const run = await runOnce(load, contender, op, concurrency, plan)
             runs.get(contender.name)?.push(run)
           }
@@ -240,6 +240,15 @@ function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[
       peakTreeRss: Math.max(...runs.map((run) => run.peakTreeRss)),
     }),
   }
+}
+
+/**
+ * Each contender takes every place in turn and, as the order is reversed every other repetition,
+ * follows either neighbour: what one run leaves behind (a last export, a collection) does not
+ * always land on the same next contender.
+ */
+function turnOrder<T>(items: T[], rep: number): T[] {
+  return rotate(rep % 2 === 0 ? items : [...items].reverse(), Math.floor(rep / 2))
 }
 
 function rotate<T>(items: T[], by: number): T[] {
