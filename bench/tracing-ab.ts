@@ -1,8 +1,9 @@
 /**
- * Tracing's CPU cost, paired: `bun bench/tracing-ab.ts [--clients N] [--reps N] [--requests N]`.
+ * Tracing's CPU cost, paired: `bun bench/tracing-ab.ts [--clients N] [--reps N] [--requests N]
+ * [--warmup N]` (calls each proxy serves, unmeasured, before the repetitions: 30,000).
  * A plain proxy, one with tracing configured but nothing sampled, and one tracing every request
  * (OTLP/HTTP to a loopback sink) serve the same upstream. After a long warm-up (the JIT compiles
- * the span writer late) they take turns, in an order rotated (and reversed) every repetition, and
+ * the span writer late) they take turns, in an order that changes every repetition, and
  * each repetition's proxy CPU per call is divided by the plain proxy's in the same repetition, so
  * that the machine's drift cancels. A second plain proxy (plain-2) shows what no difference reads
  * as in the same run: each process has a cost of its own (±5% on 2 cores) that repetitions do not
@@ -15,6 +16,7 @@ import { otlpSink } from './lib/otlp-sink.ts'
 import { stopAll } from './lib/processes.ts'
 import { median, quantile } from './lib/stats.ts'
 import { startLoadGenerator } from './load/load-client.ts'
+import { pairedRatios } from './report/compare.ts'
 import { startHttpUpstreams } from './targets/http-upstream.ts'
 import { startProxmcp } from './targets/proxmcp.ts'
 
@@ -59,17 +61,16 @@ try {
     },
     (line) => console.log(line),
   )
-  const [plain, ...others] = measurements.map((measurement) => ({
-    name: measurement.target,
-    cpu: measurement.repProxyCpuUsPerRequest ?? [],
-  }))
-  if (!plain) throw new Error('nothing was measured')
-  console.log(`plain       ${median(plain.cpu).toFixed(1)} µs proxy CPU per call`)
-  for (const { name, cpu } of others) {
-    const ratios = cpu.map((value, rep) => value / (plain.cpu[rep] as number)).sort((a, b) => a - b)
+  const plain = measurements.find((measurement) => measurement.target === 'plain')
+  if (!plain) throw new Error('the plain proxy was not measured')
+  const base = plain.repProxyCpuUsPerRequest ?? []
+  console.log(`${'plain'.padEnd(11)} ${plain.proxyCpuUsPerRequest?.toFixed(1)} µs proxy CPU per call`)
+  for (const measurement of measurements) {
+    if (measurement === plain) continue
+    const ratios = pairedRatios(measurement.repProxyCpuUsPerRequest ?? [], base).sort((a, b) => a - b)
     const middle = `${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}`
     console.log(
-      `${name.padEnd(11)} ${median(cpu).toFixed(1)} µs proxy CPU per call, ${median(ratios).toFixed(3)}× plain (middle half ${middle}; ${ratios.length} paired repetitions)`,
+      `${measurement.target.padEnd(11)} ${measurement.proxyCpuUsPerRequest?.toFixed(1)} µs proxy CPU per call, ${median(ratios).toFixed(3)}× plain (middle half ${middle}; ${ratios.length} paired repetitions)`,
     )
   }
 } finally {

@@ -15,8 +15,9 @@ export const SAMPLED = 'ProxMCP, tracing on (10% sampled)'
 export const AUDITED = 'ProxMCP, audit file on'
 
 /**
- * Case 5: what observability costs. The same proxy in front of the same upstream, plain, with
- * every request traced and exported over OTLP/HTTP, and with every call written to an audit file.
+ * Case 5: what observability costs. The same proxy in front of the same upstream, plain (twice,
+ * in two processes), with every request traced and exported over OTLP/HTTP, with one in ten
+ * traced, and with every call written to an audit file.
  */
 export async function observability(ctx: CaseContext): Promise<CaseResult> {
   const stops: (() => Promise<void> | void)[] = []
@@ -84,10 +85,10 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
       ],
       memory: [],
       notes: [
-        'v2 upstream; 2025-era clients, so tools/call takes the direct path in all three.',
+        'v2 upstream; 2025-era clients, so tools/call takes the direct path in every contender.',
         `Tracing: OTEL_EXPORTER_OTLP_ENDPOINT pointed at a loopback OTLP/HTTP sink in the bench (${sink.exports()} exports received); a server and a client span per request, sent in batches of 512 spans or every second, in OTLP's default protobuf encoding.`,
         'Audit: one JSON line per call (with the SHA-256 of its arguments) appended to a file in the temp folder.',
-        "Proxy CPU ratios are paired: the median of each repetition's ratio (the contenders run one after another in every repetition). A second plain proxy shows what no difference measures as.",
+        'A second plain proxy shows what no difference measures as: each process has a cost of its own, which repetitions do not average out.',
         `Each contender is primed with ${plan.prime} calls at each client count (5× the other cases): the JIT compiles the span writer and the exporter later than the plain hot path.`,
       ],
     }

@@ -64,9 +64,13 @@ export interface Measurement {
   /** CPU time per request (µs) of the load generator, the proxy and the upstream: medians over the runs. */
   loadCpuUsPerRequest: number
   proxyCpuUsPerRequest?: number
-  /** The proxy's CPU per request of every repetition, in run order (for paired comparisons). */
-  repProxyCpuUsPerRequest?: number[]
   upstreamCpuUsPerRequest?: number
+  /**
+   * The proxy's CPU per request in each repetition, by repetition (NaN for a run that served
+   * nothing), and which `measure()` call ran them: measurements of one pass can be paired.
+   */
+  repProxyCpuUsPerRequest?: number[]
+  pass: number
   /** Peak RSS of the proxy process during the runs, and of it with its children. */
   peakRss?: number
   peakTreeRss?: number
@@ -81,11 +85,13 @@ interface Run {
 }
 
 const RSS_SAMPLE_MS = 100
+/** Counts `measure()` calls: see Measurement.pass. */
+let passes = 0
 
 /**
  * Measures contenders side by side: at each client count the sessions are opened (and warmed with a
  * call) for all of them, then for each operation the repetitions interleave the contenders, in an
- * order rotated every repetition (and reversed every other one), so background load hits them alike.
+ * order that changes every repetition (see turnOrder), so background load hits them alike.
  */
 export async function measure(
   load: LoadGenerator,
@@ -94,6 +100,7 @@ export async function measure(
   log: (line: string) => void,
 ): Promise<Measurement[]> {
   const measurements: Measurement[] = []
+  const pass = ++passes
   try {
     for (const concurrency of plan.concurrencies) {
       for (const contender of contenders) {
@@ -118,7 +125,7 @@ export async function measure(
           }
         }
         for (const contender of contenders) {
-          const measurement = summarize(contender, op, concurrency, runs.get(contender.name) ?? [])
+          const measurement = summarize(contender, op, concurrency, runs.get(contender.name) ?? [], pass)
           measurements.push(measurement)
           log(
             `  ${contender.name} ${op} x${concurrency}: ${measurement.rps.toFixed(0)} req/s, ` +
@@ -205,18 +212,30 @@ function cpuOf(contender: Contender): { proxy: number; upstream: number } {
   return { proxy, upstream }
 }
 
-function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[]): Measurement {
+function summarize(
+  contender: Contender,
+  op: Op,
+  concurrency: number,
+  runs: Run[],
+  pass: number,
+): Measurement {
   const byRps = [...runs].sort((a, b) => a.result.rps - b.result.rps)
   const middle = byRps[Math.floor((byRps.length - 1) / 2)] as Run
-  /** CPU per request is steadier than throughput under background load: the median over every run. */
+  /** By repetition; NaN where a run served nothing, or the process was not measured. */
   const cpuPerRequest = (pick: (run: Run) => number | undefined) =>
-    runs.flatMap((run) => {
+    runs.map((run) => {
       const ms = pick(run)
       const total = run.result.requests + run.result.errors
-      return ms === undefined || total === 0 ? [] : [(ms * 1000) / total]
+      return ms === undefined || total === 0 ? Number.NaN : (ms * 1000) / total
     })
-  const proxyCpu = cpuPerRequest((run) => run.proxyCpuMs)
-  const upstreamCpu = cpuPerRequest((run) => run.upstreamCpuMs)
+  // CPU per request is steadier than throughput under background load: the median over every run.
+  const medianOf = (values: number[]) => {
+    const measured = values.filter(Number.isFinite)
+    return measured.length > 0 ? median(measured) : undefined
+  }
+  const repProxyCpu = cpuPerRequest((run) => run.proxyCpuMs)
+  const proxyCpu = medianOf(repProxyCpu)
+  const upstreamCpu = medianOf(cpuPerRequest((run) => run.upstreamCpuMs))
   const firstError = runs.find((run) => run.result.firstError)?.result.firstError
   return {
     target: contender.name,
@@ -233,8 +252,9 @@ function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[
     ...(firstError && { firstError }),
     timedOut: runs.some((run) => run.result.timedOut),
     loadCpuUsPerRequest: median(runs.map((run) => run.result.loadCpuUsPerRequest)),
-    ...(proxyCpu.length > 0 && { proxyCpuUsPerRequest: median(proxyCpu), repProxyCpuUsPerRequest: proxyCpu }),
-    ...(upstreamCpu.length > 0 && { upstreamCpuUsPerRequest: median(upstreamCpu) }),
+    ...(proxyCpu !== undefined && { proxyCpuUsPerRequest: proxyCpu, repProxyCpuUsPerRequest: repProxyCpu }),
+    ...(upstreamCpu !== undefined && { upstreamCpuUsPerRequest: upstreamCpu }),
+    pass,
     ...(contender.proxyPid !== undefined && {
       peakRss: Math.max(...runs.map((run) => run.peakRss)),
       peakTreeRss: Math.max(...runs.map((run) => run.peakTreeRss)),
@@ -243,9 +263,10 @@ function summarize(contender: Contender, op: Op, concurrency: number, runs: Run[
 }
 
 /**
- * Each contender takes every place in turn and, as the order is reversed every other repetition,
- * follows either neighbour: what one run leaves behind (a last export, a collection) does not
- * always land on the same next contender.
+ * The order of one repetition: reversed every other repetition, and moved on by one place every
+ * two. Over 2n repetitions each of n contenders takes every place twice and follows either
+ * neighbour, so what one run leaves behind (a last export, a collection) does not always land on
+ * the same next contender.
  */
 function turnOrder<T>(items: T[], rep: number): T[] {
   return rotate(rep % 2 === 0 ? items : [...items].reverse(), Math.floor(rep / 2))

@@ -43,16 +43,25 @@ export function ratios(measurements: Measurement[], comparisons: Comparison[]): 
 }
 
 /**
- * The target's proxy CPU per request ÷ the baseline's: the median of the ratios of each repetition,
- * where both ran in the same repetitions (one after the other, so that the machine's drift between
- * repetitions cancels), else the ratio of the medians.
+ * The target's proxy CPU per request ÷ the baseline's: the median of each repetition's ratio where
+ * both were measured in the same pass (one after the other in every repetition, so that the
+ * machine's drift between repetitions cancels), else the ratio of the medians.
  */
 export function proxyCpuRatio(target: Measurement, baseline: Measurement): number | undefined {
-  const own = target.repProxyCpuUsPerRequest
-  const base = baseline.repProxyCpuUsPerRequest
-  if (own && base && own.length === base.length && own.length > 0)
-    return median(own.map((cpu, rep) => cpu / (base[rep] as number)))
+  const paired =
+    target.pass === baseline.pass
+      ? pairedRatios(target.repProxyCpuUsPerRequest ?? [], baseline.repProxyCpuUsPerRequest ?? [])
+      : []
+  if (paired.length > 0) return median(paired)
   const cpu = target.proxyCpuUsPerRequest
   const baselineCpu = baseline.proxyCpuUsPerRequest
   return cpu !== undefined && baselineCpu ? cpu / baselineCpu : undefined
+}
+
+/** Each repetition's ratio, where both sides measured something in it. */
+export function pairedRatios(own: number[], base: number[]): number[] {
+  return own.flatMap((value, rep) => {
+    const baseline = base[rep]
+    return Number.isFinite(value) && baseline !== undefined && baseline > 0 ? [value / baseline] : []
+  })
 }

@@ -29,6 +29,17 @@ const OBSERVABILITY_BOUND = 1.1
 
 const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MB`
 
+/** Both medians, and the ratio (paired where it could be: see proxyCpuRatio). */
+function cpuComparison(
+  target: Measurement | undefined,
+  baseline: Measurement | undefined,
+  ratio: number | undefined,
+): string {
+  if (ratio === undefined) return '—'
+  const us = (m: Measurement | undefined) => m?.proxyCpuUsPerRequest?.toFixed(0)
+  return `${us(target)} µs vs ${us(baseline)} µs (${ratio.toFixed(2)}×)`
+}
+
 /** The goals set for ProxMCP (issue 20's table), checked against this run's own measurements. */
 export function checkTargets(cases: CaseResult[], compiled: CompiledResult | undefined): TargetCheck[] {
   const direct = cases.find((c) => c.id === 'direct-vs-proxy')?.measurements ?? []
@@ -43,10 +54,7 @@ export function checkTargets(cases: CaseResult[], compiled: CompiledResult | und
     const ratio = proxy && floor ? proxyCpuRatio(proxy, floor) : undefined
     checks.push({
       name: `proxy CPU per tools/call ≤ ${bound}× the HTTP pass-through's, ${clients} client${clients > 1 ? 's' : ''} (v2 upstream)`,
-      measured:
-        ratio === undefined
-          ? '—'
-          : `${proxy?.proxyCpuUsPerRequest?.toFixed(0)} µs vs ${floor?.proxyCpuUsPerRequest?.toFixed(0)} µs (${ratio.toFixed(2)}× paired)`,
+      measured: cpuComparison(proxy, floor, ratio),
       ...(ratio !== undefined && { met: ratio <= bound }),
     })
   }
@@ -108,12 +116,10 @@ export function checkTargets(cases: CaseResult[], compiled: CompiledResult | und
       const twin = call(observed, PLAIN_TWIN, clients)
       const ratio = on && off ? proxyCpuRatio(on, off) : undefined
       const noise = twin && off ? proxyCpuRatio(twin, off) : undefined
+      const control = noise === undefined ? '' : `; a second plain proxy: ${noise.toFixed(2)}×`
       checks.push({
         name: `proxy CPU per tools/call with ${label} ≤ ${OBSERVABILITY_BOUND}× without, ${clients} client${clients > 1 ? 's' : ''}`,
-        measured:
-          ratio === undefined
-            ? '—'
-            : `${on?.proxyCpuUsPerRequest?.toFixed(0)} µs vs ${off?.proxyCpuUsPerRequest?.toFixed(0)} µs (${ratio.toFixed(2)}× paired${noise === undefined ? '' : `; a second plain proxy: ${noise.toFixed(2)}×`})`,
+        measured: `${cpuComparison(on, off, ratio)}${ratio === undefined ? '' : control}`,
         ...(ratio !== undefined && { met: ratio <= OBSERVABILITY_BOUND }),
       })
     }

@@ -1,7 +1,7 @@
 const TWO_32 = 4_294_967_296
 const ASCII = 0x80
 /** 1e9 modulo 2^16. */
-const NANOS_LOW16 = 1e9 % 65_536
+const BILLION_LOW16 = 1e9 % 65_536
 
 /**
  * A protobuf wire-format writer over one growing buffer. A length-delimited field reserves one
@@ -73,7 +73,7 @@ export class ProtoWriter {
     // seconds × 1e9 + nanos = secondsHigh × 1e9 × 2^16 + (secondsLow × 1e9 + nanos)
     const low = secondsLow * 1e9 + nanos
     const high = secondsHigh * 1e9
-    const highLow = (secondsHigh * NANOS_LOW16) & 0xffff
+    const highLow = (secondsHigh * BILLION_LOW16) & 0xffff
     const lowWord = highLow * 65_536 + low
     const lowBits = lowWord >>> 0
     this.room(8)
