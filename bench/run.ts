@@ -134,7 +134,7 @@ const meta = {
 const markdown = [
   '## ProxMCP benchmark',
   `ProxMCP ${meta.proxmcpCommit}${meta.proxmcpDirty ? ' with uncommitted changes in src/' : ''} (${meta.proxmcpRoot}). ${meta.date}, Bun ${meta.bun}, Node ${meta.node}, ${meta.cpus} × ${meta.cpuModel}, load average ${meta.loadAverageBefore.map((l) => l.toFixed(2)).join(' ')} before and ${meta.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')} after, ${meta.durationS} s.`,
-  `Each row is the repetition with the median req/s out of ${plan.reps} interleaved repetitions (its p50/p99 with it; CPU µs per request are medians over the repetitions, and a ratio of two proxies' CPU is the median of each repetition's ratio, as the two ran one after the other); "spread" is (max − min) / max req/s over the repetitions. Requests per run: ${Object.entries(
+  `Each row is the repetition with the median req/s out of ${plan.reps} interleaved repetitions (its p50/p99 with it; CPU µs per request are medians over the repetitions, and a ratio of two proxies' CPU is the median of each repetition's ratio, as the two ran one after the other, or the ratio of the medians between two passes); "spread" is (max − min) / max req/s over the repetitions. Requests per run: ${Object.entries(
     meta.plan.requests,
   )
     .map(([c, n]) => `${n} at ${c} client${c === '1' ? '' : 's'}`)

@@ -251,7 +251,7 @@ function summarize(
     errors: runs.reduce((sum, run) => sum + run.result.errors, 0),
     ...(firstError && { firstError }),
     timedOut: runs.some((run) => run.result.timedOut),
-    loadCpuUsPerRequest: median(runs.map((run) => run.result.loadCpuUsPerRequest)),
+    loadCpuUsPerRequest: medianOf(runs.map((run) => run.result.loadCpuUsPerRequest)) ?? Number.NaN,
     ...(proxyCpu !== undefined && { proxyCpuUsPerRequest: proxyCpu, repProxyCpuUsPerRequest: repProxyCpu }),
     ...(upstreamCpu !== undefined && { upstreamCpuUsPerRequest: upstreamCpu }),
     pass,

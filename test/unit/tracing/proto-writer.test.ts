@@ -29,7 +29,8 @@ describe('ProtoWriter', () => {
       state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0
       return state / 2 ** 32
     }
-    for (let i = 0; i < 1000; i++) times.push([Math.floor(next() * 2 ** 34), Math.floor(next() * 1e9)])
+    for (let i = 0; i < 1000; i++)
+      times.push([Math.floor(next() * 4) * 2 ** 32 + Math.floor(next() * 2 ** 32), Math.floor(next() * 1e9)])
     for (const [seconds, nanos] of times)
       expect(written((writer) => writer.nanos(seconds, nanos))).toEqual(
         fixed64(BigInt(seconds) * 1_000_000_000n + BigInt(nanos)),
