@@ -48,7 +48,7 @@ try {
       `--cpu-prof-interval=${values.interval}`,
     ],
     ...(values.root && { root: values.root }),
-    ...(sink && { env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } }),
+    ...(sink && { env: sink.tracingEnv() }),
   })
   const clients = Number(values.clients)
   await load.send({

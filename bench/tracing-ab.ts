@@ -35,12 +35,8 @@ try {
   const environments: Record<string, Record<string, string>> = {
     plain: {},
     'plain-2': {},
-    unsampled: {
-      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-      OTEL_TRACES_SAMPLER_ARG: '0',
-    },
-    traced: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+    unsampled: sink.tracingEnv(0),
+    traced: sink.tracingEnv(),
   }
   const contenders: Contender[] = []
   for (const [name, env] of Object.entries(environments)) {

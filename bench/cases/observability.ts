@@ -36,16 +36,12 @@ export async function observability(ctx: CaseContext): Promise<CaseResult> {
     stops.push(twin.stop)
     const traced = await startProxmcp('case5-traced', {
       upstreams: [url],
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+      env: sink.tracingEnv(),
     })
     stops.push(traced.stop)
     const sampled = await startProxmcp('case5-sampled', {
       upstreams: [url],
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '0.1',
-      },
+      env: sink.tracingEnv(0.1),
     })
     stops.push(sampled.stop)
     const audited = await startProxmcp('case5-audited', { upstreams: [url], args: ['--config', auditConfig] })

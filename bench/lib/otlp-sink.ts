@@ -10,5 +10,18 @@ export function otlpSink() {
       return Response.json({})
     },
   })
-  return { url: `http://127.0.0.1:${server.port}`, exports: () => exports, stop: () => server.stop(true) }
+  const url = `http://127.0.0.1:${server.port}`
+  return {
+    url,
+    exports: () => exports,
+    /** A proxy's environment to trace to this sink: every new trace, or this share of them. */
+    tracingEnv: (sampleRatio = 1): Record<string, string> => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: url,
+      ...(sampleRatio < 1 && {
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
+      }),
+    }),
+    stop: () => server.stop(true),
+  }
 }

@@ -116,10 +116,11 @@ export function checkTargets(cases: CaseResult[], compiled: CompiledResult | und
       const twin = call(observed, PLAIN_TWIN, clients)
       const ratio = on && off ? proxyCpuRatio(on, off) : undefined
       const noise = twin && off ? proxyCpuRatio(twin, off) : undefined
-      const control = noise === undefined ? '' : `; a second plain proxy: ${noise.toFixed(2)}×`
+      const control =
+        ratio === undefined || noise === undefined ? '' : `; a second plain proxy: ${noise.toFixed(2)}×`
       checks.push({
         name: `proxy CPU per tools/call with ${label} ≤ ${OBSERVABILITY_BOUND}× without, ${clients} client${clients > 1 ? 's' : ''}`,
-        measured: `${cpuComparison(on, off, ratio)}${ratio === undefined ? '' : control}`,
+        measured: cpuComparison(on, off, ratio) + control,
         ...(ratio !== undefined && { met: ratio <= OBSERVABILITY_BOUND }),
       })
     }

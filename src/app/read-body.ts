@@ -8,8 +8,20 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
   if (declared !== null && !request.headers.has('transfer-encoding')) {
     return Number(declared) > maxBytes ? undefined : request.text()
   }
-  if (!request.body) return ''
-  const reader = request.body.getReader()
+  const bytes = await readBoundedBytes(request.body, maxBytes)
+  return bytes && new TextDecoder().decode(bytes)
+}
+
+/**
+ * A body's bytes as they arrive, or undefined (the stream cancelled) once they pass `maxBytes`.
+ * Rejects when the stream breaks off.
+ */
+export async function readBoundedBytes(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  if (!body) return new Uint8Array()
+  const reader = body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -22,5 +34,12 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
     }
     chunks.push(value)
   }
-  return new Blob(chunks as BlobPart[]).text()
+  if (chunks.length === 1) return chunks[0]
+  const whole = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return whole
 }

@@ -4,6 +4,7 @@ import {
   OTLPExporterError,
   type OtlpSharedConfiguration,
 } from '@opentelemetry/otlp-exporter-base'
+import { readBoundedBytes } from '../app/read-body.ts'
 import { VERSION } from '../version.ts'
 
 export interface FetchTransportConfig extends Pick<OtlpSharedConfiguration, 'compression'> {
@@ -120,8 +121,10 @@ async function post(url: string, request: RequestInit): Promise<ExportResponse> 
     const retryable = typeof code === 'string' && RETRYABLE_NETWORK.has(code)
     return { status: retryable ? 'retryable' : 'failure', error: error as Error }
   }
-  const answer = await bounded(response)
-  if (answer === TOO_LARGE)
+  // The collector's answer (a partial success names the spans it rejected); one that broke off
+  // counts as empty, as its status still tells how the export went.
+  const answer = await readBoundedBytes(response.body, MAX_ANSWER_BYTES).catch(() => new Uint8Array())
+  if (!answer)
     return {
       status: 'failure',
       error: new Error(`the collector answered more than ${MAX_ANSWER_BYTES} bytes`),
@@ -142,36 +145,6 @@ function withUserAgent(configured: Record<string, string>): Record<string, strin
     if (name.toLowerCase() !== 'user-agent') headers[name] = value
   headers['user-agent'] = USER_AGENT
   return headers
-}
-
-const TOO_LARGE = Symbol('the answer is too large')
-
-/** The collector's answer (a partial success names the spans it rejected), read up to the bound. */
-async function bounded(response: Response): Promise<Uint8Array | typeof TOO_LARGE> {
-  if (!response.body) return new Uint8Array()
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      size += chunk.value.length
-      if (size > MAX_ANSWER_BYTES) {
-        void reader.cancel().catch(() => {})
-        return TOO_LARGE
-      }
-      chunks.push(chunk.value)
-    }
-  } catch {
-    // The answer broke off: its status still tells how the export went.
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array
-  const whole = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    whole.set(chunk, at)
-    at += chunk.length
-  }
-  return whole
 }
 
 async function gzipped(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
