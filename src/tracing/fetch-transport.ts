@@ -4,7 +4,7 @@ import {
   OTLPExporterError,
   type OtlpSharedConfiguration,
 } from '@opentelemetry/otlp-exporter-base'
-import { readBoundedBytes } from '../app/read-body.ts'
+import { readBoundedBytes } from '../bounded-body.ts'
 import { VERSION } from '../version.ts'
 
 export interface FetchTransportConfig extends Pick<OtlpSharedConfiguration, 'compression'> {
